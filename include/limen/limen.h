@@ -1,0 +1,13 @@
+/*
+ * liblimen: screening of persons, documents and objects against shared alerts.
+ * Umbrella header: includes every public module.
+ */
+#ifndef LIMEN_H
+#define LIMEN_H
+
+#include "limen/status.h"
+#include "limen/entity.h"
+
+#define LIMEN_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The `limen` command: one file per sub-command (cmd_<name>.c), each a client
+ * of the public API only. Exit codes: 0 success, 1 usage error, 2 input error.
+ */
+#ifndef LIMEN_CLI_H
+#define LIMEN_CLI_H
+
+#include <stdio.h>
+
+#define LIMEN_EXIT_OK 0
+#define LIMEN_EXIT_USAGE 1
+#define LIMEN_EXIT_INPUT 2
+
+/* Each sub-command gets argv[0] == its own name. */
+int limen_cli_screen(int argc, char **argv);
+int limen_cli_convert(int argc, char **argv);
+int limen_cli_mrz(int argc, char **argv);
+int limen_cli_paxlst(int argc, char **argv);
+
+/* Prints "limen: <message>" to stderr. */
+void limen_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

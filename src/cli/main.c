@@ -1,0 +1,63 @@
+/* Entry point of the `limen` command: dispatches to the sub-commands. */
+#include "cli.h"
+#include "limen/limen.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"screen", limen_cli_screen, "screen persons and documents against alerts"},
+    {"convert", limen_cli_convert, "convert a public list (OFAC) into FtM JSON Lines"},
+    {"mrz", limen_cli_mrz, "parse ICAO 9303 machine-readable zones"},
+    {"paxlst", limen_cli_paxlst, "parse UN/EDIFACT PAXLST passenger lists"},
+};
+
+void limen_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("limen: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: limen <command> [options]\n\n"
+                 "limen screens travellers, documents and objects against alerts shared\n"
+                 "between agencies.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`limen <command> --help` documents each command.\n"
+                 "Exit status: 0 success, 1 usage error, 2 input error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LIMEN_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return LIMEN_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("limen %s\n", LIMEN_VERSION);
+        return LIMEN_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    limen_cli_error("unknown command '%s' (see limen --help)", argv[1]);
+    return LIMEN_EXIT_USAGE;
+}

@@ -1,0 +1,176 @@
+/* Growable byte buffer with sticky failure; see buf.h. */
+#include "buf.h"
+#include "alloc.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+void limen_buf_init(struct limen_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void limen_buf_release(struct limen_buf *b)
+{
+    limen__free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void limen_buf_reset(struct limen_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+char *limen_buf_detach(struct limen_buf *b, size_t *len)
+{
+    char *d = NULL;
+    if (!b->failed) {
+        if (!b->data && limen_buf_grow(b, 1) != 0)
+            goto out;
+        d = b->data;
+        if (len)
+            *len = b->len;
+        b->data = NULL;
+    }
+out:
+    limen_buf_release(b);
+    return d;
+}
+
+int limen_buf_grow(struct limen_buf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    if (extra > SIZE_MAX - b->len - 1 || (b->max && b->len + extra > b->max)) {
+        b->failed = 1;
+        return -1;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *d = limen__realloc(b->data, cap);
+    if (!d) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+void limen_buf_add(struct limen_buf *b, const char *s, size_t len)
+{
+    if (limen_buf_grow(b, len) != 0)
+        return;
+    if (len)
+        memcpy(b->data + b->len, s, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void limen_buf_adds(struct limen_buf *b, const char *s)
+{
+    limen_buf_add(b, s, strlen(s));
+}
+
+void limen_buf_addch(struct limen_buf *b, char c)
+{
+    limen_buf_add(b, &c, 1);
+}
+
+void limen_buf_vaddf(struct limen_buf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0) {
+        b->failed = 1;
+        return;
+    }
+    if (limen_buf_grow(b, (size_t)n) != 0)
+        return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void limen_buf_addf(struct limen_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    limen_buf_vaddf(b, fmt, ap);
+    va_end(ap);
+}
+
+void limen_buf_add_json_string(struct limen_buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    limen_buf_addch(b, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char u[6];
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 0x20) {
+            u[0] = '\\';
+            u[1] = 'u';
+            u[2] = '0';
+            u[3] = '0';
+            u[4] = hex[c >> 4];
+            u[5] = hex[c & 15];
+        } else {
+            continue;
+        }
+        limen_buf_add(b, s + start, i - start);
+        if (esc)
+            limen_buf_adds(b, esc);
+        else
+            limen_buf_add(b, u, 6);
+        start = i + 1;
+    }
+    limen_buf_add(b, s + start, len - start);
+    limen_buf_addch(b, '"');
+}
+
+void limen_buf_add_number(struct limen_buf *b, double v, int digits)
+{
+    if (!isfinite(v)) {
+        limen_buf_adds(b, "null");
+        return;
+    }
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*f", digits, v);
+    if (n <= 0 || (size_t)n >= sizeof tmp) {
+        b->failed = 1;
+        return;
+    }
+    if (strchr(tmp, '.')) {
+        while (n > 1 && tmp[n - 1] == '0')
+            n--;
+        if (tmp[n - 1] == '.')
+            n--;
+    }
+    if (n == 2 && tmp[0] == '-' && tmp[1] == '0') {
+        tmp[0] = '0';
+        n = 1;
+    }
+    limen_buf_add(b, tmp, (size_t)n);
+}
