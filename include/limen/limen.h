@@ -7,6 +7,7 @@
 
 #include "limen/status.h"
 #include "limen/entity.h"
+#include "limen/screen.h"
 
 #define LIMEN_VERSION "0.1.0"
 

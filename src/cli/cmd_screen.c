@@ -1,10 +1,348 @@
-/* Placeholder: replaced by the real `limen screen` command. */
+/*
+ * `limen screen`: loads alerts (FtM JSON Lines) into an index and screens
+ * queries against it: a JSONL file of query entities (one JSON line out per
+ * query, in input order) or one person typed on the command line (a table).
+ */
 #include "cli.h"
+#include "limen/limen.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: limen screen --alerts ALERTS.jsonl --queries QUERIES.jsonl [options]\n"
+            "       limen screen --alerts ALERTS.jsonl --name NAME [--birth-date DATE]\n"
+            "                    [--nationality CC] [--gender G] [--passport NUMBER] [options]\n"
+            "\n"
+            "Screens travellers against alerts. ALERTS and QUERIES are FollowTheMoney\n"
+            "entities, one JSON object per line (\"-\" reads standard input). With --queries,\n"
+            "writes one JSON line per query, in input order:\n"
+            "  {\"query\": ID, \"results\": [{\"id\": ALERT, \"score\": 0.93, \"match\": true,\n"
+            "                              \"explanation\": {...}}]}\n"
+            "With --name, prints a table for people.\n"
+            "\n"
+            "options:\n"
+            "  --alerts FILE        alerts to screen against (required)\n"
+            "  --queries FILE       queries, one FtM entity per line\n"
+            "  --name NAME          screen one person by name (any script)\n"
+            "  --birth-date DATE    1985-03-14, 1985-03 or 1985\n"
+            "  --nationality CC     ISO 3166 code or country name\n"
+            "  --gender G           male, female or other\n"
+            "  --passport NUMBER    travel document number\n"
+            "  --limit N            at most N results per query (default 5)\n"
+            "  --threshold T        match when score >= T (default %.2f)\n"
+            "  --keep-going         report bad input lines as warnings and go on\n"
+            "  --no-explain         leave explanations out (faster)\n"
+            "  -h, --help           this help\n"
+            "\n"
+            "Scores are calibrated in [0, 1]; docs/scoring.md explains them.\n"
+            "Exit status: 0 success, 1 usage error, 2 input error.\n",
+            LIMEN_DEFAULT_THRESHOLD);
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-')
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static void report_error(const char *file, const struct limen_error *err)
+{
+    if (err->field[0])
+        fprintf(stderr, "%s:%ld: %s (%s)\n", file, err->line, err->message, err->field);
+    else if (err->column)
+        fprintf(stderr, "%s:%ld:%ld: %s\n", file, err->line, err->column, err->message);
+    else
+        fprintf(stderr, "%s:%ld: %s\n", file, err->line, err->message);
+}
+
+/* Loads alerts; returns 0, or an exit code. */
+static int load_alerts(const char *path, int keep_going, struct limen_index *idx)
+{
+    struct limen_error err;
+    struct limen_reader *r = NULL;
+    if (limen_reader_open(path, 0, &r, &err) != LIMEN_OK) {
+        limen_cli_error("%s", err.message);
+        return LIMEN_EXIT_INPUT;
+    }
+    unsigned long indexed = 0, replaced = 0, rejected = 0;
+    int rc = 0;
+    for (;;) {
+        struct limen_entity *e = NULL;
+        limen_status st = limen_reader_next(r, &e, &err);
+        if (st == LIMEN_EOF)
+            break;
+        if (st == LIMEN_OK) {
+            int rep = 0;
+            long line = err.line;
+            st = limen_index_add(idx, e, &rep, &err);
+            err.line = line;
+            limen_entity_free(e);
+            if (st == LIMEN_OK) {
+                indexed++;
+                replaced += (unsigned long)rep;
+                continue;
+            }
+            if (st == LIMEN_ENOMEM) {
+                limen_cli_error("out of memory while indexing %s", path);
+                rc = LIMEN_EXIT_INPUT;
+                break;
+            }
+            rejected++;
+        }
+        report_error(path, &err);
+        if (!keep_going) {
+            rc = LIMEN_EXIT_INPUT;
+            break;
+        }
+    }
+    struct limen_reader_stats rs;
+    limen_reader_stats(r, &rs);
+    limen_reader_free(r);
+    fprintf(stderr, "limen: %s: %lu entities read, %lu lines skipped, %lu not indexable, %lu indexed",
+            path, rs.read, rs.skipped, rejected, indexed);
+    if (replaced)
+        fprintf(stderr, " (%lu duplicate ids: the last one wins)", replaced);
+    fputc('\n', stderr);
+    if (rc)
+        return rc;
+    if (limen_index_finish(idx) != LIMEN_OK) {
+        limen_cli_error("out of memory while building the index");
+        return LIMEN_EXIT_INPUT;
+    }
+    return 0;
+}
+
+static void print_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static void print_results(FILE *out, const char *qid, const struct limen_results *res,
+                          int explain)
+{
+    fputs("{\"query\":", out);
+    print_json_string(out, qid);
+    fputs(",\"results\":[", out);
+    for (size_t i = 0; i < limen_results_count(res); i++) {
+        fputs(i ? ",{\"id\":" : "{\"id\":", out);
+        print_json_string(out, limen_result_id(res, i));
+        fprintf(out, ",\"score\":%.4f,\"match\":%s", limen_result_score(res, i),
+                limen_result_match(res, i) ? "true" : "false");
+        if (explain)
+            fprintf(out, ",\"explanation\":%s", limen_result_explanation(res, i));
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
+
+static int screen_file(struct limen_index *idx, const char *path,
+                       const struct limen_screen_options *o, int keep_going)
+{
+    struct limen_error err;
+    struct limen_reader *r = NULL;
+    if (limen_reader_open(path, 0, &r, &err) != LIMEN_OK) {
+        limen_cli_error("%s", err.message);
+        return LIMEN_EXIT_INPUT;
+    }
+    limen_reader_set_query_mode(r, 1);
+    int rc = 0;
+    unsigned long screened = 0, matched = 0;
+    for (;;) {
+        struct limen_entity *q = NULL;
+        limen_status st = limen_reader_next(r, &q, &err);
+        if (st == LIMEN_EOF)
+            break;
+        if (st == LIMEN_OK) {
+            struct limen_results *res = NULL;
+            long line = err.line;
+            st = limen_screen(idx, q, o, &res, &err);
+            err.line = line;
+            if (st == LIMEN_OK) {
+                print_results(stdout, limen_entity_id(q), res, o->explain);
+                screened++;
+                matched += limen_results_count(res) && limen_result_match(res, 0);
+                limen_results_free(res);
+                limen_entity_free(q);
+                continue;
+            }
+            limen_entity_free(q);
+        }
+        report_error(path, &err);
+        if (!keep_going) {
+            rc = LIMEN_EXIT_INPUT;
+            break;
+        }
+        printf("{\"query\":null,\"line\":%ld,\"error\":", err.line);
+        print_json_string(stdout, err.message);
+        printf(",\"results\":[]}\n");
+    }
+    struct limen_reader_stats rs;
+    limen_reader_stats(r, &rs);
+    limen_reader_free(r);
+    fprintf(stderr, "limen: %s: %lu queries screened, %lu with a match, %lu lines skipped\n",
+            path, screened, matched, rs.skipped);
+    return rc;
+}
+
+static int screen_one(struct limen_index *idx, const char *name, const char *dob, const char *nat,
+                      const char *gender, const char *passport,
+                      const struct limen_screen_options *o)
+{
+    struct limen_entity *q = NULL;
+    struct limen_results *res = NULL;
+    struct limen_error err;
+    int rc = LIMEN_EXIT_INPUT;
+    if (limen_entity_new("query", LIMEN_SCHEMA_PERSON, &q) != LIMEN_OK)
+        goto out;
+    struct {
+        const char *prop, *value;
+    } fields[] = {{"name", name},
+                  {"birthDate", dob},
+                  {"nationality", nat},
+                  {"gender", gender},
+                  {"passportNumber", passport}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!fields[i].value)
+            continue;
+        limen_status st = limen_entity_add(q, fields[i].prop, fields[i].value,
+                                           strlen(fields[i].value));
+        if (st != LIMEN_OK) {
+            limen_cli_error("--%s: %s", fields[i].prop, limen_strerror(st));
+            goto out;
+        }
+    }
+    if (limen_screen(idx, q, o, &res, &err) != LIMEN_OK) {
+        limen_cli_error("%s", err.message);
+        goto out;
+    }
+    size_t n = limen_results_count(res);
+    if (n == 0) {
+        printf("No alert scored %.2f or more.\n", o->min_score);
+    } else {
+        printf("%-3s %-6s %-8s %-24s %s\n", "#", "score", "verdict", "alert", "why");
+        for (size_t i = 0; i < n; i++)
+            printf("%-3zu %-6.3f %-8s %-24s %s\n", i + 1, limen_result_score(res, i),
+                   limen_result_match(res, i) ? "MATCH" : "-", limen_result_id(res, i),
+                   limen_result_summary(res, i));
+    }
+    rc = 0;
+out:
+    limen_results_free(res);
+    limen_entity_free(q);
+    return rc;
+}
 
 int limen_cli_screen(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    limen_cli_error("screen: not available yet");
-    return LIMEN_EXIT_USAGE;
+    enum { O_ALERTS = 256, O_QUERIES, O_NAME, O_DOB, O_NAT, O_GENDER, O_PASSPORT, O_LIMIT,
+           O_THRESHOLD, O_KEEP, O_NOEXPLAIN };
+    static const struct option longopts[] = {{"alerts", required_argument, NULL, O_ALERTS},
+                                             {"queries", required_argument, NULL, O_QUERIES},
+                                             {"name", required_argument, NULL, O_NAME},
+                                             {"birth-date", required_argument, NULL, O_DOB},
+                                             {"nationality", required_argument, NULL, O_NAT},
+                                             {"gender", required_argument, NULL, O_GENDER},
+                                             {"passport", required_argument, NULL, O_PASSPORT},
+                                             {"limit", required_argument, NULL, O_LIMIT},
+                                             {"threshold", required_argument, NULL, O_THRESHOLD},
+                                             {"keep-going", no_argument, NULL, O_KEEP},
+                                             {"no-explain", no_argument, NULL, O_NOEXPLAIN},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *alerts = NULL, *queries = NULL, *name = NULL, *dob = NULL, *nat = NULL,
+               *gender = NULL, *passport = NULL;
+    int keep_going = 0;
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_ALERTS: alerts = optarg; break;
+        case O_QUERIES: queries = optarg; break;
+        case O_NAME: name = optarg; break;
+        case O_DOB: dob = optarg; break;
+        case O_NAT: nat = optarg; break;
+        case O_GENDER: gender = optarg; break;
+        case O_PASSPORT: passport = optarg; break;
+        case O_KEEP: keep_going = 1; break;
+        case O_NOEXPLAIN: o.explain = 0; break;
+        case O_LIMIT:
+            if (parse_size(optarg, &o.limit) != 0 || o.limit == 0 || o.limit > 1000) {
+                limen_cli_error("screen: --limit takes a whole number from 1 to 1000");
+                return LIMEN_EXIT_USAGE;
+            }
+            break;
+        case O_THRESHOLD:
+            if (parse_double(optarg, &o.threshold) != 0 || o.threshold < 0 || o.threshold > 1) {
+                limen_cli_error("screen: --threshold takes a number from 0 to 1");
+                return LIMEN_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return LIMEN_EXIT_OK;
+        default:
+            limen_cli_error("screen: unknown or incomplete option '%s' (see limen screen --help)",
+                            argv[optind - 1]);
+            return LIMEN_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        limen_cli_error("screen: unexpected argument '%s'", argv[optind]);
+        return LIMEN_EXIT_USAGE;
+    }
+    if (!alerts || (!queries && !name && !passport) || (queries && (name || passport))) {
+        limen_cli_error("screen: give --alerts and either --queries or --name/--passport");
+        usage(stderr);
+        return LIMEN_EXIT_USAGE;
+    }
+    if (o.threshold < o.min_score)
+        o.min_score = o.threshold;
+    struct limen_index *idx = NULL;
+    if (limen_index_new(NULL, &idx) != LIMEN_OK) {
+        limen_cli_error("cannot create the index");
+        return LIMEN_EXIT_INPUT;
+    }
+    int rc = load_alerts(alerts, keep_going, idx);
+    if (rc == 0) {
+        if (queries)
+            rc = screen_file(idx, queries, &o, keep_going);
+        else
+            rc = screen_one(idx, name, dob, nat, gender, passport, &o);
+    }
+    limen_index_free(idx);
+    return rc;
 }

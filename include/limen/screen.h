@@ -1,0 +1,111 @@
+/*
+ * Screening: alerts are added to an index; a query (an FtM entity: a
+ * traveller) is screened into ranked results, each with a calibrated score in
+ * [0, 1], a match verdict and an explanation an officer can read.
+ *
+ *   struct limen_index *idx;
+ *   limen_index_new(NULL, &idx);
+ *   limen_index_add(idx, alert_entity, NULL, &err);   // for each alert
+ *   limen_index_finish(idx);                            // build the lookup structures
+ *   limen_screen(idx, query_entity, NULL, &results, &err);
+ *
+ * Thread-safety: adding and finishing need exclusive access; once finished,
+ * any number of threads may call limen_screen() on the same index at once.
+ * Results belong to the caller (limen_results_free).
+ */
+#ifndef LIMEN_SCREEN_H
+#define LIMEN_SCREEN_H
+
+#include <stddef.h>
+
+#include "limen/entity.h"
+#include "limen/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The default match threshold. Scores are calibrated so that, on the OFAC
+ * list with names only, a score of 0.80 separates the aliases of a listed
+ * person from unrelated travellers with fewer than 0.05 % false alerts
+ * (docs/scoring.md gives the measurements).
+ */
+#define LIMEN_DEFAULT_THRESHOLD 0.80
+
+struct limen_index_options {
+    /* Names kept for full scoring per query after candidate generation (default 64). */
+    unsigned max_candidates;
+    /* Least token similarity for a dictionary token to count as a candidate (default 0.70). */
+    double min_token_similarity;
+};
+
+/* Fills the defaults. */
+void limen_index_options_init(struct limen_index_options *o);
+
+struct limen_index;
+
+/* Creates an empty index. `opts` may be NULL for the defaults. */
+limen_status limen_index_new(const struct limen_index_options *opts, struct limen_index **out);
+void limen_index_free(struct limen_index *idx);
+
+/*
+ * Adds an alert (copies what screening needs; the entity stays the caller's).
+ * An alert whose id is already in the index replaces it (last one wins) and
+ * *replaced is set to 1 (`replaced` may be NULL). Errors: LIMEN_EEMPTY when
+ * the entity has neither a usable name nor a document number, LIMEN_EUTF8,
+ * LIMEN_ENOMEM, LIMEN_ELIMIT past 2^31 names; err (may be NULL) says which field.
+ */
+limen_status limen_index_add(struct limen_index *idx, const struct limen_entity *alert,
+                             int *replaced, struct limen_error *err);
+
+/* Removes the alert with this id; LIMEN_ENOTFOUND when absent. */
+limen_status limen_index_remove(struct limen_index *idx, const char *id);
+
+/* Builds the lookup structures; needed after adds or removes and before screening. */
+limen_status limen_index_finish(struct limen_index *idx);
+
+struct limen_index_stats {
+    size_t alerts;       /* live alerts */
+    size_t names;        /* indexed names */
+    size_t tokens;       /* distinct name tokens */
+    size_t keys;         /* fuzzy lookup keys */
+    size_t documents;    /* indexed document numbers */
+    size_t memory_bytes; /* heap held by the index */
+};
+void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *stats);
+
+struct limen_screen_options {
+    size_t limit;     /* most results returned (default 5) */
+    double threshold; /* match verdict: score >= threshold (default LIMEN_DEFAULT_THRESHOLD) */
+    double min_score; /* results below are not returned (default 0.30) */
+    int explain;      /* build explanations (default 1) */
+};
+void limen_screen_options_init(struct limen_screen_options *o);
+
+struct limen_results;
+
+/*
+ * Screens one query. `opts` may be NULL. The query is an FtM entity: names
+ * (name, alias, firstName/lastName ...), birthDate, gender, nationality,
+ * passportNumber, idNumber. LIMEN_ESTATE when the index is not finished.
+ */
+limen_status limen_screen(const struct limen_index *idx, const struct limen_entity *query,
+                          const struct limen_screen_options *opts, struct limen_results **out,
+                          struct limen_error *err);
+
+size_t limen_results_count(const struct limen_results *r);
+/* Accessors for result i (0 = best); strings belong to the results. */
+const char *limen_result_id(const struct limen_results *r, size_t i);
+double limen_result_score(const struct limen_results *r, size_t i);
+int limen_result_match(const struct limen_results *r, size_t i);
+/* The explanation as a JSON object (text), "{}" when explanations are off. */
+const char *limen_result_explanation(const struct limen_results *r, size_t i);
+/* A one-line readable summary of why result i scored as it did. */
+const char *limen_result_summary(const struct limen_results *r, size_t i);
+void limen_results_free(struct limen_results *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

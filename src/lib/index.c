@@ -1,0 +1,1012 @@
+/*
+ * The screening index.
+ *
+ * Layout (integer ids and offsets into one string arena; no allocation per
+ * alert):
+ *
+ *   alerts[a]  -> names[name0 .. name0+nname), dobs, nats, docs
+ *   names[n]   -> ntok[tok .. tok+ntok): token ids, nkind: their kinds
+ *   toks[t]    -> canonical text in the arena, document frequency, weight,
+ *                 postings post[t.post ..): the names holding the token
+ *   keys       -> sorted 64-bit fuzzy keys; key_tok[key_off[k] ..
+ *                 key_off[k+1]): the dictionary tokens under key k
+ *   doc_keys   -> sorted OCR keys of document numbers, with their alert
+ *
+ * Fuzzy keys are built on the dictionary, not on alerts: a token's phonetic
+ * skeleton (vowels dropped, letters folded into classes the transliterations
+ * confuse: q/k/c/x, g/j, s/z/c, t/d/th/dh, f/v/p), and the skeleton with one
+ * letter deleted. A query token looks its own keys up, scores the dictionary
+ * tokens it finds with the full token similarity, and only then walks the
+ * postings of the good ones. So the work per query grows with the number of
+ * distinct spellings near the query, not with the number of alerts.
+ *
+ *   mohamed  -> skeleton "mhmt" (muhammad, mouhamad, mhmd from Arabic: same)
+ *              deletions "hmt" "mmt" "mht" "mhm"
+ *
+ * finish() rebuilds postings, keys and document keys from the primary arrays,
+ * so add/remove followed by finish() gives what a fresh build gives.
+ */
+#include "alloc.h"
+#include "country.h"
+#include "entity_int.h"
+#include "index_int.h"
+#include "status_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t limen__hash(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+const char *limen__name_prop_label(int prop)
+{
+    switch (prop) {
+    case LIMEN__NP_NAME:
+        return "name";
+    case LIMEN__NP_ALIAS:
+        return "alias";
+    case LIMEN__NP_PREVIOUS:
+        return "previousName";
+    case LIMEN__NP_WEAK:
+        return "weakAlias";
+    case LIMEN__NP_PARTS:
+        return "name parts";
+    }
+    return "?";
+}
+
+void limen_index_options_init(struct limen_index_options *o)
+{
+    o->max_candidates = 64;
+    o->min_token_similarity = 0.70;
+}
+
+/* ---- growth helpers ---- */
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / elem)
+            return -1;
+        c *= 2;
+    }
+    void *np = limen__reallocarray(*p, c, elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* Appends bytes and a NUL to the arena; returns the offset or UINT32_MAX. */
+static uint32_t arena_add(struct limen_index *idx, const char *s, size_t len)
+{
+    if (idx->arena_len + len + 1 > UINT32_MAX)
+        return UINT32_MAX;
+    if (grow((void **)&idx->arena, &idx->arena_cap, idx->arena_len + len + 1, 1) != 0)
+        return UINT32_MAX;
+    uint32_t off = (uint32_t)idx->arena_len;
+    memcpy(idx->arena + off, s, len);
+    idx->arena[off + len] = '\0';
+    idx->arena_len += len + 1;
+    return off;
+}
+
+limen_status limen_index_new(const struct limen_index_options *opts, struct limen_index **out)
+{
+    *out = NULL;
+    struct limen_index *idx = limen__calloc(1, sizeof *idx);
+    if (!idx)
+        return LIMEN_ENOMEM;
+    if (opts)
+        idx->opts = *opts;
+    else
+        limen_index_options_init(&idx->opts);
+    if (idx->opts.max_candidates == 0)
+        idx->opts.max_candidates = 64;
+    limen_status st = limen__normalizer_new(&idx->nz);
+    if (st != LIMEN_OK) {
+        limen__free(idx);
+        return st;
+    }
+    *out = idx;
+    return LIMEN_OK;
+}
+
+static void free_derived(struct limen_index *idx)
+{
+    limen__free(idx->post);
+    limen__free(idx->keys);
+    limen__free(idx->key_off);
+    limen__free(idx->key_tok);
+    limen__free(idx->doc_keys);
+    limen__free(idx->doc_alert);
+    idx->post = NULL;
+    idx->keys = NULL;
+    idx->key_off = NULL;
+    idx->key_tok = NULL;
+    idx->doc_keys = NULL;
+    idx->doc_alert = NULL;
+    idx->nkeys = 0;
+    idx->ndoc_keys = 0;
+    idx->finished = 0;
+}
+
+void limen_index_free(struct limen_index *idx)
+{
+    if (!idx)
+        return;
+    free_derived(idx);
+    limen__normalizer_free(idx->nz);
+    limen__free(idx->arena);
+    limen__free(idx->alerts);
+    limen__free(idx->names);
+    limen__free(idx->ntok);
+    limen__free(idx->nkind);
+    limen__free(idx->dobs);
+    limen__free(idx->nats);
+    limen__free(idx->docs);
+    limen__free(idx->toks);
+    limen__free(idx->dict);
+    limen__free(idx->ids);
+    limen__free(idx);
+}
+
+/* ---- dictionary ---- */
+
+static uint64_t tok_hash(const char *text, size_t len, int flags)
+{
+    return limen__hash(text, len, (uint64_t)(flags & LIMEN__TF_ARABIC));
+}
+
+uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_t len, int flags)
+{
+    if (!idx->dict_cap)
+        return UINT32_MAX;
+    flags &= LIMEN__TF_ARABIC;
+    size_t mask = idx->dict_cap - 1;
+    for (size_t i = tok_hash(text, len, flags) & mask;; i = (i + 1) & mask) {
+        uint32_t slot = idx->dict[i];
+        if (!slot)
+            return UINT32_MAX;
+        const struct limen__dtok *t = &idx->toks[slot - 1];
+        if (t->len == len && (t->flags & LIMEN__TF_ARABIC) == flags &&
+            memcmp(idx->arena + t->text, text, len) == 0)
+            return slot - 1;
+    }
+}
+
+static int dict_rehash(struct limen_index *idx, size_t cap)
+{
+    uint32_t *d = limen__calloc(cap, sizeof *d);
+    if (!d)
+        return -1;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        const struct limen__dtok *k = &idx->toks[t];
+        size_t i = tok_hash(idx->arena + k->text, k->len, k->flags & LIMEN__TF_ARABIC) & (cap - 1);
+        while (d[i])
+            i = (i + 1) & (cap - 1);
+        d[i] = (uint32_t)t + 1;
+    }
+    limen__free(idx->dict);
+    idx->dict = d;
+    idx->dict_cap = cap;
+    return 0;
+}
+
+/* Finds or adds a token; UINT32_MAX when out of memory. */
+static uint32_t dict_intern(struct limen_index *idx, const char *text, size_t len, int flags)
+{
+    flags &= LIMEN__TF_ARABIC;
+    uint32_t id = limen__dict_find(idx, text, len, flags);
+    if (id != UINT32_MAX)
+        return id;
+    if ((idx->ntoks + 1) * 2 > idx->dict_cap &&
+        dict_rehash(idx, idx->dict_cap ? idx->dict_cap * 2 : 1024) != 0)
+        return UINT32_MAX;
+    if (idx->ntoks >= UINT32_MAX - 1 || GROW(idx->toks, idx->toks_cap, idx->ntoks + 1) != 0)
+        return UINT32_MAX;
+    uint32_t off = arena_add(idx, text, len);
+    if (off == UINT32_MAX)
+        return UINT32_MAX;
+    struct limen__dtok *t = &idx->toks[idx->ntoks];
+    memset(t, 0, sizeof *t);
+    t->text = off;
+    t->len = (uint8_t)len;
+    t->flags = (uint8_t)flags;
+    size_t mask = idx->dict_cap - 1;
+    size_t i = tok_hash(text, len, flags) & mask;
+    while (idx->dict[i])
+        i = (i + 1) & mask;
+    idx->dict[i] = (uint32_t)idx->ntoks + 1;
+    return (uint32_t)idx->ntoks++;
+}
+
+/* ---- alert ids ---- */
+
+static uint32_t id_find(const struct limen_index *idx, const char *id, size_t len)
+{
+    if (!idx->ids_cap)
+        return UINT32_MAX;
+    size_t mask = idx->ids_cap - 1;
+    for (size_t i = limen__hash(id, len, 7) & mask;; i = (i + 1) & mask) {
+        uint32_t slot = idx->ids[i];
+        if (!slot)
+            return UINT32_MAX;
+        const struct limen__ialert *a = &idx->alerts[slot - 1];
+        if (a->id_len == len && memcmp(idx->arena + a->id, id, len) == 0)
+            return slot - 1;
+    }
+}
+
+static int ids_put(struct limen_index *idx, uint32_t alert)
+{
+    if ((idx->nalerts + 1) * 2 > idx->ids_cap) {
+        size_t cap = idx->ids_cap ? idx->ids_cap * 2 : 1024;
+        uint32_t *d = limen__calloc(cap, sizeof *d);
+        if (!d)
+            return -1;
+        for (size_t i = 0; i < idx->ids_cap; i++) {
+            uint32_t slot = idx->ids[i];
+            if (!slot)
+                continue;
+            const struct limen__ialert *a = &idx->alerts[slot - 1];
+            size_t j = limen__hash(idx->arena + a->id, a->id_len, 7) & (cap - 1);
+            while (d[j])
+                j = (j + 1) & (cap - 1);
+            d[j] = slot;
+        }
+        limen__free(idx->ids);
+        idx->ids = d;
+        idx->ids_cap = cap;
+    }
+    const struct limen__ialert *a = &idx->alerts[alert];
+    size_t mask = idx->ids_cap - 1;
+    size_t j = limen__hash(idx->arena + a->id, a->id_len, 7) & mask;
+    while (idx->ids[j]) {
+        if (idx->ids[j] == alert + 1)
+            return 0;
+        uint32_t other = idx->ids[j] - 1;
+        const struct limen__ialert *o = &idx->alerts[other];
+        if (o->id_len == a->id_len &&
+            memcmp(idx->arena + o->id, idx->arena + a->id, a->id_len) == 0) {
+            idx->ids[j] = alert + 1; /* the newer alert takes the id */
+            return 0;
+        }
+        j = (j + 1) & mask;
+    }
+    idx->ids[j] = alert + 1;
+    return 0;
+}
+
+/* ---- facts of an entity ---- */
+
+static uint16_t pack_country(const char *cc)
+{
+    if (!cc || !cc[0] || !cc[1])
+        return 0;
+    return (uint16_t)(((unsigned char)cc[0] << 8) | (unsigned char)cc[1]);
+}
+
+static void add_name(struct limen__facts *f, const char *s, size_t len, int prop)
+{
+    if (f->nnames >= LIMEN__MAX_NAMES || len == 0)
+        return;
+    f->names[f->nnames].s = s;
+    f->names[f->nnames].len = len;
+    f->names[f->nnames].prop = (uint8_t)prop;
+    f->nnames++;
+}
+
+static void add_doc(struct limen__facts *f, const char *s, size_t len, int kind, uint16_t country)
+{
+    if (f->ndoc >= LIMEN__MAX_FACTS)
+        return;
+    size_t n = limen__docnum_norm(s, len, f->docs[f->ndoc].num, sizeof f->docs[f->ndoc].num);
+    if (n < 3)
+        return; /* too short to identify anything */
+    f->docs[f->ndoc].len = (uint8_t)n;
+    f->docs[f->ndoc].kind = (uint8_t)kind;
+    f->docs[f->ndoc].country = country;
+    f->ndoc++;
+}
+
+void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
+{
+    static const struct {
+        const char *prop;
+        int kind;
+    } name_props[] = {{"name", LIMEN__NP_NAME},
+                      {"alias", LIMEN__NP_ALIAS},
+                      {"previousName", LIMEN__NP_PREVIOUS},
+                      {"weakAlias", LIMEN__NP_WEAK}};
+    memset(f, 0, offsetof(struct limen__facts, composed));
+    f->composed[0] = '\0';
+    f->ndob = f->nnat = f->ndoc = 0;
+    f->gender = 0;
+    for (size_t p = 0; p < sizeof name_props / sizeof name_props[0]; p++) {
+        size_t n = limen_entity_count(e, name_props[p].prop);
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *s = limen_entity_value(e, name_props[p].prop, i, &len);
+            add_name(f, s, len, name_props[p].kind);
+        }
+    }
+    /* Name parts make one more name when there is no full name, or when they
+     * say more than it (a query typed as first and last name). */
+    static const char *const parts[] = {"firstName", "secondName", "middleName", "fatherName",
+                                        "lastName"};
+    size_t clen = 0;
+    for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+        const char *s = limen_entity_value(e, parts[p], 0, NULL);
+        if (!s)
+            continue;
+        size_t len = strlen(s);
+        if (clen + len + 2 >= sizeof f->composed)
+            break;
+        if (clen)
+            f->composed[clen++] = ' ';
+        memcpy(f->composed + clen, s, len);
+        clen += len;
+        f->composed[clen] = '\0';
+    }
+    if (clen) {
+        int dup = 0;
+        for (int i = 0; i < f->nnames; i++)
+            if (f->names[i].len == clen && memcmp(f->names[i].s, f->composed, clen) == 0)
+                dup = 1;
+        if (!dup && f->nnames == 0)
+            add_name(f, f->composed, clen, LIMEN__NP_PARTS);
+    }
+    size_t n = limen_entity_count(e, "birthDate");
+    for (size_t i = 0; i < n && f->ndob < LIMEN__MAX_FACTS; i++) {
+        size_t len;
+        const char *s = limen_entity_value(e, "birthDate", i, &len);
+        if (limen__date_parse(s, len, &f->dobs[f->ndob]) == 0)
+            f->ndob++;
+    }
+    const char *g = limen_entity_value(e, "gender", 0, NULL);
+    if (g) {
+        if (g[0] == 'm' || g[0] == 'M')
+            f->gender = 1;
+        else if (g[0] == 'f' || g[0] == 'F')
+            f->gender = 2;
+        else if (g[0] == 'x' || g[0] == 'X' || g[0] == 'o' || g[0] == 'O')
+            f->gender = 3;
+    }
+    static const char *const nat_props[] = {"nationality", "citizenship"};
+    for (size_t p = 0; p < 2; p++) {
+        n = limen_entity_count(e, nat_props[p]);
+        for (size_t i = 0; i < n && f->nnat < LIMEN__MAX_FACTS; i++) {
+            size_t len;
+            const char *s = limen_entity_value(e, nat_props[p], i, &len);
+            uint16_t c = pack_country(limen__country_code(s, len));
+            int dup = 0;
+            for (int k = 0; k < f->nnat; k++)
+                dup |= f->nats[k] == c;
+            if (c && !dup)
+                f->nats[f->nnat++] = c;
+        }
+    }
+    enum limen_schema sc = limen_entity_schema(e);
+    if (sc == LIMEN_SCHEMA_PASSPORT || sc == LIMEN_SCHEMA_IDENTIFICATION) {
+        const char *cs = limen_entity_value(e, "country", 0, NULL);
+        uint16_t c = cs ? pack_country(limen__country_code(cs, strlen(cs))) : 0;
+        n = limen_entity_count(e, "number");
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *s = limen_entity_value(e, "number", i, &len);
+            add_doc(f, s, len, sc == LIMEN_SCHEMA_PASSPORT ? 0 : 1, c);
+        }
+    }
+    static const struct {
+        const char *prop;
+        int kind;
+    } doc_props[] = {{"passportNumber", 0}, {"idNumber", 1}};
+    for (size_t p = 0; p < 2; p++) {
+        n = limen_entity_count(e, doc_props[p].prop);
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *s = limen_entity_value(e, doc_props[p].prop, i, &len);
+            add_doc(f, s, len, doc_props[p].kind, 0);
+        }
+    }
+}
+
+/* ---- adding alerts ---- */
+
+limen_status limen_index_add(struct limen_index *idx, const struct limen_entity *alert,
+                             int *replaced, struct limen_error *err)
+{
+    limen_status st = LIMEN_ENOMEM;
+    struct limen__facts *f = NULL;
+    struct limen__name *nm = NULL;
+    if (replaced)
+        *replaced = 0;
+    limen_error_clear(err);
+    f = limen__malloc(sizeof *f);
+    nm = limen__malloc(sizeof *nm);
+    if (!f || !nm)
+        goto out;
+    limen__facts_read(alert, f);
+
+    const char *id = limen_entity_id(alert);
+    size_t id_len = strlen(id);
+    if (idx->nalerts >= UINT32_MAX - 1 || GROW(idx->alerts, idx->alerts_cap, idx->nalerts + 1))
+        goto out;
+    struct limen__ialert a;
+    memset(&a, 0, sizeof a);
+    a.id = arena_add(idx, id, id_len);
+    if (a.id == UINT32_MAX)
+        goto out;
+    a.id_len = (uint16_t)id_len;
+    a.schema = (uint8_t)limen_entity_schema(alert);
+    a.gender = f->gender;
+    a.name0 = (uint32_t)idx->nnames;
+    int usable = 0;
+    for (int i = 0; i < f->nnames; i++) {
+        st = limen__name_normalize(idx->nz, f->names[i].s, f->names[i].len, nm);
+        if (st != LIMEN_OK) {
+            limen__error_set(err, st, limen__name_prop_label(f->names[i].prop),
+                             "cannot normalise name: %s", limen_strerror(st));
+            goto out;
+        }
+        st = LIMEN_ENOMEM;
+        if (nm->n == 0)
+            continue;
+        if (GROW(idx->names, idx->names_cap, idx->nnames + 1) ||
+            GROW(idx->ntok, idx->ntok_cap, idx->nntok + (size_t)nm->n))
+            goto out;
+        if (GROW(idx->nkind, idx->nkind_cap, idx->nntok + (size_t)nm->n))
+            goto out;
+        struct limen__iname *in = &idx->names[idx->nnames];
+        in->alert = (uint32_t)idx->nalerts;
+        in->tok = (uint32_t)idx->nntok;
+        in->ntok = (uint8_t)nm->n;
+        in->prop = f->names[i].prop;
+        size_t sl = f->names[i].len > 65535 ? 65535 : f->names[i].len;
+        in->src = arena_add(idx, f->names[i].s, sl);
+        in->src_len = (uint16_t)sl;
+        if (in->src == UINT32_MAX)
+            goto out;
+        for (int k = 0; k < nm->n; k++) {
+            uint32_t t = dict_intern(idx, nm->tok[k].text, nm->tok[k].len, nm->tok[k].flags);
+            if (t == UINT32_MAX)
+                goto out;
+            idx->ntok[idx->nntok] = t;
+            idx->nkind[idx->nntok] = nm->tok[k].kind;
+            idx->nntok++;
+        }
+        idx->nnames++;
+        usable = 1;
+    }
+    a.nname = (uint32_t)idx->nnames - a.name0;
+    if (GROW(idx->dobs, idx->dobs_cap, idx->ndobs + (size_t)f->ndob) ||
+        GROW(idx->nats, idx->nats_cap, idx->nnats + (size_t)f->nnat) ||
+        GROW(idx->docs, idx->docs_cap, idx->ndocs + (size_t)f->ndoc))
+        goto out;
+    a.dob0 = (uint32_t)idx->ndobs;
+    a.ndob = (uint8_t)f->ndob;
+    memcpy(idx->dobs + idx->ndobs, f->dobs, (size_t)f->ndob * sizeof *f->dobs);
+    idx->ndobs += (size_t)f->ndob;
+    a.nat0 = (uint32_t)idx->nnats;
+    a.nnat = (uint8_t)f->nnat;
+    memcpy(idx->nats + idx->nnats, f->nats, (size_t)f->nnat * sizeof *f->nats);
+    idx->nnats += (size_t)f->nnat;
+    a.doc0 = (uint32_t)idx->ndocs;
+    for (int i = 0; i < f->ndoc; i++) {
+        struct limen__idoc *d = &idx->docs[idx->ndocs];
+        d->num = arena_add(idx, f->docs[i].num, f->docs[i].len);
+        if (d->num == UINT32_MAX)
+            goto out;
+        d->len = f->docs[i].len;
+        d->kind = f->docs[i].kind;
+        d->country = f->docs[i].country;
+        idx->ndocs++;
+        a.ndoc++;
+        usable = 1;
+    }
+    if (!usable) {
+        /* Roll back the names of this alert (there are none) and say why. */
+        idx->nnames = a.name0;
+        st = limen__error_set(err, LIMEN_EEMPTY, "properties.name",
+                              "the alert has no usable name and no document number");
+        goto out;
+    }
+    uint32_t prev = id_find(idx, id, id_len);
+    idx->alerts[idx->nalerts] = a;
+    if (ids_put(idx, (uint32_t)idx->nalerts) != 0)
+        goto out;
+    if (prev != UINT32_MAX) {
+        if (!idx->alerts[prev].dead) {
+            idx->alerts[prev].dead = 1;
+            idx->live--;
+        }
+        if (replaced)
+            *replaced = 1;
+    }
+    idx->nalerts++;
+    idx->live++;
+    idx->finished = 0;
+    st = LIMEN_OK;
+out:
+    if (st == LIMEN_ENOMEM)
+        limen__error_set(err, st, NULL, "out of memory");
+    limen__free(f);
+    limen__free(nm);
+    return st;
+}
+
+limen_status limen_index_remove(struct limen_index *idx, const char *id)
+{
+    uint32_t a = id_find(idx, id, strlen(id));
+    if (a == UINT32_MAX || idx->alerts[a].dead)
+        return LIMEN_ENOTFOUND;
+    idx->alerts[a].dead = 1;
+    idx->live--;
+    idx->finished = 0;
+    return LIMEN_OK;
+}
+
+/* ---- fuzzy keys ---- */
+
+static int is_v(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* Phonetic skeleton: see the comment at the top of the file. */
+static int skeleton(const char *t, int len, char *out)
+{
+    int n = 0;
+    char last = 0;
+    for (int i = 0; i < len; i++) {
+        char c = t[i], next = i + 1 < len ? t[i + 1] : 0, prev = i ? t[i - 1] : 0;
+        char k;
+        if (is_v(c) || ((c == 'y' || c == 'w') && i > 0)) {
+            if (i == 0)
+                k = 'A';
+            else {
+                last = 0; /* a vowel separates: doubled letters across it stay */
+                continue;
+            }
+        } else {
+            switch (c) {
+            case 'h':
+                if (i > 0 && (!is_v(prev) || i == len - 1))
+                    continue;
+                k = 'h';
+                break;
+            case 'p':
+            case 'b':
+                k = 'b';
+                break;
+            case 'f':
+            case 'v':
+                k = 'f';
+                break;
+            case 'c':
+                k = (next == 'e' || next == 'i' || next == 'y' || next == 'h') ? 's' : 'k';
+                break;
+            case 'k':
+            case 'q':
+            case 'x':
+                k = 'k';
+                break;
+            case 'g':
+            case 'j':
+                k = 'j';
+                break;
+            case 'd':
+                if (next == 'j')
+                    continue;
+                k = 't';
+                break;
+            case 't':
+                k = 't';
+                break;
+            case 's':
+            case 'z':
+                k = 's';
+                break;
+            default:
+                k = c;
+            }
+        }
+        if (k == last)
+            continue;
+        out[n++] = k;
+        last = k;
+        if (n >= LIMEN__TOKEN_MAX)
+            break;
+    }
+    return n;
+}
+
+static int add_key(uint64_t *keys, int n, uint64_t k)
+{
+    for (int i = 0; i < n; i++)
+        if (keys[i] == k)
+            return n;
+    if (n < LIMEN__MAX_KEYS)
+        keys[n++] = k;
+    return n;
+}
+
+static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n)
+{
+    n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
+    if (sl >= 4) {
+        char tmp[LIMEN__TOKEN_MAX];
+        for (int d = 0; d < sl; d++) {
+            memcpy(tmp, sk, (size_t)d);
+            memcpy(tmp + d, sk + d + 1, (size_t)(sl - d - 1));
+            n = add_key(keys, n, limen__hash(tmp, (size_t)sl - 1, 1));
+        }
+    }
+    return n;
+}
+
+int limen__token_keys(const char *text, int len, uint64_t *keys)
+{
+    char sk[LIMEN__TOKEN_MAX + 1];
+    int sl = skeleton(text, len, sk);
+    int n = 0;
+    if (sl == 0)
+        return 0;
+    n = skeleton_keys(sk, sl, keys, n);
+    /* A joined article (elmasri, alzawahiri) also files under the bare word. */
+    if (len >= 6 && (text[0] == 'a' || text[0] == 'e') && text[1] == 'l' && !is_v(text[2]) &&
+        text[2] != 'l') {
+        sl = skeleton(text + 2, len - 2, sk);
+        if (sl > 0)
+            n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
+    }
+    return n;
+}
+
+static size_t lower_bound64(const uint64_t *a, size_t n, uint64_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t limen__key_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **ids)
+{
+    size_t k = lower_bound64(idx->keys, idx->nkeys, key);
+    if (k >= idx->nkeys || idx->keys[k] != key)
+        return 0;
+    *ids = idx->key_tok + idx->key_off[k];
+    return idx->key_off[k + 1] - idx->key_off[k];
+}
+
+uint64_t limen__doc_key(const char *ocr, size_t len)
+{
+    return limen__hash(ocr, len, 3);
+}
+
+size_t limen__doc_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **alerts)
+{
+    size_t lo = lower_bound64(idx->doc_keys, idx->ndoc_keys, key);
+    size_t hi = lo;
+    while (hi < idx->ndoc_keys && idx->doc_keys[hi] == key)
+        hi++;
+    *alerts = idx->doc_alert + lo;
+    return hi - lo;
+}
+
+/* ---- token weights ---- */
+
+/*
+ * Name tokens that are common across the populations limen serves, whatever
+ * their frequency in one list: a small list may hold one "John" or one
+ * "Wang", which says nothing about how many travellers are called that.
+ * Their weight is capped (LIMEN__COMMON_CAP).
+ */
+static const char *const common_tokens[] = {
+    "aaron", "abdallah", "abdullah", "adam", "adams", "adel", "adil", "aguilar", "ahmad",
+    "ahmadi", "ahmed", "ahmet", "ahn", "aisha", "akhtar", "alberto", "alejandro", "aleksandr",
+    "alexander", "ali", "allen", "alvarez", "alves", "amanda", "amin", "amina", "amine", "amy",
+    "ana", "anas", "anders", "andersen", "anderson", "andrea", "andrei", "andres", "andrew",
+    "andrey", "angela", "anna", "anthony", "antonio", "ashley", "aziz", "bailey", "baker",
+    "barbara", "barnes", "becker", "begum", "bell", "benjamin", "bennett", "bernard", "betty",
+    "bianchi", "bibi", "bilal", "brandon", "brenda", "brian", "brooks", "brown", "bryant",
+    "butler", "cai", "campbell", "cao", "carlos", "carmen", "carol", "carolyn", "carter",
+    "carvalho", "castillo", "castro", "catherine", "celik", "charles", "chen", "cheng", "cho",
+    "choe", "choi", "chol", "christina", "christine", "christopher", "chul", "clark", "cole",
+    "coleman", "collins", "colombo", "cook", "cooper", "costa", "cox", "cruz", "cynthia",
+    "daniel", "david", "davis", "deborah", "debra", "demir", "deng", "dennis", "diane", "diaz",
+    "diego", "ding", "dmitri", "dmitry", "dolores", "donald", "dong", "donna", "dorothy", "driss",
+    "du", "dubois", "durand", "eduardo", "edward", "edwards", "elena", "elizabeth", "emily",
+    "emma", "eric", "erik", "esposito", "evans", "fang", "fatima", "fatma", "feng", "fernando",
+    "ferrari", "ferreira", "fischer", "flores", "ford", "foster", "francesco", "francisco",
+    "francois", "frank", "gao", "garcia", "gary", "george", "giovanni", "giuseppe", "gomes",
+    "gomez", "gonzalez", "graham", "gray", "green", "gregory", "griffin", "guo", "gutierrez",
+    "habib", "hadi", "hall", "hamed", "hamid", "hamilton", "hamza", "han", "hans", "hansen",
+    "harris", "hasan", "hassan", "hayes", "he", "heather", "helen", "henderson", "henry",
+    "hernandez", "herrera", "hill", "hong", "hossein", "hosseini", "howard", "hu", "hua", "huang",
+    "hughes", "hui", "husain", "hussain", "hussein", "hwang", "hyon", "hyun", "ibrahim", "idris",
+    "iqbal", "irina", "isabel", "ismail", "ivan", "ivanov", "jack", "jackson", "jacob", "jacques",
+    "jamal", "james", "janet", "jang", "jason", "javier", "jean", "jeffrey", "jenkins",
+    "jennifer", "jensen", "jeong", "jerry", "jessica", "jian", "jiang", "jimenez", "jin", "jing",
+    "johansen", "john", "johnson", "jonathan", "jones", "jordan", "jorge", "jose", "joseph",
+    "joshua", "joyce", "juan", "julie", "jun", "jung", "justin", "kang", "karen", "karim",
+    "katherine", "kathleen", "kaya", "kelly", "kenneth", "kevin", "khadija", "khaled", "khalid",
+    "khan", "kim", "kimberly", "king", "kumar", "kuznetsov", "kwon", "larry", "lars", "larsen",
+    "laura", "laurent", "lee", "lefebvre", "lei", "leroy", "lewis", "li", "liang", "lim", "lima",
+    "lin", "linda", "lisa", "liu", "long", "lopez", "lu", "luca", "lucia", "luis", "luo", "ma",
+    "mahdi", "mahmoud", "mahmud", "malik", "manuel", "marco", "margaret", "maria", "marie",
+    "mario", "mark", "marta", "martin", "martinez", "martins", "mary", "matthew", "medina",
+    "mehdi", "mehmet", "mei", "melissa", "mendoza", "meyer", "michael", "michel", "michelle",
+    "miguel", "miller", "min", "ming", "mitchell", "mohamad", "mohamed", "mohammad", "mohammadi",
+    "mohammed", "moore", "morales", "moreau", "moreno", "morgan", "morris", "mostafa", "moustafa",
+    "muhamad", "muhammad", "muller", "murphy", "mustafa", "myers", "nam", "nancy", "nasr",
+    "nasser", "natalia", "nathan", "nelson", "nicholas", "nicole", "nielsen", "nikolai",
+    "nikolay", "oh", "olga", "oliveira", "olsen", "omar", "ortiz", "osman", "othman", "owens",
+    "pablo", "pak", "pamela", "pan", "park", "parker", "patel", "patricia", "patrick",
+    "patterson", "paul", "pedersen", "pedro", "peng", "pereira", "perez", "perry", "peter",
+    "peterson", "petit", "petrov", "philippe", "phillips", "pierre", "pilar", "ping", "popov",
+    "powell", "price", "qiang", "rachel", "rafael", "ramirez", "ramos", "rashid", "raul",
+    "raymond", "rebecca", "reed", "ren", "reyes", "reynolds", "reza", "rezaei", "ribeiro",
+    "ricardo", "richard", "richardson", "rivera", "robert", "roberto", "roberts", "robinson",
+    "rocha", "rodriguez", "rogers", "romano", "romero", "ronald", "rosa", "ross", "rossi", "ruiz",
+    "russell", "russo", "ruth", "ryan", "saad", "saeed", "sahin", "said", "salah", "saleh",
+    "salem", "salim", "samantha", "sami", "samir", "samuel", "sanchez", "sanders", "sandra",
+    "sang", "santos", "sarah", "schmidt", "schneider", "scott", "seo", "sergei", "sergey",
+    "sergio", "shah", "sharma", "sharon", "shen", "shin", "shirley", "silva", "simmons", "simon",
+    "singh", "smirnov", "smith", "sofia", "sokolov", "song", "souza", "stephanie", "stephen",
+    "steven", "stewart", "su", "sullivan", "sun", "sung", "susan", "tang", "tarek", "tariq",
+    "tatiana", "taylor", "teresa", "thomas", "tian", "timothy", "torres", "turner", "tyler",
+    "umar", "uthman", "vargas", "victoria", "virginia", "vladimir", "wagner", "walid", "walker",
+    "wallace", "wang", "ward", "watson", "weber", "wei", "west", "white", "william", "williams",
+    "wilson", "wood", "wright", "wu", "xiao", "xie", "xin", "xu", "yan", "yang", "yao", "yasin",
+    "yassine", "ye", "yilmaz", "ying", "yong", "yoon", "young", "yousef", "youssef", "yu", "yuan",
+    "yusuf", "zaid", "zeng", "zhang", "zhao", "zheng", "zhi", "zhou", "zhu", "ziad",
+};
+
+#define LIMEN__COMMON_CAP 0.35f
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp((const char *)a, *(const char *const *)b);
+}
+
+float limen__token_prior(const char *text, int len, int flags)
+{
+    /* Short tokens meet by chance more often; unvowelled Arabic-script
+     * tokens are short for another reason, so they count as longer. */
+    double eff = (flags & LIMEN__TF_ARABIC) ? len * 1.4 : len;
+    double lf = (eff + 1.0) / 7.0;
+    float cap = lf > 1.0 ? 1.0f : (float)lf;
+    char tmp[LIMEN__TOKEN_MAX + 1];
+    if (len <= LIMEN__TOKEN_MAX && !(flags & LIMEN__TF_ARABIC)) {
+        memcpy(tmp, text, (size_t)len);
+        tmp[len] = '\0';
+        if (bsearch(tmp, common_tokens, sizeof common_tokens / sizeof common_tokens[0],
+                    sizeof common_tokens[0], cmp_str) &&
+            cap > LIMEN__COMMON_CAP)
+            cap = LIMEN__COMMON_CAP;
+    }
+    return cap;
+}
+
+/* ---- finish ---- */
+
+struct kt {
+    uint64_t key;
+    uint32_t tok;
+};
+
+static int cmp_kt(const void *a, const void *b)
+{
+    const struct kt *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->tok > y->tok) - (x->tok < y->tok);
+}
+
+/* One pass over the live names, token by distinct token: counts document
+ * frequency into df (post == NULL) or appends name ids using df as a cursor. */
+static void walk_postings(struct limen_index *idx, uint32_t *post)
+{
+    for (size_t n = 0; n < idx->nnames; n++) {
+        const struct limen__iname *in = &idx->names[n];
+        if (idx->alerts[in->alert].dead)
+            continue;
+        for (uint32_t k = 0; k < in->ntok; k++) {
+            uint32_t t = idx->ntok[in->tok + k];
+            int seen = 0;
+            for (uint32_t j = 0; j < k; j++)
+                seen |= idx->ntok[in->tok + j] == t;
+            if (seen)
+                continue;
+            if (post)
+                post[idx->toks[t].post + idx->toks[t].df] = (uint32_t)n;
+            idx->toks[t].df++;
+        }
+    }
+}
+
+static limen_status build_postings(struct limen_index *idx)
+{
+    for (size_t t = 0; t < idx->ntoks; t++)
+        idx->toks[t].df = 0;
+    walk_postings(idx, NULL);
+    size_t total = 0;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        idx->toks[t].post = (uint32_t)total;
+        total += idx->toks[t].df;
+    }
+    idx->post = limen__reallocarray(NULL, total ? total : 1, sizeof *idx->post);
+    if (!idx->post)
+        return LIMEN_ENOMEM;
+    /* Fill, using df as a cursor; it ends equal to the count again. */
+    for (size_t t = 0; t < idx->ntoks; t++)
+        idx->toks[t].df = 0;
+    walk_postings(idx, idx->post);
+    /* Weights from document frequency: rare tokens carry more evidence. */
+    double n_live = 0;
+    for (size_t n = 0; n < idx->nnames; n++)
+        n_live += !idx->alerts[idx->names[n].alert].dead;
+    double ref = log(n_live + 1.0);
+    if (ref > 7.0)
+        ref = 7.0;
+    if (ref < 1.0)
+        ref = 1.0;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        double idf = log((n_live + 1.0) / (idx->toks[t].df + 0.5));
+        double w = idf / ref;
+        float cap = limen__token_prior(idx->arena + idx->toks[t].text, idx->toks[t].len,
+                                       idx->toks[t].flags);
+        if (w > cap)
+            w = cap;
+        idx->toks[t].weight = (float)(w < 0.12 ? 0.12 : w > 1.0 ? 1.0 : w);
+    }
+    return LIMEN_OK;
+}
+
+static limen_status build_keys(struct limen_index *idx)
+{
+    size_t cap = idx->ntoks * 8 + 16, n = 0;
+    struct kt *kts = limen__reallocarray(NULL, cap, sizeof *kts);
+    if (!kts)
+        return LIMEN_ENOMEM;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        if (idx->toks[t].df == 0)
+            continue;
+        uint64_t keys[LIMEN__MAX_KEYS];
+        int nk = limen__token_keys(idx->arena + idx->toks[t].text, idx->toks[t].len, keys);
+        if (n + (size_t)nk > cap) {
+            size_t nc = (n + (size_t)nk) * 2;
+            struct kt *nkts = limen__reallocarray(kts, nc, sizeof *kts);
+            if (!nkts) {
+                limen__free(kts);
+                return LIMEN_ENOMEM;
+            }
+            kts = nkts;
+            cap = nc;
+        }
+        for (int i = 0; i < nk; i++) {
+            kts[n].key = keys[i];
+            kts[n].tok = (uint32_t)t;
+            n++;
+        }
+    }
+    qsort(kts, n, sizeof *kts, cmp_kt);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || kts[i].key != kts[i - 1].key;
+    idx->keys = limen__reallocarray(NULL, distinct ? distinct : 1, sizeof *idx->keys);
+    idx->key_off = limen__reallocarray(NULL, distinct + 1, sizeof *idx->key_off);
+    idx->key_tok = limen__reallocarray(NULL, n ? n : 1, sizeof *idx->key_tok);
+    if (!idx->keys || !idx->key_off || !idx->key_tok) {
+        limen__free(kts);
+        return LIMEN_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || kts[i].key != kts[i - 1].key) {
+            idx->keys[k] = kts[i].key;
+            idx->key_off[k] = (uint32_t)i;
+            k++;
+        }
+        idx->key_tok[i] = kts[i].tok;
+    }
+    idx->key_off[k] = (uint32_t)n;
+    idx->nkeys = k;
+    limen__free(kts);
+    return LIMEN_OK;
+}
+
+static limen_status build_docs(struct limen_index *idx)
+{
+    size_t n = 0;
+    struct kt *kts = limen__reallocarray(NULL, idx->ndocs ? idx->ndocs : 1, sizeof *kts);
+    if (!kts)
+        return LIMEN_ENOMEM;
+    for (size_t a = 0; a < idx->nalerts; a++) {
+        const struct limen__ialert *al = &idx->alerts[a];
+        if (al->dead)
+            continue;
+        for (uint32_t d = 0; d < al->ndoc; d++) {
+            const struct limen__idoc *doc = &idx->docs[al->doc0 + d];
+            char ocr[LIMEN__DOCNUM_MAX + 1];
+            memcpy(ocr, idx->arena + doc->num, doc->len);
+            limen__docnum_ocr(ocr, doc->len);
+            kts[n].key = limen__doc_key(ocr, doc->len);
+            kts[n].tok = (uint32_t)a;
+            n++;
+        }
+    }
+    qsort(kts, n, sizeof *kts, cmp_kt);
+    idx->doc_keys = limen__reallocarray(NULL, n ? n : 1, sizeof *idx->doc_keys);
+    idx->doc_alert = limen__reallocarray(NULL, n ? n : 1, sizeof *idx->doc_alert);
+    if (!idx->doc_keys || !idx->doc_alert) {
+        limen__free(kts);
+        return LIMEN_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        idx->doc_keys[i] = kts[i].key;
+        idx->doc_alert[i] = kts[i].tok;
+    }
+    idx->ndoc_keys = n;
+    limen__free(kts);
+    return LIMEN_OK;
+}
+
+limen_status limen_index_finish(struct limen_index *idx)
+{
+    limen_status st;
+    free_derived(idx);
+    if ((st = build_postings(idx)) != LIMEN_OK || (st = build_keys(idx)) != LIMEN_OK ||
+        (st = build_docs(idx)) != LIMEN_OK) {
+        free_derived(idx);
+        return st;
+    }
+    idx->finished = 1;
+    return LIMEN_OK;
+}
+
+void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->alerts = idx->live;
+    for (size_t n = 0; n < idx->nnames; n++)
+        s->names += !idx->alerts[idx->names[n].alert].dead;
+    s->tokens = idx->ntoks;
+    s->keys = idx->nkeys;
+    s->documents = idx->ndoc_keys;
+    size_t posts = 0;
+    for (size_t t = 0; t < idx->ntoks; t++)
+        posts += idx->toks[t].df;
+    s->memory_bytes = idx->arena_cap + idx->alerts_cap * sizeof *idx->alerts +
+                      idx->names_cap * sizeof *idx->names + idx->ntok_cap * 5 +
+                      idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * 2 +
+                      idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
+                      idx->dict_cap * 4 + idx->ids_cap * 4 + posts * 4 + idx->nkeys * 12 +
+                      (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 12;
+}

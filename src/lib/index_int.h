@@ -1,0 +1,168 @@
+/*
+ * The screening index, inside. See index.c for the layout and
+ * docs/index.md for the design.
+ */
+#ifndef LIMEN_INDEX_INT_H
+#define LIMEN_INDEX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dates.h"
+#include "docnum.h"
+#include "limen/screen.h"
+#include "names.h"
+
+/* Which property a name came from. */
+enum limen__name_prop {
+    LIMEN__NP_NAME = 0,
+    LIMEN__NP_ALIAS,
+    LIMEN__NP_PREVIOUS,
+    LIMEN__NP_WEAK,
+    LIMEN__NP_PARTS, /* firstName + middleName + fatherName + lastName */
+};
+const char *limen__name_prop_label(int prop);
+
+/* A distinct token of the dictionary. */
+struct limen__dtok {
+    uint32_t text; /* offset in the string arena */
+    uint8_t len;
+    uint8_t flags; /* LIMEN__TF_* (part of the token's identity: ARABIC) */
+    uint16_t reserved;
+    uint32_t df; /* names holding it */
+    float weight;
+    uint32_t post; /* first posting (name id) in idx->post */
+};
+
+struct limen__iname {
+    uint32_t alert;
+    uint32_t tok; /* first token in idx->ntok / idx->nkind */
+    uint32_t src; /* written form in the arena */
+    uint16_t src_len;
+    uint8_t ntok;
+    uint8_t prop;
+};
+
+struct limen__idoc {
+    uint32_t num; /* normalised number in the arena */
+    uint8_t len;
+    uint8_t kind; /* 0 passport, 1 id card, 2 other */
+    uint16_t country; /* two lowercase letters packed, 0 unknown */
+};
+
+struct limen__ialert {
+    uint32_t id; /* arena */
+    uint16_t id_len;
+    uint8_t schema;
+    uint8_t gender; /* 0 unknown, 1 male, 2 female, 3 other */
+    uint8_t dead;
+    uint8_t ndob, nnat, ndoc;
+    uint32_t name0, nname;
+    uint32_t dob0, nat0, doc0;
+};
+
+/* What screening reads off an entity (alert or query). */
+#define LIMEN__MAX_NAMES 32
+#define LIMEN__MAX_FACTS 16
+struct limen__facts {
+    struct {
+        const char *s;
+        size_t len;
+        uint8_t prop;
+    } names[LIMEN__MAX_NAMES];
+    int nnames;
+    char composed[1200];
+    struct limen__date dobs[LIMEN__MAX_FACTS];
+    int ndob;
+    uint8_t gender;
+    uint16_t nats[LIMEN__MAX_FACTS];
+    int nnat;
+    struct {
+        char num[LIMEN__DOCNUM_MAX + 1];
+        uint8_t len;
+        uint8_t kind;
+        uint16_t country;
+    } docs[LIMEN__MAX_FACTS];
+    int ndoc;
+};
+
+/* Reads the facts of an entity; strings point into the entity. */
+void limen__facts_read(const struct limen_entity *e, struct limen__facts *f);
+
+struct limen_index {
+    struct limen_index_options opts;
+    struct limen__normalizer *nz;
+
+    char *arena;
+    size_t arena_len, arena_cap;
+
+    struct limen__ialert *alerts;
+    size_t nalerts, alerts_cap;
+    size_t live;
+    struct limen__iname *names;
+    size_t nnames, names_cap;
+    uint32_t *ntok; /* token ids of each name, in order */
+    uint8_t *nkind; /* kind of each token occurrence */
+    size_t nntok, ntok_cap, nkind_cap;
+    struct limen__date *dobs;
+    size_t ndobs, dobs_cap;
+    uint16_t *nats;
+    size_t nnats, nats_cap;
+    struct limen__idoc *docs;
+    size_t ndocs, docs_cap;
+
+    /* dictionary: open addressing, slot = token id + 1 */
+    struct limen__dtok *toks;
+    size_t ntoks, toks_cap;
+    uint32_t *dict;
+    size_t dict_cap;
+
+    /* alert ids: open addressing, slot = alert index + 1 */
+    uint32_t *ids;
+    size_t ids_cap;
+
+    /* built by finish() */
+    int finished;
+    uint32_t *post; /* postings: name ids per token */
+    uint64_t *keys; /* sorted distinct fuzzy keys */
+    uint32_t *key_off; /* nkeys + 1 */
+    uint32_t *key_tok;
+    size_t nkeys;
+    uint64_t *doc_keys; /* sorted (key, alert) */
+    uint32_t *doc_alert;
+    size_t ndoc_keys;
+};
+
+/*
+ * Highest weight a token may have whatever its rarity in the list: lower
+ * for short tokens and for names common across populations.
+ */
+float limen__token_prior(const char *text, int len, int flags);
+
+/* 64-bit FNV-1a hash. */
+uint64_t limen__hash(const void *p, size_t n, uint64_t seed);
+
+/* Dictionary lookup: token id or UINT32_MAX. */
+uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_t len, int flags);
+
+/*
+ * Fuzzy keys of a token (its phonetic skeleton, the skeleton with one
+ * letter deleted, and the skeleton without a joined article). Returns the
+ * count written to keys (at most LIMEN__MAX_KEYS).
+ */
+#define LIMEN__MAX_KEYS 40
+int limen__token_keys(const char *text, int len, uint64_t *keys);
+
+/* Token ids under a fuzzy key: sets *ids and returns the count (0 if none). */
+size_t limen__key_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **ids);
+
+/* Alerts holding a document whose OCR key hashes to `key`. */
+size_t limen__doc_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **alerts);
+uint64_t limen__doc_key(const char *ocr, size_t len);
+
+static inline const char *limen__arena_str(const struct limen_index *idx, uint32_t off)
+{
+    return idx->arena + off;
+}
+
+#endif

@@ -1,0 +1,1156 @@
+/*
+ * Screening one query against the index.
+ *
+ *  1. The query's names are normalised (names.c); its dates of birth,
+ *     gender, nationalities and document numbers read (index.c facts).
+ *  2. Candidates: every name token (and every pair of adjacent tokens,
+ *     joined: "ben ali" -> "benali") looks up its fuzzy keys, scores the
+ *     dictionary tokens found there with the token similarity (tsim.c), and
+ *     adds weight x similarity to every alert name holding a good one. The
+ *     best `max_candidates` names, plus alerts sharing a document number,
+ *     go on to full scoring.
+ *  3. Full scoring of a query name against an alert name aligns their
+ *     tokens (one to one, or one to two adjacent tokens written joined) by
+ *     similarity, then
+ *
+ *         S = sum(sim * (wq + wa)) / (sum(wq + wa) + 0.6 * unmatched weight)
+ *
+ *     with weights from token rarity (index.c), times a specificity factor
+ *     that keeps a pair of very common names (Mohamed Ali) from scoring like
+ *     a rare one. The best name pair of an alert gives its name score.
+ *  4. Other evidence (dates of birth, gender, nationality, documents) is
+ *     added in log-odds, and the result mapped back to [0, 1]. Each piece
+ *     reports its effect on the final score for the explanation.
+ *
+ * All per-query memory lives in one scratch block freed at the end: the
+ * index is only read, so many threads may screen at once.
+ */
+#include "alloc.h"
+#include "buf.h"
+#include "index_int.h"
+#include "limen/screen.h"
+#include "status_int.h"
+#include "tsim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_QNAMES 8
+#define MAX_UNITS 48
+#define POSTING_CAP 200000u /* postings longer than this are not walked when rarer tokens exist */
+#define MIN_PAIR_SIM 0.70
+#define JOINED_MIN_SIM 0.93
+#define MISSING_PENALTY 0.5
+#define CONFLICT_PENALTY 1.0
+#define WEAK_ALIAS_FACTOR 0.92
+
+void limen_screen_options_init(struct limen_screen_options *o)
+{
+    o->limit = 5;
+    o->threshold = LIMEN_DEFAULT_THRESHOLD;
+    o->min_score = 0.30;
+    o->explain = 1;
+}
+
+/* ---- query names ---- */
+
+struct unit {
+    char text[LIMEN__TOKEN_MAX + 1];
+    uint8_t len;
+    uint8_t flags;
+    uint8_t kind;
+    uint8_t first, last; /* token range */
+};
+
+struct qname {
+    struct limen__name nm;
+    float w[LIMEN__NAME_MAX_TOKENS];
+    struct unit units[MAX_UNITS];
+    int nunits;
+    uint8_t prop;
+    const char *src;
+    size_t src_len;
+};
+
+static float kind_weight(int kind)
+{
+    switch (kind) {
+    case LIMEN__TOK_CONNECTOR:
+        return 0.15f;
+    case LIMEN__TOK_ARTICLE:
+        return 0.05f;
+    case LIMEN__TOK_PARTICLE:
+        return 0.10f;
+    case LIMEN__TOK_INITIAL:
+        return 0.25f;
+    case LIMEN__TOK_TITLE:
+        return 0.0f;
+    }
+    return 1.0f;
+}
+
+/* Unit kind of two ordinary words written as one: they match only exactly. */
+#define JOINED_WORDS 100
+
+static int wordish(int kind)
+{
+    return kind == LIMEN__TOK_WORD || kind == JOINED_WORDS;
+}
+
+/* Units of a token list: each token, and each adjacent joinable pair written as one. */
+static int make_units(const char *const *texts, const uint8_t *lens, const uint8_t *kinds,
+                      const uint8_t *flags, int n, struct unit *u, int max)
+{
+    int nu = 0;
+    for (int i = 0; i < n && nu < max; i++) {
+        if (kinds[i] == LIMEN__TOK_TITLE)
+            continue;
+        struct unit *x = &u[nu++];
+        memcpy(x->text, texts[i], lens[i]);
+        x->text[lens[i]] = '\0';
+        x->len = lens[i];
+        x->flags = flags[i];
+        x->kind = kinds[i];
+        x->first = x->last = (uint8_t)i;
+    }
+    for (int i = 0; i + 1 < n && nu < max; i++) {
+        /* A particle written joined to the next word (Benali, Elmasri,
+         * Aboubakr) is a spelling; two words written as one (Mohamedamin)
+         * must then agree exactly. */
+        int lead = kinds[i] == LIMEN__TOK_CONNECTOR || kinds[i] == LIMEN__TOK_ARTICLE;
+        if (!(lead || kinds[i] == LIMEN__TOK_WORD) || kinds[i + 1] != LIMEN__TOK_WORD)
+            continue;
+        if (lens[i] + lens[i + 1] > LIMEN__TOKEN_MAX)
+            continue;
+        struct unit *x = &u[nu++];
+        memcpy(x->text, texts[i], lens[i]);
+        memcpy(x->text + lens[i], texts[i + 1], lens[i + 1]);
+        x->len = (uint8_t)(lens[i] + lens[i + 1]);
+        x->text[x->len] = '\0';
+        x->flags = (uint8_t)(flags[i] | flags[i + 1]);
+        x->kind = lead ? LIMEN__TOK_WORD : JOINED_WORDS;
+        x->first = (uint8_t)i;
+        x->last = (uint8_t)(i + 1);
+    }
+    return nu;
+}
+
+/* ---- scratch: candidate accumulator and similarity cache ---- */
+
+struct acc {
+    uint32_t name; /* UINT32_MAX: empty */
+    int16_t last_unit;
+    float last_c;
+    float total;
+};
+
+struct simc {
+    uint64_t key; /* 0: empty */
+    float sim;
+};
+
+#define SIMC_CAP 8192
+
+struct scratch {
+    struct qname q[MAX_QNAMES];
+    int nq;
+    struct limen__facts facts;
+    struct acc *acc;
+    size_t acc_cap, acc_n;
+    struct simc simc[SIMC_CAP];
+    size_t simc_n;
+    struct limen__name alert_nm; /* for explanations */
+};
+
+static uint64_t simc_key(int q, int u, uint32_t tok)
+{
+    return ((uint64_t)(q * MAX_UNITS + u + 1) << 32) | tok;
+}
+
+static int simc_get(struct scratch *s, uint64_t key, float *sim)
+{
+    size_t i = (size_t)(limen__hash(&key, sizeof key, 5) & (SIMC_CAP - 1));
+    for (;; i = (i + 1) & (SIMC_CAP - 1)) {
+        if (s->simc[i].key == 0)
+            return 0;
+        if (s->simc[i].key == key) {
+            *sim = s->simc[i].sim;
+            return 1;
+        }
+    }
+}
+
+static void simc_put(struct scratch *s, uint64_t key, float sim)
+{
+    if (s->simc_n * 2 >= SIMC_CAP)
+        return; /* full enough: compute instead of caching */
+    size_t i = (size_t)(limen__hash(&key, sizeof key, 5) & (SIMC_CAP - 1));
+    while (s->simc[i].key != 0 && s->simc[i].key != key)
+        i = (i + 1) & (SIMC_CAP - 1);
+    if (s->simc[i].key == 0)
+        s->simc_n++;
+    s->simc[i].key = key;
+    s->simc[i].sim = sim;
+}
+
+static int acc_grow(struct scratch *s)
+{
+    size_t cap = s->acc_cap ? s->acc_cap * 2 : 1024;
+    struct acc *a = limen__reallocarray(NULL, cap, sizeof *a);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < cap; i++)
+        a[i].name = UINT32_MAX;
+    for (size_t i = 0; i < s->acc_cap; i++) {
+        if (s->acc[i].name == UINT32_MAX)
+            continue;
+        size_t j = (size_t)(s->acc[i].name * 2654435761u) & (cap - 1);
+        while (a[j].name != UINT32_MAX)
+            j = (j + 1) & (cap - 1);
+        a[j] = s->acc[i];
+    }
+    limen__free(s->acc);
+    s->acc = a;
+    s->acc_cap = cap;
+    return 0;
+}
+
+static int acc_add(struct scratch *s, uint32_t name, int unit, float c)
+{
+    if ((s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s) != 0)
+        return -1;
+    size_t mask = s->acc_cap - 1;
+    size_t j = (size_t)(name * 2654435761u) & mask;
+    while (s->acc[j].name != UINT32_MAX && s->acc[j].name != name)
+        j = (j + 1) & mask;
+    struct acc *a = &s->acc[j];
+    if (a->name == UINT32_MAX) {
+        a->name = name;
+        a->last_unit = (int16_t)unit;
+        a->last_c = c;
+        a->total = c;
+        s->acc_n++;
+    } else if (a->last_unit == unit) {
+        if (c > a->last_c) {
+            a->total += c - a->last_c;
+            a->last_c = c;
+        }
+    } else {
+        a->last_unit = (int16_t)unit;
+        a->last_c = c;
+        a->total += c;
+    }
+    return 0;
+}
+
+/* ---- step 1: the query ---- */
+
+static limen_status read_query(const struct limen_index *idx, const struct limen_entity *query,
+                               struct scratch *s, struct limen_error *err)
+{
+    limen__facts_read(query, &s->facts);
+    s->nq = 0;
+    for (int i = 0; i < s->facts.nnames && s->nq < MAX_QNAMES; i++) {
+        struct qname *q = &s->q[s->nq];
+        limen_status st =
+            limen__name_normalize(idx->nz, s->facts.names[i].s, s->facts.names[i].len, &q->nm);
+        if (st != LIMEN_OK)
+            return limen__error_set(err, st, limen__name_prop_label(s->facts.names[i].prop),
+                                    "cannot normalise the query name: %s", limen_strerror(st));
+        if (q->nm.n == 0)
+            continue;
+        q->prop = s->facts.names[i].prop;
+        q->src = s->facts.names[i].s;
+        q->src_len = s->facts.names[i].len;
+        const char *texts[LIMEN__NAME_MAX_TOKENS];
+        uint8_t lens[LIMEN__NAME_MAX_TOKENS], kinds[LIMEN__NAME_MAX_TOKENS],
+            flags[LIMEN__NAME_MAX_TOKENS];
+        for (int k = 0; k < q->nm.n; k++) {
+            const struct limen__token *t = &q->nm.tok[k];
+            texts[k] = t->text;
+            lens[k] = t->len;
+            kinds[k] = t->kind;
+            flags[k] = t->flags;
+            float w = kind_weight(t->kind);
+            if (t->kind == LIMEN__TOK_WORD) {
+                uint32_t d = limen__dict_find(idx, t->text, t->len, t->flags);
+                w = d != UINT32_MAX && idx->toks[d].df
+                        ? idx->toks[d].weight
+                        : limen__token_prior(t->text, t->len, t->flags);
+            }
+            q->w[k] = w;
+        }
+        q->nunits = make_units(texts, lens, kinds, flags, q->nm.n, q->units, MAX_UNITS);
+        s->nq++;
+    }
+    return LIMEN_OK;
+}
+
+/* ---- step 2: candidates ---- */
+
+static float unit_weight(const struct unit *u, const float *w)
+{
+    float s = 0;
+    for (int i = u->first; i <= u->last; i++)
+        s += w[i];
+    return s;
+}
+
+
+static limen_status gather(const struct limen_index *idx, struct scratch *s)
+{
+    double min_sim = idx->opts.min_token_similarity;
+    /* Is there any word that is not very common? Then very common ones are not walked. */
+    for (int qi = 0; qi < s->nq; qi++) {
+        struct qname *q = &s->q[qi];
+        for (int u = 0; u < q->nunits; u++) {
+            const struct unit *x = &q->units[u];
+            if ((x->kind != LIMEN__TOK_WORD && x->kind != JOINED_WORDS) || x->len < 2)
+                continue;
+            if (x->kind == JOINED_WORDS) {
+                /* Only the exact joined spelling can be in the dictionary. */
+                uint32_t tok = limen__dict_find(idx, x->text, x->len, x->flags);
+                if (tok == UINT32_MAX || idx->toks[tok].df > POSTING_CAP)
+                    continue;
+                const struct limen__dtok *t = &idx->toks[tok];
+                simc_put(s, simc_key(qi, u, tok), 1.0f);
+                for (uint32_t p = 0; p < t->df; p++)
+                    if (acc_add(s, idx->post[t->post + p], qi * MAX_UNITS + u, t->weight) != 0)
+                        return LIMEN_ENOMEM;
+                continue;
+            }
+            int is_pair = x->first != x->last;
+            float best_w = -1.0f;
+            uint64_t keys[LIMEN__MAX_KEYS];
+            int nk = limen__token_keys(x->text, x->len, keys);
+            for (int k = 0; k < nk; k++) {
+                const uint32_t *ids;
+                size_t n = limen__key_lookup(idx, keys[k], &ids);
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t tok = ids[i];
+                    uint64_t key = simc_key(qi, u, tok);
+                    float sim;
+                    if (simc_get(s, key, &sim))
+                        continue; /* this unit met this token already */
+                    const struct limen__dtok *t = &idx->toks[tok];
+                    if (x->len <= 2 || t->len <= 2)
+                        sim = (x->len == t->len &&
+                               memcmp(x->text, idx->arena + t->text, x->len) == 0)
+                                  ? 1.0f
+                                  : 0.0f;
+                    else
+                        sim = (float)limen__tsim_min(x->text, x->len, x->flags,
+                                                     idx->arena + t->text, t->len, t->flags,
+                                                     min_sim);
+                    simc_put(s, key, sim);
+                    if (sim < (is_pair ? JOINED_MIN_SIM : min_sim) || t->df == 0)
+                        continue;
+                    if (!is_pair && sim >= 0.85f && t->weight > best_w)
+                        best_w = t->weight;
+                    if (t->df > POSTING_CAP)
+                        continue;
+                    /* A fuzzy match weighs no more than the weaker of the two
+                     * names: mohamed ~ mohammadi is only as rare as mohamed. */
+                    float cap = unit_weight(x, q->w);
+                    float c = (t->weight < cap ? t->weight : cap) * sim;
+                    const uint32_t *post = idx->post + t->post;
+                    for (uint32_t p = 0; p < t->df; p++)
+                        if (acc_add(s, post[p], qi * MAX_UNITS + u, c) != 0)
+                            return LIMEN_ENOMEM;
+                }
+            }
+            /* An unknown spelling of a known name weighs what that name weighs. */
+            if (!is_pair && best_w >= 0 && best_w < q->w[x->first] &&
+                limen__dict_find(idx, x->text, x->len, x->flags) == UINT32_MAX)
+                q->w[x->first] = best_w;
+        }
+    }
+    return LIMEN_OK;
+}
+
+/* ---- step 3: name against name ---- */
+
+struct pair {
+    int8_t qu, au; /* unit indexes */
+    float sim;
+};
+
+struct name_match {
+    double score;
+    double raw;
+    double mass;
+    int npairs;
+    struct pair pairs[LIMEN__NAME_MAX_TOKENS];
+    uint32_t qused, aused;
+    int qi;
+    uint32_t name;
+};
+
+/*
+ * How much a token pair of this similarity counts as the same name: known
+ * transliteration variants (0.92 and up) fully, one typo in a short name
+ * about two thirds, anything at 0.70 or below not at all.
+ */
+static double credit(double sim, int flags)
+{
+    double c = (flags & LIMEN__TF_TRANSLIT) ? (sim - 0.90) / 0.08 : (sim - 0.75) / 0.20;
+    return c < 0 ? 0 : c > 1 ? 1 : c;
+}
+
+static int cmp_float_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+static uint32_t unit_mask(const struct unit *u)
+{
+    uint32_t m = 0;
+    for (int i = u->first; i <= u->last; i++)
+        m |= 1u << i;
+    return m;
+}
+
+static float unit_sim(const struct unit *a, const struct unit *b)
+{
+    int minor_a = a->kind == LIMEN__TOK_ARTICLE || a->kind == LIMEN__TOK_PARTICLE;
+    int minor_b = b->kind == LIMEN__TOK_ARTICLE || b->kind == LIMEN__TOK_PARTICLE;
+    if (minor_a || minor_b || a->kind == LIMEN__TOK_CONNECTOR || b->kind == LIMEN__TOK_CONNECTOR) {
+        if (a->kind != b->kind)
+            return 0.0f;
+        return a->len == b->len && memcmp(a->text, b->text, a->len) == 0 ? 1.0f : 0.0f;
+    }
+    if (a->kind == LIMEN__TOK_INITIAL || b->kind == LIMEN__TOK_INITIAL) {
+        if (a->kind == b->kind)
+            return a->text[0] == b->text[0] ? 1.0f : 0.0f;
+        return a->text[0] == b->text[0] ? 0.75f : 0.0f;
+    }
+    if (a->len <= 2 || b->len <= 2 || a->kind == JOINED_WORDS || b->kind == JOINED_WORDS)
+        return a->len == b->len && memcmp(a->text, b->text, a->len) == 0 ? 1.0f : 0.0f;
+    int split = a->first != a->last || b->first != b->last;
+    if (split) {
+        /* Joined against split forms (Benali / Ben Ali, Abdallah / Abd Allah,
+         * Jeanpierre / Jean-Pierre) must agree closely: long strings absorb
+         * many cheap edits. */
+        int d = a->len - b->len;
+        if (d > 2 || d < -2 || a->text[0] != b->text[0])
+            return 0.0f;
+        float s = (float)limen__tsim_min(a->text, a->len, a->flags, b->text, b->len, b->flags,
+                                         JOINED_MIN_SIM);
+        return s;
+    }
+    return (float)limen__tsim_min(a->text, a->len, a->flags, b->text, b->len, b->flags,
+                                  MIN_PAIR_SIM);
+}
+
+struct cand {
+    float sim, gain;
+    int8_t qu, au;
+};
+
+static int cmp_cand(const void *x, const void *y)
+{
+    const struct cand *a = x, *b = y;
+    if (a->sim != b->sim)
+        return a->sim > b->sim ? -1 : 1;
+    if (a->gain != b->gain)
+        return a->gain > b->gain ? -1 : 1;
+    return 0;
+}
+
+/* Alert-side units of name n, with token weights into aw. */
+static int alert_units(const struct limen_index *idx, uint32_t n, struct unit *au, float *aw)
+{
+    const struct limen__iname *in = &idx->names[n];
+    const char *texts[LIMEN__NAME_MAX_TOKENS];
+    uint8_t lens[LIMEN__NAME_MAX_TOKENS], kinds[LIMEN__NAME_MAX_TOKENS],
+        flags[LIMEN__NAME_MAX_TOKENS];
+    int nt = in->ntok > LIMEN__NAME_MAX_TOKENS ? LIMEN__NAME_MAX_TOKENS : in->ntok;
+    for (int k = 0; k < nt; k++) {
+        const struct limen__dtok *t = &idx->toks[idx->ntok[in->tok + k]];
+        texts[k] = idx->arena + t->text;
+        lens[k] = t->len;
+        kinds[k] = idx->nkind[in->tok + k];
+        flags[k] = t->flags;
+        aw[k] = kinds[k] == LIMEN__TOK_WORD ? t->weight : kind_weight(kinds[k]);
+    }
+    return make_units(texts, lens, kinds, flags, nt, au, MAX_UNITS);
+}
+
+static void match_name(const struct limen_index *idx, struct scratch *s, int qi, uint32_t n,
+                       struct name_match *m)
+{
+    const struct qname *q = &s->q[qi];
+    const struct limen__iname *in = &idx->names[n];
+    struct unit au[MAX_UNITS];
+    float aw[LIMEN__NAME_MAX_TOKENS];
+    int nau = alert_units(idx, n, au, aw);
+    int nat = in->ntok > LIMEN__NAME_MAX_TOKENS ? LIMEN__NAME_MAX_TOKENS : in->ntok;
+    struct cand cands[MAX_UNITS * 8];
+    int nc = 0;
+    for (int i = 0; i < q->nunits; i++) {
+        for (int j = 0; j < nau; j++) {
+            const struct unit *x = &q->units[i], *y = &au[j];
+            int xp = x->first != x->last, yp = y->first != y->last;
+            if (xp && yp)
+                continue;
+            float sim;
+            if (!xp && !yp && x->kind == LIMEN__TOK_WORD && y->kind == LIMEN__TOK_WORD &&
+                x->len > 2 && y->len > 2) {
+                uint32_t tok = idx->ntok[in->tok + y->first];
+                uint64_t key = simc_key(qi, i, tok);
+                if (!simc_get(s, key, &sim)) {
+                    sim = unit_sim(x, y);
+                    simc_put(s, key, sim);
+                }
+            } else {
+                sim = unit_sim(x, y);
+            }
+            if (sim < MIN_PAIR_SIM || nc >= (int)(sizeof cands / sizeof cands[0]))
+                continue;
+            cands[nc].sim = sim;
+            cands[nc].gain = sim * (unit_weight(x, q->w) + unit_weight(y, aw));
+            cands[nc].qu = (int8_t)i;
+            cands[nc].au = (int8_t)j;
+            nc++;
+        }
+    }
+    qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
+    memset(m, 0, sizeof *m);
+    m->qi = qi;
+    m->name = n;
+    double num = 0, den = 0, mass = 0;
+    int words = 0;
+    for (int c = 0; c < nc; c++) {
+        const struct unit *x = &q->units[cands[c].qu], *y = &au[cands[c].au];
+        uint32_t qm = unit_mask(x), am = unit_mask(y);
+        if ((qm & m->qused) || (am & m->aused))
+            continue;
+        m->qused |= qm;
+        m->aused |= am;
+        float wq = unit_weight(x, q->w), wa = unit_weight(y, aw);
+        if (wq > wa)
+            wq = wa; /* evidence is as strong as the commoner side */
+        else
+            wa = wq;
+        double cr = credit(cands[c].sim, x->flags | y->flags);
+        num += cr * (wq + wa);
+        den += wq + wa;
+        mass += cr * (wq + wa) / 2;
+        if ((wordish(x->kind) || wordish(y->kind)) && cr > 0)
+            words++;
+        if (m->npairs < LIMEN__NAME_MAX_TOKENS) {
+            m->pairs[m->npairs].qu = cands[c].qu;
+            m->pairs[m->npairs].au = cands[c].au;
+            m->pairs[m->npairs].sim = cands[c].sim;
+            m->npairs++;
+        }
+    }
+    /* Unmatched words present on both sides contradict each other (a different
+     * given name); those left over on one side are only missing. */
+    float uq[LIMEN__NAME_MAX_TOKENS], ua[LIMEN__NAME_MAX_TOKENS];
+    int nuq = 0, nua = 0;
+    for (int k = 0; k < q->nm.n; k++) {
+        if (m->qused & (1u << k))
+            continue;
+        if (q->nm.tok[k].kind == LIMEN__TOK_WORD)
+            uq[nuq++] = q->w[k];
+        else
+            den += MISSING_PENALTY * q->w[k];
+    }
+    for (int k = 0; k < nat; k++) {
+        if (m->aused & (1u << k))
+            continue;
+        if (idx->nkind[in->tok + k] == LIMEN__TOK_WORD)
+            ua[nua++] = aw[k];
+        else
+            den += MISSING_PENALTY * aw[k];
+    }
+    qsort(uq, (size_t)nuq, sizeof *uq, cmp_float_desc);
+    qsort(ua, (size_t)nua, sizeof *ua, cmp_float_desc);
+    int conflicts = nuq < nua ? nuq : nua;
+    for (int k = 0; k < nuq; k++)
+        den += (k < conflicts ? CONFLICT_PENALTY : MISSING_PENALTY) * uq[k];
+    for (int k = 0; k < nua; k++)
+        den += (k < conflicts ? CONFLICT_PENALTY : MISSING_PENALTY) * ua[k];
+    if (!words || den <= 0) {
+        m->score = 0;
+        return;
+    }
+    double raw = num / den;
+    double spec = 1.0 - 0.45 * exp(-1.6 * mass);
+    m->raw = raw;
+    m->mass = mass;
+    m->score = raw * spec;
+    if (in->prop == LIMEN__NP_WEAK)
+        m->score *= WEAK_ALIAS_FACTOR;
+}
+
+/* ---- step 4: evidence ---- */
+
+enum { EV_DOB, EV_GENDER, EV_NAT, EV_DOC, EV_COUNT };
+
+struct evidence {
+    double lo[EV_COUNT];
+    int present[EV_COUNT];
+    const char *reason[EV_COUNT];
+    int qi[EV_COUNT], ai[EV_COUNT]; /* which query/alert value */
+};
+
+static double logit(double p)
+{
+    if (p < 0.01)
+        p = 0.01;
+    if (p > 0.99)
+        p = 0.99;
+    return log(p / (1 - p));
+}
+
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+static void weigh_evidence(const struct limen_index *idx, const struct limen__facts *f,
+                           const struct limen__ialert *a, struct evidence *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (f->ndob && a->ndob) {
+        double best = -1e9;
+        for (int i = 0; i < f->ndob; i++)
+            for (uint32_t j = 0; j < a->ndob; j++) {
+                const char *r;
+                double lo = limen__date_evidence(&f->dobs[i], &idx->dobs[a->dob0 + j], &r);
+                if (lo > best) {
+                    best = lo;
+                    ev->reason[EV_DOB] = r;
+                    ev->qi[EV_DOB] = i;
+                    ev->ai[EV_DOB] = (int)j;
+                }
+            }
+        ev->lo[EV_DOB] = best;
+        ev->present[EV_DOB] = 1;
+    }
+    if (f->gender && a->gender && f->gender != 3 && a->gender != 3) {
+        ev->present[EV_GENDER] = 1;
+        if (f->gender == a->gender) {
+            ev->lo[EV_GENDER] = 0.1;
+            ev->reason[EV_GENDER] = "same gender";
+        } else {
+            ev->lo[EV_GENDER] = -2.0;
+            ev->reason[EV_GENDER] = "gender differs";
+        }
+    }
+    if (f->nnat && a->nnat) {
+        ev->present[EV_NAT] = 1;
+        ev->lo[EV_NAT] = -0.5;
+        ev->reason[EV_NAT] = "nationality differs";
+        for (int i = 0; i < f->nnat; i++)
+            for (uint32_t j = 0; j < a->nnat; j++)
+                if (f->nats[i] == idx->nats[a->nat0 + j]) {
+                    ev->lo[EV_NAT] = 0.4;
+                    ev->reason[EV_NAT] = "same nationality";
+                    ev->qi[EV_NAT] = i;
+                    ev->ai[EV_NAT] = (int)j;
+                }
+    }
+    if (f->ndoc && a->ndoc) {
+        double best = 0;
+        for (int i = 0; i < f->ndoc; i++) {
+            char qo[LIMEN__DOCNUM_MAX + 1];
+            memcpy(qo, f->docs[i].num, f->docs[i].len);
+            limen__docnum_ocr(qo, f->docs[i].len);
+            for (uint32_t j = 0; j < a->ndoc; j++) {
+                const struct limen__idoc *d = &idx->docs[a->doc0 + j];
+                if (d->len != f->docs[i].len)
+                    continue;
+                if (d->country && f->docs[i].country && d->country != f->docs[i].country)
+                    continue;
+                const char *an = idx->arena + d->num;
+                double lo = 0;
+                const char *r = NULL;
+                if (memcmp(an, f->docs[i].num, d->len) == 0) {
+                    lo = 8.0;
+                    r = "same document number: decisive";
+                } else {
+                    char ao[LIMEN__DOCNUM_MAX + 1];
+                    memcpy(ao, an, d->len);
+                    limen__docnum_ocr(ao, d->len);
+                    if (memcmp(ao, qo, d->len) == 0) {
+                        lo = 5.0;
+                        r = "same document number up to OCR confusion (O/0, I/1, B/8, S/5, "
+                            "Z/2): decisive";
+                    }
+                }
+                if (lo > best) {
+                    best = lo;
+                    ev->reason[EV_DOC] = r;
+                    ev->qi[EV_DOC] = i;
+                    ev->ai[EV_DOC] = (int)j;
+                }
+            }
+        }
+        if (best > 0) {
+            ev->present[EV_DOC] = 1;
+            ev->lo[EV_DOC] = best;
+        }
+    }
+}
+
+/* ---- results ---- */
+
+struct result {
+    uint32_t alert;
+    double score;
+    double name_lo;
+    struct name_match nm;
+    struct evidence ev;
+    char *id;
+    char *explanation;
+    char *summary;
+};
+
+struct limen_results {
+    struct result *r;
+    size_t n;
+    double threshold;
+};
+
+size_t limen_results_count(const struct limen_results *r)
+{
+    return r ? r->n : 0;
+}
+
+const char *limen_result_id(const struct limen_results *r, size_t i)
+{
+    return i < r->n ? r->r[i].id : NULL;
+}
+
+double limen_result_score(const struct limen_results *r, size_t i)
+{
+    return i < r->n ? r->r[i].score : 0.0;
+}
+
+int limen_result_match(const struct limen_results *r, size_t i)
+{
+    return i < r->n && r->r[i].score >= r->threshold;
+}
+
+const char *limen_result_explanation(const struct limen_results *r, size_t i)
+{
+    return i < r->n && r->r[i].explanation ? r->r[i].explanation : "{}";
+}
+
+const char *limen_result_summary(const struct limen_results *r, size_t i)
+{
+    return i < r->n && r->r[i].summary ? r->r[i].summary : "";
+}
+
+void limen_results_free(struct limen_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        limen__free(r->r[i].id);
+        limen__free(r->r[i].explanation);
+        limen__free(r->r[i].summary);
+    }
+    limen__free(r->r);
+    limen__free(r);
+}
+
+/* Name score in log-odds: no name evidence at all counts as a weak prior. */
+static double name_logodds(const struct name_match *m, int have)
+{
+    return have ? logit(m->score) : -3.0;
+}
+
+static double final_score(double name_lo, const struct evidence *ev)
+{
+    double x = name_lo;
+    for (int k = 0; k < EV_COUNT; k++)
+        if (ev->present[k])
+            x += ev->lo[k];
+    return sigmoid(x);
+}
+
+static int cmp_result(const void *x, const void *y)
+{
+    const struct result *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return (a->alert > b->alert) - (a->alert < b->alert);
+}
+
+/* ---- step 5: explanations ---- */
+
+static void add_span(struct limen_buf *b, const char *src, size_t src_len,
+                     const struct limen__name *nm, int first, int last)
+{
+    size_t start = nm->tok[first].src_start;
+    size_t end = (size_t)nm->tok[last].src_start + nm->tok[last].src_len;
+    for (int k = first; k <= last; k++) {
+        size_t e = (size_t)nm->tok[k].src_start + nm->tok[k].src_len;
+        if (nm->tok[k].src_start < start)
+            start = nm->tok[k].src_start;
+        if (e > end)
+            end = e;
+    }
+    if (end > src_len || start > end)
+        start = end = 0;
+    limen_buf_add_json_string(b, src + start, end - start);
+}
+
+static void why_pair(char *out, size_t cap, const struct unit *x, const struct unit *y,
+                     const struct limen__name *qn, const struct limen__name *an)
+{
+    char tmp[200];
+    out[0] = '\0';
+    limen__tsim_explain(x->text, x->len, x->flags, y->text, y->len, y->flags, tmp, sizeof tmp);
+    size_t n = 0;
+#define ADD(str)                                                                                   \
+    do {                                                                                           \
+        int w_ = snprintf(out + n, cap - n, "%s%s", n ? ", " : "", str);                          \
+        if (w_ > 0 && (size_t)w_ < cap - n)                                                        \
+            n += (size_t)w_;                                                                       \
+    } while (0)
+    if ((x->first != x->last) != (y->first != y->last))
+        ADD("written joined on one side and split on the other");
+    int qf = 0, af = 0;
+    for (int k = x->first; k <= x->last; k++)
+        qf |= qn->tok[k].flags;
+    for (int k = y->first; k <= y->last; k++)
+        af |= an->tok[k].flags;
+    if ((qf | af) & LIMEN__TF_MERGED)
+        ADD("compound joined (abd al- ...)");
+    if (((qf ^ af) & LIMEN__TF_CANON) || ((qf & af & LIMEN__TF_CANON) && strcmp(x->text, y->text)))
+        ADD("prefix spelling (abdel/abdul, abou/abu)");
+    if ((qf ^ af) & LIMEN__TF_ARABIC)
+        ADD("Arabic script against Latin");
+    if ((qf | af) & LIMEN__TF_TRANSLIT)
+        ADD("transliterated from another script");
+    if (x->kind == LIMEN__TOK_INITIAL || y->kind == LIMEN__TOK_INITIAL)
+        ADD("initial");
+    if (tmp[0])
+        ADD(tmp);
+    if (!n)
+        ADD("same spelling after normalisation");
+#undef ADD
+}
+
+static limen_status explain(const struct limen_index *idx, struct scratch *s, struct result *r)
+{
+    struct limen_buf b, sum;
+    limen_buf_init(&b);
+    limen_buf_init(&sum);
+    const struct limen__ialert *a = &idx->alerts[r->alert];
+    limen_buf_adds(&b, "{");
+    if (r->nm.score > 0 || r->nm.npairs) {
+        const struct qname *q = &s->q[r->nm.qi];
+        const struct limen__iname *in = &idx->names[r->nm.name];
+        const char *asrc = idx->arena + in->src;
+        struct limen__name *an = &s->alert_nm;
+        if (limen__name_normalize(idx->nz, asrc, in->src_len, an) != LIMEN_OK)
+            an->n = 0;
+        struct unit au[MAX_UNITS];
+        float aw[LIMEN__NAME_MAX_TOKENS];
+        int nau = alert_units(idx, r->nm.name, au, aw);
+        (void)nau;
+        limen_buf_adds(&b, "\"name\":{\"query\":");
+        limen_buf_add_json_string(&b, q->src, q->src_len);
+        limen_buf_adds(&b, ",\"alert\":");
+        limen_buf_add_json_string(&b, asrc, in->src_len);
+        limen_buf_addf(&b, ",\"property\":\"%s\",\"score\":", limen__name_prop_label(in->prop));
+        limen_buf_add_number(&b, r->nm.score, 3);
+        limen_buf_adds(&b, ",\"pairs\":[");
+        for (int p = 0; p < r->nm.npairs; p++) {
+            const struct unit *x = &q->units[r->nm.pairs[p].qu];
+            const struct unit *y = &au[r->nm.pairs[p].au];
+            char why[320];
+            int an_ok = an->n == in->ntok;
+            why_pair(why, sizeof why, x, y, &q->nm, an_ok ? an : &q->nm);
+            limen_buf_adds(&b, p ? ",{\"query\":" : "{\"query\":");
+            add_span(&b, q->src, q->src_len, &q->nm, x->first, x->last);
+            limen_buf_adds(&b, ",\"alert\":");
+            if (an_ok)
+                add_span(&b, asrc, in->src_len, an, y->first, y->last);
+            else
+                limen_buf_add_json_string(&b, y->text, y->len);
+            limen_buf_adds(&b, ",\"similarity\":");
+            limen_buf_add_number(&b, r->nm.pairs[p].sim, 3);
+            limen_buf_adds(&b, ",\"weight\":");
+            limen_buf_add_number(&b, unit_weight(x, q->w), 2);
+            limen_buf_adds(&b, ",\"why\":");
+            limen_buf_add_json_string(&b, why, strlen(why));
+            limen_buf_adds(&b, "}");
+            /* summary: the word pairs */
+            if (wordish(x->kind) || wordish(y->kind)) {
+                if (sum.len)
+                    limen_buf_adds(&sum, "; ");
+                size_t st = q->nm.tok[x->first].src_start;
+                size_t en = (size_t)q->nm.tok[x->last].src_start + q->nm.tok[x->last].src_len;
+                if (en <= q->src_len && st <= en)
+                    limen_buf_add(&sum, q->src + st, en - st);
+                limen_buf_adds(&sum, " ~ ");
+                if (an_ok) {
+                    st = an->tok[y->first].src_start;
+                    en = (size_t)an->tok[y->last].src_start + an->tok[y->last].src_len;
+                    if (en <= in->src_len && st <= en)
+                        limen_buf_add(&sum, asrc + st, en - st);
+                } else {
+                    limen_buf_add(&sum, y->text, y->len);
+                }
+                limen_buf_adds(&sum, ": ");
+                limen_buf_adds(&sum, why);
+            }
+        }
+        limen_buf_adds(&b, "],\"unmatched_query\":[");
+        int first = 1;
+        for (int k = 0; k < q->nm.n; k++) {
+            if ((r->nm.qused & (1u << k)) || q->nm.tok[k].kind == LIMEN__TOK_TITLE)
+                continue;
+            if (!first)
+                limen_buf_addch(&b, ',');
+            first = 0;
+            add_span(&b, q->src, q->src_len, &q->nm, k, k);
+        }
+        limen_buf_adds(&b, "],\"unmatched_alert\":[");
+        first = 1;
+        if (an->n == in->ntok)
+            for (int k = 0; k < an->n; k++) {
+                if ((r->nm.aused & (1u << k)) || an->tok[k].kind == LIMEN__TOK_TITLE)
+                    continue;
+                if (!first)
+                    limen_buf_addch(&b, ',');
+                first = 0;
+                add_span(&b, asrc, in->src_len, an, k, k);
+            }
+        limen_buf_adds(&b, "]},");
+    }
+    limen_buf_adds(&b, "\"evidence\":[");
+    static const char *const feature[EV_COUNT] = {"birth_date", "gender", "nationality",
+                                                  "document"};
+    int firstev = 1;
+    for (int k = 0; k < EV_COUNT; k++) {
+        if (!r->ev.present[k])
+            continue;
+        struct evidence without = r->ev;
+        without.present[k] = 0;
+        double effect = r->score - final_score(r->name_lo, &without);
+        char qv[64] = "", av[64] = "";
+        if (k == EV_DOB) {
+            limen__date_format(&s->facts.dobs[r->ev.qi[k]], qv, sizeof qv);
+            limen__date_format(&idx->dobs[a->dob0 + (uint32_t)r->ev.ai[k]], av, sizeof av);
+        } else if (k == EV_GENDER) {
+            static const char *const g[] = {"", "male", "female", "other"};
+            snprintf(qv, sizeof qv, "%s", g[s->facts.gender & 3]);
+            snprintf(av, sizeof av, "%s", g[a->gender & 3]);
+        } else if (k == EV_NAT) {
+            uint16_t qc = s->facts.nats[r->ev.qi[k]], ac = idx->nats[a->nat0 + (uint32_t)r->ev.ai[k]];
+            snprintf(qv, sizeof qv, "%c%c", qc >> 8, qc & 0xff);
+            snprintf(av, sizeof av, "%c%c", ac >> 8, ac & 0xff);
+        } else if (k == EV_DOC) {
+            const struct limen__idoc *d = &idx->docs[a->doc0 + (uint32_t)r->ev.ai[k]];
+            snprintf(qv, sizeof qv, "%s", s->facts.docs[r->ev.qi[k]].num);
+            snprintf(av, sizeof av, "%s", idx->arena + d->num);
+        }
+        limen_buf_addf(&b, "%s{\"feature\":\"%s\",\"query\":", firstev ? "" : ",", feature[k]);
+        limen_buf_add_json_string(&b, qv, strlen(qv));
+        limen_buf_adds(&b, ",\"alert\":");
+        limen_buf_add_json_string(&b, av, strlen(av));
+        limen_buf_adds(&b, ",\"log_odds\":");
+        limen_buf_add_number(&b, r->ev.lo[k], 2);
+        limen_buf_adds(&b, ",\"effect\":");
+        limen_buf_add_number(&b, effect, 3);
+        limen_buf_adds(&b, ",\"reason\":");
+        limen_buf_add_json_string(&b, r->ev.reason[k], strlen(r->ev.reason[k]));
+        limen_buf_adds(&b, "}");
+        firstev = 0;
+        limen_buf_addf(&sum, "%s%s: %s (%+.2f)", sum.len ? "; " : "", feature[k], r->ev.reason[k],
+                       effect);
+    }
+    limen_buf_adds(&b, "],\"name_score\":");
+    limen_buf_add_number(&b, r->nm.score, 3);
+    limen_buf_adds(&b, ",\"score\":");
+    limen_buf_add_number(&b, r->score, 3);
+    limen_buf_adds(&b, "}");
+    if (limen_buf_failed(&b) || limen_buf_failed(&sum)) {
+        limen_buf_release(&b);
+        limen_buf_release(&sum);
+        return LIMEN_ENOMEM;
+    }
+    r->explanation = limen_buf_detach(&b, NULL);
+    r->summary = limen_buf_detach(&sum, NULL);
+    return r->explanation && r->summary ? LIMEN_OK : LIMEN_ENOMEM;
+}
+
+/* ---- the whole ---- */
+
+/* Keeps the k best candidate names (a min-heap on accumulated weight). */
+static void heap_push(struct acc *h, size_t *n, size_t k, const struct acc *x)
+{
+    if (*n < k) {
+        size_t i = (*n)++;
+        h[i] = *x;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (h[p].total <= h[i].total)
+                break;
+            struct acc t = h[p];
+            h[p] = h[i];
+            h[i] = t;
+            i = p;
+        }
+        return;
+    }
+    if (x->total <= h[0].total)
+        return;
+    h[0] = *x;
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < *n && h[l].total < h[m].total)
+            m = l;
+        if (r < *n && h[r].total < h[m].total)
+            m = r;
+        if (m == i)
+            break;
+        struct acc t = h[m];
+        h[m] = h[i];
+        h[i] = t;
+        i = m;
+    }
+}
+
+static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*list)[i] == a)
+            return 0;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        uint32_t *l = limen__reallocarray(*list, c, sizeof *l);
+        if (!l)
+            return -1;
+        *list = l;
+        *cap = c;
+    }
+    (*list)[(*n)++] = a;
+    return 0;
+}
+
+limen_status limen_screen(const struct limen_index *idx, const struct limen_entity *query,
+                          const struct limen_screen_options *opts, struct limen_results **out,
+                          struct limen_error *err)
+{
+    limen_status st = LIMEN_ENOMEM;
+    struct limen_screen_options o;
+    struct scratch *s = NULL;
+    struct acc *heap = NULL;
+    uint32_t *alerts = NULL;
+    size_t nalerts = 0, alerts_cap = 0;
+    struct result *res = NULL;
+    size_t nres = 0;
+    struct limen_results *R = NULL;
+
+    *out = NULL;
+    limen_error_clear(err);
+    if (opts)
+        o = *opts;
+    else
+        limen_screen_options_init(&o);
+    if (!idx->finished)
+        return limen__error_set(err, LIMEN_ESTATE, NULL, "the index is not finished");
+    s = limen__calloc(1, sizeof *s);
+    if (!s)
+        goto out;
+    if ((st = read_query(idx, query, s, err)) != LIMEN_OK)
+        goto out;
+    st = LIMEN_ENOMEM;
+    if (gather(idx, s) != LIMEN_OK)
+        goto out;
+
+    size_t k = idx->opts.max_candidates, nh = 0;
+    heap = limen__reallocarray(NULL, k, sizeof *heap);
+    if (!heap)
+        goto out;
+    for (size_t i = 0; i < s->acc_cap; i++)
+        if (s->acc[i].name != UINT32_MAX)
+            heap_push(heap, &nh, k, &s->acc[i]);
+    for (size_t i = 0; i < nh; i++)
+        if (add_alert(&alerts, &nalerts, &alerts_cap, idx->names[heap[i].name].alert) != 0)
+            goto out;
+    for (int d = 0; d < s->facts.ndoc; d++) {
+        char ocr[LIMEN__DOCNUM_MAX + 1];
+        memcpy(ocr, s->facts.docs[d].num, s->facts.docs[d].len);
+        limen__docnum_ocr(ocr, s->facts.docs[d].len);
+        const uint32_t *hits;
+        size_t nh2 = limen__doc_lookup(idx, limen__doc_key(ocr, s->facts.docs[d].len), &hits);
+        for (size_t i = 0; i < nh2 && i < 1024; i++)
+            if (add_alert(&alerts, &nalerts, &alerts_cap, hits[i]) != 0)
+                goto out;
+    }
+
+    res = limen__calloc(nalerts ? nalerts : 1, sizeof *res);
+    if (!res)
+        goto out;
+    for (size_t i = 0; i < nalerts; i++) {
+        const struct limen__ialert *a = &idx->alerts[alerts[i]];
+        if (a->dead)
+            continue;
+        struct result *r = &res[nres];
+        memset(r, 0, sizeof *r);
+        r->alert = alerts[i];
+        int have = 0;
+        for (int qi = 0; qi < s->nq; qi++)
+            for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
+                struct name_match m;
+                match_name(idx, s, qi, n, &m);
+                if (!have || m.score > r->nm.score) {
+                    r->nm = m;
+                    have = 1;
+                }
+            }
+        weigh_evidence(idx, &s->facts, a, &r->ev);
+        r->name_lo = name_logodds(&r->nm, have && r->nm.score > 0);
+        r->score = final_score(r->name_lo, &r->ev);
+        if (r->score >= o.min_score)
+            nres++;
+    }
+    qsort(res, nres, sizeof *res, cmp_result);
+    if (nres > o.limit)
+        nres = o.limit;
+    R = limen__calloc(1, sizeof *R);
+    if (!R)
+        goto out;
+    R->threshold = o.threshold;
+    R->r = res;
+    R->n = 0;
+    res = NULL;
+    for (size_t i = 0; i < nres; i++) {
+        struct result *r = &R->r[i];
+        const struct limen__ialert *a = &idx->alerts[r->alert];
+        r->id = limen__strndup(idx->arena + a->id, a->id_len);
+        R->n = i + 1;
+        if (!r->id)
+            goto out;
+        if (o.explain && (st = explain(idx, s, r)) != LIMEN_OK)
+            goto out;
+        st = LIMEN_ENOMEM;
+    }
+    *out = R;
+    R = NULL;
+    st = LIMEN_OK;
+out:
+    if (st == LIMEN_ENOMEM)
+        limen__error_set(err, st, NULL, "out of memory");
+    limen_results_free(R);
+    limen__free(res);
+    limen__free(alerts);
+    limen__free(heap);
+    if (s)
+        limen__free(s->acc);
+    limen__free(s);
+    return st;
+}

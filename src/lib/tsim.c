@@ -1,0 +1,365 @@
+/*
+ * Transliteration-aware edit distance between name tokens.
+ *
+ * A Damerau-Levenshtein dynamic programme whose costs (in hundredths) say how
+ * cheaply one Latin spelling of a name turns into another:
+ *
+ *   mohamed ~ muhammad   vowel o/u (15), doubled m (12), vowel e/a (25)
+ *   youssef ~ yusuf      vowel o dropped next to u (15), doubled s, vowel e/u
+ *   djamel  ~ jamal      d before j (15), vowel e/a
+ *   abdalqadir ~ abdalkader   transliteration q/k (20), vowel i/e
+ *   mhmd (from Arabic script) ~ mohamed   short vowels cost 8 each
+ *
+ * Anything else (a true typo) costs 100. The similarity is
+ * 1 - cost / (100 * longer length). The same programme, with a backtrace,
+ * names the reasons for an officer.
+ */
+#include "tsim.h"
+#include "names.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAXL 32
+#define INF 1000000
+
+enum op {
+    OP_NONE = 0,
+    OP_MATCH,
+    OP_SUB,
+    OP_DEL, /* a letter of a is missing in b */
+    OP_INS, /* a letter of b is missing in a */
+    OP_SWAP,
+    OP_X2, /* x in a ~ two letters in b */
+    OP_2X, /* two letters in a ~ x in b */
+};
+
+static int vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* Symmetric substitution costs of letters that transliterations confuse. */
+static int pair_cost_slow(char x, char y)
+{
+    if (x > y) {
+        char t = x;
+        x = y;
+        y = t;
+    }
+#define P(a, b, c)                                                                                 \
+    if (x == a && y == b)                                                                          \
+    return c
+    P('o', 'u', 15);
+    P('e', 'i', 20);
+    P('i', 'y', 20);
+    P('u', 'w', 20);
+    P('c', 'k', 20);
+    P('k', 'q', 20);
+    P('c', 'q', 25);
+    P('c', 's', 25);
+    P('s', 'z', 30);
+    P('g', 'j', 30);
+    P('f', 'v', 30);
+    P('g', 'q', 35);
+    P('b', 'p', 35);
+    P('f', 'p', 35);
+    P('v', 'w', 35);
+    P('o', 'w', 35);
+    P('d', 't', 40);
+    P('g', 'k', 40);
+    P('k', 'x', 40);
+    P('c', 'z', 40);
+    P('d', 'z', 45);
+    P('j', 'y', 45);
+    P('h', 'j', 45);
+    P('e', 'y', 45);
+#undef P
+    if (vowel(x) && vowel(y))
+        return 25;
+    return 100;
+}
+
+static unsigned char pair_table[128][128];
+static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
+
+static void pair_init(void)
+{
+    for (int x = 0; x < 128; x++)
+        for (int y = 0; y < 128; y++)
+            pair_table[x][y] = (unsigned char)(x == y ? 0 : pair_cost_slow((char)x, (char)y));
+}
+
+static inline int pair_cost(char x, char y)
+{
+    return pair_table[(unsigned char)x & 127][(unsigned char)y & 127];
+}
+
+/*
+ * Cost of a letter s[i] that the other side lacks. `bare`: the other side
+ * came from Arabic script, where short vowels are not written.
+ */
+static int gap_cost(const char *s, int n, int i, int bare)
+{
+    char c = s[i];
+    char prev = i > 0 ? s[i - 1] : 0;
+    char next = i + 1 < n ? s[i + 1] : 0;
+    if (i == n - 1 && c == 'a' && n > 3 && (prev == 'n' || prev == 'l' || prev == 's'))
+        return 70; /* Martin / Martina, Daniel / Daniela, Tomas / Tomasa: another person */
+    if (c == next)
+        return 12; /* one letter of a doubled pair (both gone cost more) */
+    if (vowel(c)) {
+        if (bare)
+            /* Arabic script writes long vowels, and a final vowel is long. */
+            return i == n - 1 ? 50 : 8;
+        if (vowel(prev) || vowel(next))
+            return 15;
+        if (i == n - 1 && c == 'e')
+            return 15; /* French mute e: Abderrahmane */
+        return 35;
+    }
+    if (c == 'h') {
+        if (prev && !vowel(prev))
+            /* sh, th, kh, gh, dh, ch, ph; in Arabic script these are letters of their own */
+            return bare ? 60 : 25;
+        if (i == n - 1)
+            return 15; /* Abdallah / Abdalla */
+        if (i == 0)
+            return 50;
+        return 40;
+    }
+    if (c == 'y' || c == 'w')
+        return 35;
+    if (c == 'd' && next == 'j')
+        return 15; /* dj / j */
+    if (c == 't' && (next == 'c' || next == 's') && i + 2 < n && s[i + 2] == 'h')
+        return 20; /* tch / ch, tsh / sh */
+    if (c == 'c' && next == 'k')
+        return 15; /* ck / k */
+    if (c == 'c' && prev == 's' && next == 'h')
+        return 20; /* sch / sh */
+    if (c == 'k' && next == 'h')
+        return 50; /* kh / h */
+    return 100;
+}
+
+/* x ~ kh or ks (Xaled, Alexandre), and the reverse. */
+static int x2_cost(char x, const char *two)
+{
+    if (x == 'x' && two[0] == 'k' && (two[1] == 'h' || two[1] == 's'))
+        return 20;
+    if (x == 'f' && two[0] == 'p' && two[1] == 'h')
+        return 10;
+    if (x == 'j' && two[0] == 'd' && two[1] == 'j')
+        return 12;
+    return INF;
+}
+
+struct dp {
+    int c[MAXL + 1][MAXL + 1];
+    unsigned char op[MAXL + 1][MAXL + 1];
+};
+
+/*
+ * Fills the table; returns the cost, or a value above `limit` as soon as a
+ * whole row exceeds it (the final cost can only be higher).
+ */
+static int run(struct dp *d, const char *a, int la, int fa, const char *b, int lb, int fb,
+               int limit)
+{
+    int abare = (fb & LIMEN__TF_ARABIC) != 0; /* gaps in a cost less when b is unvowelled */
+    int bbare = (fa & LIMEN__TF_ARABIC) != 0;
+    int ga[MAXL], gb[MAXL];
+    pthread_once(&pair_once, pair_init);
+    for (int i = 0; i < la; i++)
+        ga[i] = gap_cost(a, la, i, abare);
+    for (int j = 0; j < lb; j++)
+        gb[j] = gap_cost(b, lb, j, bbare);
+    d->c[0][0] = 0;
+    d->op[0][0] = OP_NONE;
+    for (int i = 1; i <= la; i++) {
+        d->c[i][0] = d->c[i - 1][0] + ga[i - 1];
+        d->op[i][0] = OP_DEL;
+    }
+    for (int j = 1; j <= lb; j++) {
+        d->c[0][j] = d->c[0][j - 1] + gb[j - 1];
+        d->op[0][j] = OP_INS;
+    }
+    for (int i = 1; i <= la; i++) {
+        int rowmin = d->c[i][0];
+        char x = a[i - 1];
+        for (int j = 1; j <= lb; j++) {
+            char y = b[j - 1];
+            int best, op;
+            if (x == y) {
+                best = d->c[i - 1][j - 1];
+                op = OP_MATCH;
+            } else {
+                int pc = pair_cost(x, y);
+                /* Final a/o marks gender in Romance names: Antonio / Antonia. */
+                if (i == la && j == lb && (x == 'a' || x == 'o') && (y == 'a' || y == 'o'))
+                    pc = 70;
+                best = d->c[i - 1][j - 1] + pc;
+                op = OP_SUB;
+            }
+            int v = d->c[i - 1][j] + ga[i - 1];
+            if (v < best) {
+                best = v;
+                op = OP_DEL;
+            }
+            v = d->c[i][j - 1] + gb[j - 1];
+            if (v < best) {
+                best = v;
+                op = OP_INS;
+            }
+            if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && x != y) {
+                v = d->c[i - 2][j - 2] + 50;
+                if (v < best) {
+                    best = v;
+                    op = OP_SWAP;
+                }
+            }
+            if (j > 1 && (x == 'x' || x == 'f' || x == 'j')) {
+                v = d->c[i - 1][j - 2] + x2_cost(x, b + j - 2);
+                if (v < best) {
+                    best = v;
+                    op = OP_X2;
+                }
+            }
+            if (i > 1 && (y == 'x' || y == 'f' || y == 'j')) {
+                v = d->c[i - 2][j - 1] + x2_cost(y, a + i - 2);
+                if (v < best) {
+                    best = v;
+                    op = OP_2X;
+                }
+            }
+            d->c[i][j] = best;
+            d->op[i][j] = (unsigned char)op;
+            if (best < rowmin)
+                rowmin = best;
+        }
+        if (rowmin > limit)
+            return limit + 1;
+    }
+    return d->c[la][lb];
+}
+
+static double to_sim(int cost, int la, int lb)
+{
+    int l = la > lb ? la : lb;
+    if (l == 0)
+        return 1.0;
+    double s = 1.0 - (double)cost / (100.0 * l);
+    return s < 0 ? 0 : s;
+}
+
+double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int fb,
+                       double min_sim)
+{
+    if (la > MAXL)
+        la = MAXL;
+    if (lb > MAXL)
+        lb = MAXL;
+    if (la == lb && memcmp(a, b, (size_t)la) == 0)
+        return 1.0;
+    int l = la > lb ? la : lb;
+    int limit = (int)((1.0 - min_sim) * 100.0 * l + 0.5);
+    struct dp d;
+    int cost = run(&d, a, la, fa, b, lb, fb, limit);
+    return cost > limit ? 0.0 : to_sim(cost, la, lb);
+}
+
+double limen__tsim(const char *a, int la, int fa, const char *b, int lb, int fb)
+{
+    return limen__tsim_min(a, la, fa, b, lb, fb, 0.0);
+}
+
+/* Appends a reason unless it is already there. */
+static void reason(char *out, size_t cap, const char *r)
+{
+    size_t n = strlen(out);
+    if (strstr(out, r))
+        return;
+    snprintf(out + n, cap - n, "%s%s", n ? ", " : "", r);
+}
+
+double limen__tsim_explain(const char *a, int la, int fa, const char *b, int lb, int fb,
+                           char *out, size_t cap)
+{
+    if (cap == 0)
+        return limen__tsim(a, la, fa, b, lb, fb);
+    out[0] = '\0';
+    if (la > MAXL)
+        la = MAXL;
+    if (lb > MAXL)
+        lb = MAXL;
+    if (la == lb && memcmp(a, b, (size_t)la) == 0)
+        return 1.0;
+    struct dp d;
+    int cost = run(&d, a, la, fa, b, lb, fb, INF);
+    char r[64];
+    int i = la, j = lb, bare_vowels = 0;
+    /* Walk back; reasons come out last-first, which reads fine for a list. */
+    while (i > 0 || j > 0) {
+        int op = d.op[i][j];
+        if (op == OP_MATCH) {
+            i--;
+            j--;
+        } else if (op == OP_SUB) {
+            char x = a[i - 1], y = b[j - 1];
+            int pc = pair_cost(x, y);
+            snprintf(r, sizeof r, "%s %c/%c",
+                     vowel(x) && vowel(y) ? "vowel" : pc < 100 ? "transliteration" : "typo", x, y);
+            reason(out, cap, r);
+            i--;
+            j--;
+        } else if (op == OP_DEL || op == OP_INS) {
+            const char *s = op == OP_DEL ? a : b;
+            int n = op == OP_DEL ? la : lb;
+            int k = op == OP_DEL ? i - 1 : j - 1;
+            int bare = op == OP_DEL ? (fb & LIMEN__TF_ARABIC) : (fa & LIMEN__TF_ARABIC);
+            char c = s[k];
+            int gc = gap_cost(s, n, k, bare != 0);
+            if (gc == 12)
+                snprintf(r, sizeof r, "doubled letter %c", c);
+            else if (vowel(c) && bare)
+                bare_vowels = 1, r[0] = '\0';
+            else if (vowel(c))
+                snprintf(r, sizeof r, "vowel %c", c);
+            else if (c == 'h' && gc < 100)
+                snprintf(r, sizeof r, "silent h");
+            else if (gc < 100)
+                snprintf(r, sizeof r, "spelling %c", c);
+            else
+                snprintf(r, sizeof r, "%s letter %c", op == OP_DEL ? "extra" : "missing", c);
+            if (r[0])
+                reason(out, cap, r);
+            if (op == OP_DEL)
+                i--;
+            else
+                j--;
+        } else if (op == OP_SWAP) {
+            snprintf(r, sizeof r, "letters swapped %c%c/%c%c", a[i - 2], a[i - 1], b[j - 2],
+                     b[j - 1]);
+            reason(out, cap, r);
+            i -= 2;
+            j -= 2;
+        } else if (op == OP_X2) {
+            snprintf(r, sizeof r, "transliteration %c/%c%c", a[i - 1], b[j - 2], b[j - 1]);
+            reason(out, cap, r);
+            i--;
+            j -= 2;
+        } else if (op == OP_2X) {
+            snprintf(r, sizeof r, "transliteration %c%c/%c", a[i - 2], a[i - 1], b[j - 1]);
+            reason(out, cap, r);
+            i -= 2;
+            j--;
+        } else {
+            break;
+        }
+    }
+    if (bare_vowels)
+        reason(out, cap, "short vowels not written in Arabic script");
+    return to_sim(cost, la, lb);
+}

@@ -1,0 +1,35 @@
+/*
+ * Token similarity: a weighted edit distance between two canonical name
+ * tokens whose costs follow how names are transliterated (vowels, silent h,
+ * doubled letters, q/k, dj/j, ou/u, x/kh ...), and its explanation.
+ * Pure functions of their arguments: thread-safe, no allocation.
+ */
+#ifndef LIMEN_TSIM_H
+#define LIMEN_TSIM_H
+
+#include <stddef.h>
+
+/* Flags of a side: LIMEN__TF_ARABIC (unvowelled) matters here; see names.h. */
+
+/*
+ * Similarity in [0, 1] of a[0..la) and b[0..lb) (lowercase ASCII, at most
+ * 32 bytes each; longer inputs are cut). fa/fb are the token flags.
+ */
+double limen__tsim(const char *a, int la, int fa, const char *b, int lb, int fb);
+
+/*
+ * Same, but returns 0 as soon as the similarity is known to be below
+ * min_sim (the programme stops early: much faster for unlike tokens).
+ */
+double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int fb,
+                       double min_sim);
+
+/*
+ * Same, and writes into out (cap bytes, NUL-terminated, cut if short) the
+ * reasons that made the two differ, e.g. "transliteration q/k, vowel i/e".
+ * out is "" for identical tokens.
+ */
+double limen__tsim_explain(const char *a, int la, int fa, const char *b, int lb, int fb,
+                           char *out, size_t cap);
+
+#endif
