@@ -395,6 +395,8 @@ static void run_arabic(const char *path, int npersons, long *top1, long *at5, lo
         struct limen_entity *e = NULL;
         limen_entity_new(id, LIMEN_SCHEMA_PERSON, &e);
         limen_entity_add(e, "name", latin, strlen(latin));
+        if (getenv("QUALITY_ARABIC"))
+            printf("ARPERSON %d %s | %s\n", p, latin, qn[p]);
         limen_index_add(idx, e, NULL, NULL);
         limen_entity_free(e);
     }
@@ -409,8 +411,8 @@ static void run_arabic(const char *path, int npersons, long *top1, long *at5, lo
         *at5 += o.rank >= 1 && o.rank <= 5;
         *matched += o.target_score >= LIMEN_DEFAULT_THRESHOLD;
         (*n)++;
-        if (getenv("QUALITY_ARABIC") && o.rank != 1)
-            printf("ARMISS rank=%d score=%.3f q=%s\n", o.rank, o.target_score, qn[p]);
+        if (getenv("QUALITY_ARABIC") && (o.rank != 1 || o.target_score < LIMEN_DEFAULT_THRESHOLD))
+            printf("ARMISS %d rank=%d score=%.3f q=%s\n", p, o.rank, o.target_score, qn[p]);
         limen_entity_free(q);
     }
     limen_index_free(idx);
@@ -456,10 +458,13 @@ int main(int argc, char **argv)
     load_ofac(path);
     printf("limen quality: %d OFAC individuals, threshold %.2f\n", npeople, thr);
 
+    /* QUALITY_ONLY=aka|neg|arabic runs one part (for tuning). */
+    const char *only = getenv("QUALITY_ONLY");
     struct metrics aka = {0}, weak = {0};
     double *lat = malloc(20000 * sizeof *lat);
     size_t nlat = 0;
     double t0 = bench_now();
+    if (!only || strcmp(only, "aka") == 0) {
     run_loo('a', &aka, lat, &nlat);
     double t1 = bench_now();
     run_loo('w', &weak, NULL, NULL);
@@ -469,8 +474,10 @@ int main(int argc, char **argv)
            "builds)\n",
            bench_percentile(lat, nlat, 0.5) * 1e6, bench_percentile(lat, nlat, 0.99) * 1e6, nlat,
            t1 - t0);
+    }
 
     long fa_names[NT] = {0}, fa_full[NT] = {0}, nneg = 0;
+    if (!only || strcmp(only, "neg") == 0) {
     struct limen_index *idx = full_index();
     limen_index_finish(idx);
     snprintf(path, sizeof path, "%s/negatives/yente_negatives_us.csv", data);
@@ -480,13 +487,16 @@ int main(int argc, char **argv)
     printf("%-34s n=%-5ld flagged=%ld (%.4f%%) names only; %ld (%.4f%%) with DOB+nationality\n",
            "negatives (yente, US)", nneg, fa_names[ti], 100.0 * fa_names[ti] / nneg, fa_full[ti],
            100.0 * fa_full[ti] / nneg);
+    }
 
     long a1 = 0, a5 = 0, am = 0, an = 0;
     snprintf(path, sizeof path, "%s/translit/netrans_wd_arabic_80.tsv", data);
+    if (!only || strcmp(only, "arabic") == 0) {
     run_arabic(path, arabic_n, &a1, &a5, &am, &an);
     printf("%-34s n=%-5ld recall@1=%.4f recall@5=%.4f match_recall=%.4f\n",
            "Arabic script -> Latin listing", an, (double)a1 / an, (double)a5 / an,
            (double)am / an);
+    }
 
     if (sweep) {
         printf("\nthreshold  aka_match_recall  aka_wrong/query  weak_match_recall  "

@@ -8,6 +8,7 @@
 #include "limen/status.h"
 #include "limen/entity.h"
 #include "limen/screen.h"
+#include "limen/mrz.h"
 
 #define LIMEN_VERSION "0.1.0"
 

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "limen/limen.h"
+#include "limen/mrz.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,13 +18,14 @@ static void usage(FILE *out)
             "usage: limen screen --alerts ALERTS.jsonl --queries QUERIES.jsonl [options]\n"
             "       limen screen --alerts ALERTS.jsonl --name NAME [--birth-date DATE]\n"
             "                    [--nationality CC] [--gender G] [--passport NUMBER] [options]\n"
+            "       limen screen --alerts ALERTS.jsonl --mrz MRZ [options]\n"
             "\n"
             "Screens travellers against alerts. ALERTS and QUERIES are FollowTheMoney\n"
             "entities, one JSON object per line (\"-\" reads standard input). With --queries,\n"
             "writes one JSON line per query, in input order:\n"
             "  {\"query\": ID, \"results\": [{\"id\": ALERT, \"score\": 0.93, \"match\": true,\n"
             "                              \"explanation\": {...}}]}\n"
-            "With --name, prints a table for people.\n"
+            "With --name or --mrz, prints a table for people.\n"
             "\n"
             "options:\n"
             "  --alerts FILE        alerts to screen against (required)\n"
@@ -33,6 +35,9 @@ static void usage(FILE *out)
             "  --nationality CC     ISO 3166 code or country name\n"
             "  --gender G           male, female or other\n"
             "  --passport NUMBER    travel document number\n"
+            "  --mrz MRZ            screen the holder and the document of an ICAO 9303\n"
+            "                       machine-readable zone (lines joined or separated by\n"
+            "                       newlines); check-digit failures are reported\n"
             "  --limit N            at most N results per query (default 5)\n"
             "  --threshold T        match when score >= T (default %.2f)\n"
             "  --keep-going         report bad input lines as warnings and go on\n"
@@ -215,13 +220,35 @@ static int screen_file(struct limen_index *idx, const char *path,
     return rc;
 }
 
+/* Screens one query entity and prints the table for people. */
+static int print_screening(struct limen_index *idx, const struct limen_entity *q,
+                           const struct limen_screen_options *o)
+{
+    struct limen_results *res = NULL;
+    struct limen_error err;
+    if (limen_screen(idx, q, o, &res, &err) != LIMEN_OK) {
+        limen_cli_error("%s", err.message);
+        return LIMEN_EXIT_INPUT;
+    }
+    size_t n = limen_results_count(res);
+    if (n == 0) {
+        printf("No alert scored %.2f or more.\n", o->min_score);
+    } else {
+        printf("%-3s %-6s %-8s %-24s %s\n", "#", "score", "verdict", "alert", "why");
+        for (size_t i = 0; i < n; i++)
+            printf("%-3zu %-6.3f %-8s %-24s %s\n", i + 1, limen_result_score(res, i),
+                   limen_result_match(res, i) ? "MATCH" : "-", limen_result_id(res, i),
+                   limen_result_summary(res, i));
+    }
+    limen_results_free(res);
+    return LIMEN_EXIT_OK;
+}
+
 static int screen_one(struct limen_index *idx, const char *name, const char *dob, const char *nat,
                       const char *gender, const char *passport,
                       const struct limen_screen_options *o)
 {
     struct limen_entity *q = NULL;
-    struct limen_results *res = NULL;
-    struct limen_error err;
     int rc = LIMEN_EXIT_INPUT;
     if (limen_entity_new("query", LIMEN_SCHEMA_PERSON, &q) != LIMEN_OK)
         goto out;
@@ -242,23 +269,46 @@ static int screen_one(struct limen_index *idx, const char *name, const char *dob
             goto out;
         }
     }
-    if (limen_screen(idx, q, o, &res, &err) != LIMEN_OK) {
-        limen_cli_error("%s", err.message);
-        goto out;
-    }
-    size_t n = limen_results_count(res);
-    if (n == 0) {
-        printf("No alert scored %.2f or more.\n", o->min_score);
-    } else {
-        printf("%-3s %-6s %-8s %-24s %s\n", "#", "score", "verdict", "alert", "why");
-        for (size_t i = 0; i < n; i++)
-            printf("%-3zu %-6.3f %-8s %-24s %s\n", i + 1, limen_result_score(res, i),
-                   limen_result_match(res, i) ? "MATCH" : "-", limen_result_id(res, i),
-                   limen_result_summary(res, i));
-    }
-    rc = 0;
+    rc = print_screening(idx, q, o);
 out:
-    limen_results_free(res);
+    limen_entity_free(q);
+    return rc;
+}
+
+/*
+ * Screens the holder of a machine-readable zone: names, date of birth, sex,
+ * nationality and document number. A field that fails its check digit is
+ * reported; the holder is still screened with the fields that are valid,
+ * because a damaged document is itself a reason to look closer.
+ */
+static int screen_mrz(struct limen_index *idx, const char *text,
+                      const struct limen_screen_options *o)
+{
+    struct limen_mrz m;
+    struct limen_error err;
+    struct limen_entity *q = NULL;
+    limen_status st = limen_mrz_parse(text, strlen(text), NULL, &m, &err);
+    if (m.format == LIMEN_MRZ_UNKNOWN) {
+        limen_cli_error("--mrz: %s", err.message[0] ? err.message : limen_strerror(st));
+        return LIMEN_EXIT_INPUT;
+    }
+    printf("MRZ %s, %s: %s, %s, born %s, sex %s, nationality %s, document %s\n",
+           limen_mrz_format_name(m.format), m.valid ? "valid" : "NOT VALID",
+           limen_mrz_value(&m, LIMEN_MRZ_SURNAME), limen_mrz_value(&m, LIMEN_MRZ_GIVEN_NAMES),
+           limen_mrz_value(&m, LIMEN_MRZ_BIRTH_DATE), limen_mrz_value(&m, LIMEN_MRZ_SEX),
+           limen_mrz_value(&m, LIMEN_MRZ_NATIONALITY),
+           limen_mrz_value(&m, LIMEN_MRZ_DOCUMENT_NUMBER));
+    for (int f = 0; f < LIMEN_MRZ_FIELD_COUNT; f++)
+        if (m.fields[f].present && !m.fields[f].valid && m.fields[f].message[0])
+            printf("  warning: %s (line %u, column %u): %s\n",
+                   limen_mrz_field_name((enum limen_mrz_field_id)f), m.fields[f].line,
+                   m.fields[f].column, m.fields[f].message);
+    st = limen_mrz_to_entity(&m, NULL, &q);
+    if (st != LIMEN_OK) {
+        limen_cli_error("--mrz: nothing to screen: %s", limen_strerror(st));
+        return LIMEN_EXIT_INPUT;
+    }
+    int rc = print_screening(idx, q, o);
     limen_entity_free(q);
     return rc;
 }
@@ -266,7 +316,7 @@ out:
 int limen_cli_screen(int argc, char **argv)
 {
     enum { O_ALERTS = 256, O_QUERIES, O_NAME, O_DOB, O_NAT, O_GENDER, O_PASSPORT, O_LIMIT,
-           O_THRESHOLD, O_KEEP, O_NOEXPLAIN };
+           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ };
     static const struct option longopts[] = {{"alerts", required_argument, NULL, O_ALERTS},
                                              {"queries", required_argument, NULL, O_QUERIES},
                                              {"name", required_argument, NULL, O_NAME},
@@ -274,6 +324,7 @@ int limen_cli_screen(int argc, char **argv)
                                              {"nationality", required_argument, NULL, O_NAT},
                                              {"gender", required_argument, NULL, O_GENDER},
                                              {"passport", required_argument, NULL, O_PASSPORT},
+                                             {"mrz", required_argument, NULL, O_MRZ},
                                              {"limit", required_argument, NULL, O_LIMIT},
                                              {"threshold", required_argument, NULL, O_THRESHOLD},
                                              {"keep-going", no_argument, NULL, O_KEEP},
@@ -281,7 +332,7 @@ int limen_cli_screen(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *alerts = NULL, *queries = NULL, *name = NULL, *dob = NULL, *nat = NULL,
-               *gender = NULL, *passport = NULL;
+               *gender = NULL, *passport = NULL, *mrz = NULL;
     int keep_going = 0;
     struct limen_screen_options o;
     limen_screen_options_init(&o);
@@ -297,6 +348,7 @@ int limen_cli_screen(int argc, char **argv)
         case O_NAT: nat = optarg; break;
         case O_GENDER: gender = optarg; break;
         case O_PASSPORT: passport = optarg; break;
+        case O_MRZ: mrz = optarg; break;
         case O_KEEP: keep_going = 1; break;
         case O_NOEXPLAIN: o.explain = 0; break;
         case O_LIMIT:
@@ -324,8 +376,10 @@ int limen_cli_screen(int argc, char **argv)
         limen_cli_error("screen: unexpected argument '%s'", argv[optind]);
         return LIMEN_EXIT_USAGE;
     }
-    if (!alerts || (!queries && !name && !passport) || (queries && (name || passport))) {
-        limen_cli_error("screen: give --alerts and either --queries or --name/--passport");
+    int one_off = name || passport;
+    if (!alerts || (!queries && !one_off && !mrz) || (queries && (one_off || mrz)) ||
+        (mrz && one_off)) {
+        limen_cli_error("screen: give --alerts and one of --queries, --name/--passport or --mrz");
         usage(stderr);
         return LIMEN_EXIT_USAGE;
     }
@@ -340,6 +394,8 @@ int limen_cli_screen(int argc, char **argv)
     if (rc == 0) {
         if (queries)
             rc = screen_file(idx, queries, &o, keep_going);
+        else if (mrz)
+            rc = screen_mrz(idx, mrz, &o);
         else
             rc = screen_one(idx, name, dob, nat, gender, passport, &o);
     }

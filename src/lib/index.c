@@ -595,6 +595,8 @@ static int skeleton(const char *t, int len, char *out)
                 k = 'h';
                 break;
             case 'p':
+                k = next == 'h' ? 'f' : 'b';
+                break;
             case 'b':
                 k = 'b';
                 break;

@@ -245,6 +245,74 @@ static int run(struct dp *d, const char *a, int la, int fa, const char *b, int l
     return d->c[la][lb];
 }
 
+/*
+ * The same programme as run() for the cost alone: three rolling rows and no
+ * backtrace, which is what screening needs for every candidate pair.
+ */
+static int run_cost(const char *a, int la, int fa, const char *b, int lb, int fb, int limit)
+{
+    int abare = (fb & LIMEN__TF_ARABIC) != 0;
+    int bbare = (fa & LIMEN__TF_ARABIC) != 0;
+    int ga[MAXL], gb[MAXL];
+    int rows[3][MAXL + 1];
+    int *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    for (int i = 0; i < la; i++)
+        ga[i] = gap_cost(a, la, i, abare);
+    for (int j = 0; j < lb; j++)
+        gb[j] = gap_cost(b, lb, j, bbare);
+    prev[0] = 0;
+    for (int j = 1; j <= lb; j++)
+        prev[j] = prev[j - 1] + gb[j - 1];
+    for (int i = 1; i <= la; i++) {
+        char x = a[i - 1];
+        cur[0] = prev[0] + ga[i - 1];
+        int rowmin = cur[0];
+        for (int j = 1; j <= lb; j++) {
+            char y = b[j - 1];
+            int best;
+            if (x == y) {
+                best = prev[j - 1];
+            } else {
+                int pc = pair_cost(x, y);
+                if (i == la && j == lb && (x == 'a' || x == 'o') && (y == 'a' || y == 'o'))
+                    pc = 70;
+                best = prev[j - 1] + pc;
+            }
+            int v = prev[j] + ga[i - 1];
+            if (v < best)
+                best = v;
+            v = cur[j - 1] + gb[j - 1];
+            if (v < best)
+                best = v;
+            if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && x != y) {
+                v = pp[j - 2] + 50;
+                if (v < best)
+                    best = v;
+            }
+            if (j > 1 && (x == 'x' || x == 'f' || x == 'j')) {
+                v = prev[j - 2] + x2_cost(x, b + j - 2);
+                if (v < best)
+                    best = v;
+            }
+            if (i > 1 && (y == 'x' || y == 'f' || y == 'j')) {
+                v = pp[j - 1] + x2_cost(y, a + i - 2);
+                if (v < best)
+                    best = v;
+            }
+            cur[j] = best;
+            if (best < rowmin)
+                rowmin = best;
+        }
+        if (rowmin > limit)
+            return limit + 1;
+        int *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb];
+}
+
 static double to_sim(int cost, int la, int lb)
 {
     int l = la > lb ? la : lb;
@@ -265,8 +333,8 @@ double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int
         return 1.0;
     int l = la > lb ? la : lb;
     int limit = (int)((1.0 - min_sim) * 100.0 * l + 0.5);
-    struct dp d;
-    int cost = run(&d, a, la, fa, b, lb, fb, limit);
+    pthread_once(&pair_once, pair_init);
+    int cost = run_cost(a, la, fa, b, lb, fb, limit);
     return cost > limit ? 0.0 : to_sim(cost, la, lb);
 }
 
