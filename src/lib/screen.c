@@ -875,7 +875,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_adds(&b, ",\"alert\":");
         limen_buf_add_json_string(&b, asrc, in->src_len);
         limen_buf_addf(&b, ",\"property\":\"%s\",\"score\":", limen__name_prop_label(in->prop));
-        limen_buf_add_number(&b, r->nm.score, 3);
+    limen_buf_add_number(&b, r->nm.score, 3); /* alignment score S */
         limen_buf_adds(&b, ",\"pairs\":[");
         for (int p = 0; p < r->nm.npairs; p++) {
             const struct unit *x = &q->units[r->nm.pairs[p].qu];
@@ -984,7 +984,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
                        effect);
     }
     limen_buf_adds(&b, "],\"name_score\":");
-    limen_buf_add_number(&b, r->nm.score, 3);
+    limen_buf_add_number(&b, sigmoid(r->name_lo), 3); /* calibrated, names alone */
     limen_buf_adds(&b, ",\"score\":");
     limen_buf_add_number(&b, r->score, 3);
     limen_buf_adds(&b, "}");
