@@ -504,11 +504,13 @@ limen_status limen_index_add(struct limen_index *idx, const struct limen_entity 
         goto out;
     a.dob0 = (uint32_t)idx->ndobs;
     a.ndob = (uint8_t)f->ndob;
-    memcpy(idx->dobs + idx->ndobs, f->dobs, (size_t)f->ndob * sizeof *f->dobs);
+    if (f->ndob)
+        memcpy(idx->dobs + idx->ndobs, f->dobs, (size_t)f->ndob * sizeof *f->dobs);
     idx->ndobs += (size_t)f->ndob;
     a.nat0 = (uint32_t)idx->nnats;
     a.nnat = (uint8_t)f->nnat;
-    memcpy(idx->nats + idx->nnats, f->nats, (size_t)f->nnat * sizeof *f->nats);
+    if (f->nnat)
+        memcpy(idx->nats + idx->nnats, f->nats, (size_t)f->nnat * sizeof *f->nats);
     idx->nnats += (size_t)f->nnat;
     a.doc0 = (uint32_t)idx->ndocs;
     for (int i = 0; i < f->ndoc; i++) {

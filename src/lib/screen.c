@@ -49,6 +49,9 @@
  * best candidate's are not scored in full: on the OFAC leave-one-out set this
  * keeps top-1 within 0.1 point and halves the work. */
 #define CANDIDATE_RATIO 0.4f
+/* Similarity span over which a Latin token pair goes from no credit to full
+ * credit; 0.15 was measured worse at equal false-alert rate (docs/scoring.md). */
+#define CREDIT_SPAN 0.20
 
 void limen_screen_options_init(struct limen_screen_options *o)
 {
@@ -121,9 +124,10 @@ static int make_units(const char *const *texts, const uint8_t *lens, const uint8
     }
     for (int i = 0; i + 1 < n && nu < max; i++) {
         /* A particle written joined to the next word (Benali, Elmasri,
-         * Aboubakr) is a spelling; two words written as one (Mohamedamin)
-         * must then agree exactly. */
-        int lead = kinds[i] == LIMEN__TOK_CONNECTOR || kinds[i] == LIMEN__TOK_ARTICLE;
+         * Aboubakr, Dimaio, Deluca) is a spelling; two words written as one
+         * (Mohamedamin) must then agree exactly. */
+        int lead = kinds[i] == LIMEN__TOK_CONNECTOR || kinds[i] == LIMEN__TOK_ARTICLE ||
+                   kinds[i] == LIMEN__TOK_PARTICLE;
         if (!(lead || kinds[i] == LIMEN__TOK_WORD) || kinds[i + 1] != LIMEN__TOK_WORD)
             continue;
         if (lens[i] + lens[i + 1] > LIMEN__TOKEN_MAX)
@@ -399,7 +403,7 @@ struct name_match {
  */
 static double credit(double sim, int flags)
 {
-    double c = (flags & LIMEN__TF_TRANSLIT) ? (sim - 0.90) / 0.08 : (sim - 0.75) / 0.20;
+    double c = (flags & LIMEN__TF_TRANSLIT) ? (sim - 0.90) / 0.08 : (sim - 0.75) / CREDIT_SPAN;
     return c < 0 ? 0 : c > 1 ? 1 : c;
 }
 

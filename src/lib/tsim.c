@@ -153,6 +153,8 @@ static int x2_cost(char x, const char *two)
         return 10;
     if (x == 'j' && two[0] == 'd' && two[1] == 'j')
         return 12;
+    if (x == 'r' && two[0] == 'g' && two[1] == 'h')
+        return 35; /* ghain written r in French transliteration: Ghannouchi / Rannouchi */
     return INF;
 }
 
@@ -220,14 +222,14 @@ static int run(struct dp *d, const char *a, int la, int fa, const char *b, int l
                     op = OP_SWAP;
                 }
             }
-            if (j > 1 && (x == 'x' || x == 'f' || x == 'j')) {
+            if (j > 1 && (x == 'x' || x == 'f' || x == 'j' || x == 'r')) {
                 v = d->c[i - 1][j - 2] + x2_cost(x, b + j - 2);
                 if (v < best) {
                     best = v;
                     op = OP_X2;
                 }
             }
-            if (i > 1 && (y == 'x' || y == 'f' || y == 'j')) {
+            if (i > 1 && (y == 'x' || y == 'f' || y == 'j' || y == 'r')) {
                 v = d->c[i - 2][j - 1] + x2_cost(y, a + i - 2);
                 if (v < best) {
                     best = v;
@@ -289,12 +291,12 @@ static int run_cost(const char *a, int la, int fa, const char *b, int lb, int fb
                 if (v < best)
                     best = v;
             }
-            if (j > 1 && (x == 'x' || x == 'f' || x == 'j')) {
+            if (j > 1 && (x == 'x' || x == 'f' || x == 'j' || x == 'r')) {
                 v = prev[j - 2] + x2_cost(x, b + j - 2);
                 if (v < best)
                     best = v;
             }
-            if (i > 1 && (y == 'x' || y == 'f' || y == 'j')) {
+            if (i > 1 && (y == 'x' || y == 'f' || y == 'j' || y == 'r')) {
                 v = pp[j - 1] + x2_cost(y, a + i - 2);
                 if (v < best)
                     best = v;

@@ -1,0 +1,524 @@
+/*
+ * End-to-end tests of screening (include/limen/screen.h) over a small list of
+ * alerts with look-alike distractors (tests/data/screen_alerts.jsonl): every
+ * name phenomenon of the screening issue as a query that must rank its alert
+ * first, and, where the names carry enough evidence, be a match; people who
+ * must not match; each kind of other evidence with its effect; the index
+ * lifecycle (replace, remove, finish); many threads on one index; and
+ * allocation failures.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "limen/limen.h"
+
+static struct limen_index *idx;
+
+static struct limen_entity *person(const char *name, const char *dob, const char *gender,
+                                   const char *nat, const char *passport)
+{
+    struct limen_entity *e = NULL;
+    assert_int_equal(limen_entity_new("q", LIMEN_SCHEMA_PERSON, &e), LIMEN_OK);
+    if (name)
+        assert_int_equal(limen_entity_add(e, "name", name, strlen(name)), LIMEN_OK);
+    if (dob)
+        assert_int_equal(limen_entity_add(e, "birthDate", dob, strlen(dob)), LIMEN_OK);
+    if (gender)
+        assert_int_equal(limen_entity_add(e, "gender", gender, strlen(gender)), LIMEN_OK);
+    if (nat)
+        assert_int_equal(limen_entity_add(e, "nationality", nat, strlen(nat)), LIMEN_OK);
+    if (passport)
+        assert_int_equal(limen_entity_add(e, "passportNumber", passport, strlen(passport)),
+                         LIMEN_OK);
+    return e;
+}
+
+static struct limen_results *screen(struct limen_entity *q)
+{
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_screen(idx, q, NULL, &r, &err), LIMEN_OK);
+    limen_entity_free(q);
+    return r;
+}
+
+/* Score of alert `id` in r, 0 when absent. */
+static double score_of(const struct limen_results *r, const char *id)
+{
+    for (size_t i = 0; i < limen_results_count(r); i++)
+        if (strcmp(limen_result_id(r, i), id) == 0)
+            return limen_result_score(r, i);
+    return 0.0;
+}
+
+static int load(void **state)
+{
+    (void)state;
+    const char *src = getenv("LIMEN_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/screen_alerts.jsonl", src ? src : ".");
+    struct limen_reader *rd = NULL;
+    struct limen_error err;
+    if (limen_reader_open(path, 0, &rd, &err) != LIMEN_OK)
+        return -1;
+    if (limen_index_new(NULL, &idx) != LIMEN_OK)
+        return -1;
+    struct limen_entity *e;
+    while (limen_reader_next(rd, &e, &err) == LIMEN_OK) {
+        if (limen_index_add(idx, e, NULL, &err) != LIMEN_OK)
+            return -1;
+        limen_entity_free(e);
+    }
+    limen_reader_free(rd);
+    return limen_index_finish(idx) == LIMEN_OK ? 0 : -1;
+}
+
+static int unload(void **state)
+{
+    (void)state;
+    limen_index_free(idx);
+    idx = NULL;
+    return 0;
+}
+
+struct phenomenon {
+    const char *what, *query, *alert;
+    int must_match; /* 1: a match; 0: ranked first, score >= 0.55 (common tokens, below threshold) */
+};
+
+static const struct phenomenon phenomena[] = {
+    {"unicode-fullwidth", "Ｍｏｈａｍｅｄ ＺＥＲＯＵＡＬＩ", "p01", 1},
+    {"unicode-diacritics", "Jose Luis Garcia Marquez", "p07", 1},
+    {"unicode-upper", "JOSÉ LUIS GARCÍA MÁRQUEZ", "p07", 1},
+    {"unicode-dotless", "Thomas Muller", "p20", 0},
+    {"unicode-eszett", "Thomas MÜLLER", "p20", 0},
+    {"apostrophe", "Sean OBrien", "p06", 1},
+    {"apostrophe2", "Sean O’Brien", "p06", 1},
+    {"hyphen", "Jean Pierre Dubois", "p08", 1},
+    {"hyphen-joined", "Jeanpierre Dubois", "p08", 1},
+    {"arabic-alef-hamza", "أيمن الظواهري", "p05", 1},
+    {"arabic-harakat", "أَيْمَن الظَّوَاهِرِي", "p05", 1},
+    {"arabic-tatweel", "أيـمـن الظواهري", "p05", 1},
+    {"arabic-ta-marbuta", "فاطمة الزهراء بوشتى", "p15", 1},
+    {"vowels-ou-u", "Youcef Benali", "p02", 1},
+    {"vowels-yusuf", "Yusuf Benali", "p02", 1},
+    {"dj-j", "Jamel Khelifi", "p04", 1},
+    {"dj-j2", "Djamal Khalifi", "p04", 1},
+    {"ch-sh", "Hassan Ghanouchi", "p14", 1},
+    {"kh-x", "Xaled Haddad", "p12", 1},
+    {"kh-h", "Haled Hadad", "p12", 1},
+    {"gh-r", "Hassan Rannouchi", "p14", 1},
+    {"q-k", "Mustafa Kassem", "p13", 0},
+    {"q-g", "Moustapha Gasim", "p13", 0},
+    {"th-t", "Aisha Gaddafi", "p23", 1},
+    {"dh-d", "Aicha Kadhafi", "p23", 0},
+    {"doubled", "Khaled Hadad", "p12", 1},
+    {"silent-h", "Abdalla Azzam", "p24", 1},
+    {"ta-marbuta-ah", "Fatimah Zahra Bouchta", "p15", 1},
+    {"particle-al", "Ayman el-Zawahiri", "p05", 1},
+    {"particle-al-joined", "Ayman Alzawahiri", "p05", 1},
+    {"particle-al-missing", "Ayman Zawahiri", "p05", 1},
+    {"ben-split", "Youssef Ben Ali", "p02", 0},
+    {"ould", "Karim Ould Abd Allah", "p09", 0},
+    {"ould2", "Karim Wuld Abdallah", "p09", 0},
+    {"ait", "Rachid Ait Ouahmane", "p16", 1},
+    {"ait-missing", "Rachid Ouahmane", "p16", 1},
+    {"abd-compound", "Abd al-Qadir Mansouri", "p03", 1},
+    {"abd-compound2", "Abdul Kader Mansouri", "p03", 1},
+    {"abd-compound3", "Abd el Kader Mansouri", "p03", 1},
+    {"abu", "Abou Bakr al Baghdadi", "p17", 1},
+    {"bint", "Zaynab bint Jahsh", "p22", 1},
+    {"order-comma", "ZEROUALI, Mohamed", "p01", 1},
+    {"order-swap", "Zerouali Mohamed", "p01", 1},
+    {"middle-extra", "Mohamed Ali Zerouali", "p01", 1},
+    {"initial", "M. Zerouali", "p01", 0},
+    {"truncated", "Mohamed Zeroual", "p01", 1},
+    {"typo", "Mohamed Zeruoali", "p01", 1},
+    {"ocr", "Moharned Zerouali", "p01", 0},
+    {"euro-de", "Giovanni Della Valle", "p10", 1},
+    {"euro-van", "Ludwig Van Beethoven", "p11", 1},
+    {"euro-double", "José García Márquez", "p07", 1},
+    {"euro-single-surname", "José Luis García", "p07", 0},
+    {"euro-di", "Alessandro Dimaio", "p30", 0},
+    {"euro-hyphen-given", "Marie Claire Lefebvre", "p29", 1},
+};
+
+static void test_phenomena(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t i = 0; i < sizeof phenomena / sizeof phenomena[0]; i++) {
+        const struct phenomenon *p = &phenomena[i];
+        struct limen_results *r = screen(person(p->query, NULL, NULL, NULL, NULL));
+        int ok = limen_results_count(r) > 0 && strcmp(limen_result_id(r, 0), p->alert) == 0;
+        if (ok && p->must_match)
+            ok = limen_result_match(r, 0);
+        if (ok && !p->must_match)
+            ok = limen_result_score(r, 0) >= 0.55;
+        if (!ok) {
+            printf("%s: \"%s\" -> %s %.3f, want %s%s\n", p->what, p->query,
+                   limen_results_count(r) ? limen_result_id(r, 0) : "(nothing)",
+                   limen_results_count(r) ? limen_result_score(r, 0) : 0.0, p->alert,
+                   p->must_match ? " as a match" : " first");
+            failed++;
+        }
+        limen_results_free(r);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Arabic script against Latin and back: the alert in the other script is found and matched. */
+static void test_scripts(void **state)
+{
+    (void)state;
+    struct limen_results *r = screen(person("محمد الزروالي", NULL, NULL, NULL, NULL));
+    assert_true(score_of(r, "p01") >= LIMEN_DEFAULT_THRESHOLD);
+    assert_true(score_of(r, "p18") >= LIMEN_DEFAULT_THRESHOLD);
+    limen_results_free(r);
+    r = screen(person("Mohammed Zarouali", NULL, NULL, NULL, NULL));
+    assert_true(score_of(r, "p18") >= LIMEN_DEFAULT_THRESHOLD);
+    limen_results_free(r);
+}
+
+struct negative {
+    const char *query, *why;
+};
+
+static const struct negative negatives[] = {
+    {"Ahmed Mansouri", "another given name than Abdelkader Mansouri"},
+    {"Hassan Haddad", "another given name than Khaled Haddad"},
+    {"Youssef Zerouali", "another given name than Mohamed Zerouali"},
+    {"Antonia Rossi", "Antonia is not Antonio"},
+    {"Peter Schmidt", "nobody"},
+    {"Ali Mohamed Zerhouni Benkirane", "two alerts' tokens mixed"},
+    {"Maria Khan", "one common token each"},
+};
+
+static void test_negatives(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t i = 0; i < sizeof negatives / sizeof negatives[0]; i++) {
+        struct limen_results *r = screen(person(negatives[i].query, NULL, NULL, NULL, NULL));
+        for (size_t k = 0; k < limen_results_count(r); k++)
+            if (limen_result_match(r, k)) {
+                printf("\"%s\" (%s) matched %s at %.3f\n", negatives[i].query, negatives[i].why,
+                       limen_result_id(r, k), limen_result_score(r, k));
+                failed++;
+            }
+        limen_results_free(r);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* A rare token outweighs a common one: Benkirane decides, not Mohamed. */
+static void test_rarity(void **state)
+{
+    (void)state;
+    struct limen_results *r = screen(person("Mohamed Benkirane", NULL, NULL, NULL, NULL));
+    assert_string_equal(limen_result_id(r, 0), "p27");
+    assert_true(limen_result_match(r, 0));
+    assert_true(score_of(r, "p01") < LIMEN_DEFAULT_THRESHOLD);
+    limen_results_free(r);
+    /* The same shape with two very common tokens stays under the threshold: names alone are
+     * not enough for Ali Mohamed. */
+    r = screen(person("Ali Mohamed", NULL, NULL, NULL, NULL));
+    assert_string_equal(limen_result_id(r, 0), "p19");
+    assert_false(limen_result_match(r, 0));
+    double common = limen_result_score(r, 0);
+    limen_results_free(r);
+    r = screen(person("Mohamed Zerouali", NULL, NULL, NULL, NULL));
+    assert_true(score_of(r, "p01") > common);
+    limen_results_free(r);
+}
+
+static double p01_with(const char *dob, const char *gender, const char *nat)
+{
+    struct limen_results *r = screen(person("Mohamed Zerouali", dob, gender, nat, NULL));
+    double s = score_of(r, "p01");
+    limen_results_free(r);
+    return s;
+}
+
+static void test_dates_of_birth(void **state)
+{
+    (void)state;
+    double none = p01_with(NULL, NULL, NULL);
+    double exact = p01_with("1985-03-14", NULL, NULL);
+    double month = p01_with("1985-03", NULL, NULL);
+    double year = p01_with("1985", NULL, NULL);
+    double one_off = p01_with("1986-07-01", NULL, NULL);
+    double year_typo = p01_with("1986-03-14", NULL, NULL); /* same day and month */
+    double far = p01_with("1960-01-01", NULL, NULL);
+    assert_true(exact > month);
+    assert_true(month > year);
+    assert_true(year > none);
+    assert_true(one_off < none);     /* tolerated, but not evidence for */
+    assert_true(one_off > 0.6);      /* only a small penalty */
+    assert_true(year_typo > none && year_typo < exact);
+    assert_true(far < 0.30 || far < none - 0.4);
+    /* day and month swapped (only possible when both are 12 or less) */
+    struct limen_results *r = screen(person("Samir Tazi", "1979-07-05", NULL, NULL, NULL));
+    double swapped = score_of(r, "p31");
+    assert_true(strstr(limen_result_explanation(r, 0), "swapped") != NULL);
+    limen_results_free(r);
+    r = screen(person("Samir Tazi", NULL, NULL, NULL, NULL));
+    assert_true(swapped > score_of(r, "p31"));
+    limen_results_free(r);
+}
+
+static void test_gender_nationality(void **state)
+{
+    (void)state;
+    double none = p01_with(NULL, NULL, NULL);
+    assert_true(p01_with(NULL, "female", NULL) < none - 0.2);
+    assert_true(p01_with(NULL, "male", NULL) >= none);
+    assert_true(p01_with(NULL, NULL, "ma") > none);
+    assert_true(p01_with(NULL, NULL, "Morocco") > none);
+    assert_true(p01_with(NULL, NULL, "MAR") > none);
+    assert_true(p01_with(NULL, NULL, "fr") < none);
+}
+
+static void test_documents(void **state)
+{
+    (void)state;
+    /* exact number alone: decisive */
+    struct limen_results *r = screen(person(NULL, NULL, NULL, NULL, "AB1234567"));
+    assert_string_equal(limen_result_id(r, 0), "p01");
+    assert_true(limen_result_match(r, 0));
+    assert_non_null(strstr(limen_result_explanation(r, 0), "decisive"));
+    limen_results_free(r);
+    /* OCR confusions B/8 and 1/I */
+    r = screen(person(NULL, NULL, NULL, NULL, "A8I234567"));
+    assert_string_equal(limen_result_id(r, 0), "p01");
+    assert_true(limen_result_match(r, 0));
+    assert_non_null(strstr(limen_result_explanation(r, 0), "OCR"));
+    limen_results_free(r);
+    /* a document alert (schema Passport): 5/S, 1/I, 0/O, Z/2 */
+    r = screen(person(NULL, NULL, NULL, NULL, "XSB8I2OO3"));
+    assert_string_equal(limen_result_id(r, 0), "d01");
+    assert_true(limen_result_match(r, 0));
+    limen_results_free(r);
+    /* another number: nothing */
+    r = screen(person(NULL, NULL, NULL, NULL, "ZZ9999999"));
+    assert_int_equal(limen_results_count(r), 0);
+    limen_results_free(r);
+    /* a document hit overrides a weak name */
+    r = screen(person("Peter Schmidt", NULL, NULL, NULL, "AB1234567"));
+    assert_string_equal(limen_result_id(r, 0), "p01");
+    assert_true(limen_result_match(r, 0));
+    limen_results_free(r);
+}
+
+static void test_explanation(void **state)
+{
+    (void)state;
+    struct limen_results *r =
+        screen(person("ABD AL-QADIR, Mansouri", "1979", "male", "dz", NULL));
+    assert_string_equal(limen_result_id(r, 0), "p03");
+    json_error_t je;
+    json_t *x = json_loads(limen_result_explanation(r, 0), 0, &je);
+    assert_non_null(x);
+    json_t *name = json_object_get(x, "name");
+    assert_non_null(name);
+    assert_string_equal(json_string_value(json_object_get(name, "alert")), "Abdelkader Mansouri");
+    json_t *pairs = json_object_get(name, "pairs");
+    assert_true(json_array_size(pairs) == 2);
+    int saw_qk = 0;
+    for (size_t i = 0; i < json_array_size(pairs); i++) {
+        const char *why = json_string_value(json_object_get(json_array_get(pairs, i), "why"));
+        assert_non_null(why);
+        saw_qk |= strstr(why, "q/k") != NULL;
+    }
+    assert_true(saw_qk);
+    assert_true(json_is_array(json_object_get(x, "evidence")));
+    double sc = json_number_value(json_object_get(x, "score"));
+    assert_true(sc > 0.0 && sc <= 1.0);
+    json_decref(x);
+    assert_true(strlen(limen_result_summary(r, 0)) > 10);
+    limen_results_free(r);
+    /* explanations off */
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    o.explain = 0;
+    struct limen_entity *q = person("Abdelkader Mansouri", NULL, NULL, NULL, NULL);
+    assert_int_equal(limen_screen(idx, q, &o, &r, NULL), LIMEN_OK);
+    assert_string_equal(limen_result_explanation(r, 0), "{}");
+    limen_results_free(r);
+    limen_entity_free(q);
+}
+
+static void test_options(void **state)
+{
+    (void)state;
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    assert_int_equal(o.limit, 5);
+    assert_true(o.threshold == LIMEN_DEFAULT_THRESHOLD);
+    o.limit = 1;
+    o.min_score = 0.0;
+    struct limen_entity *q = person("Mohamed", NULL, NULL, NULL, NULL);
+    struct limen_results *r = NULL;
+    assert_int_equal(limen_screen(idx, q, &o, &r, NULL), LIMEN_OK);
+    assert_int_equal(limen_results_count(r), 1);
+    limen_results_free(r);
+    o.limit = 5;
+    o.threshold = 0.99;
+    assert_int_equal(limen_screen(idx, q, &o, &r, NULL), LIMEN_OK);
+    for (size_t i = 0; i < limen_results_count(r); i++) {
+        assert_false(limen_result_match(r, i));
+        if (i)
+            assert_true(limen_result_score(r, i - 1) >= limen_result_score(r, i));
+    }
+    limen_results_free(r);
+    limen_entity_free(q);
+}
+
+struct thread_arg {
+    double scores[sizeof phenomena / sizeof phenomena[0]];
+};
+
+static void *screen_all(void *p)
+{
+    struct thread_arg *a = p;
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof phenomena / sizeof phenomena[0]; i++) {
+            struct limen_entity *q = NULL;
+            struct limen_results *r = NULL;
+            if (limen_entity_new("q", LIMEN_SCHEMA_PERSON, &q) != LIMEN_OK ||
+                limen_entity_add(q, "name", phenomena[i].query, strlen(phenomena[i].query)) !=
+                    LIMEN_OK ||
+                limen_screen(idx, q, NULL, &r, NULL) != LIMEN_OK) {
+                a->scores[i] = -1;
+            } else {
+                a->scores[i] = limen_results_count(r) ? limen_result_score(r, 0) : 0;
+            }
+            limen_results_free(r);
+            limen_entity_free(q);
+        }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    struct thread_arg single, multi[4];
+    screen_all(&single);
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, screen_all, &multi[t]), 0);
+    for (int t = 0; t < 4; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < 4; t++)
+        for (size_t i = 0; i < sizeof phenomena / sizeof phenomena[0]; i++)
+            assert_true(multi[t].scores[i] == single.scores[i]);
+}
+
+static void test_lifecycle(void **state)
+{
+    (void)state;
+    struct limen_index *ix = NULL;
+    struct limen_entity *a = NULL, *q = NULL;
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    int replaced = -1;
+    assert_int_equal(limen_index_new(NULL, &ix), LIMEN_OK);
+    assert_int_equal(limen_entity_new("x1", LIMEN_SCHEMA_PERSON, &a), LIMEN_OK);
+    assert_int_equal(limen_entity_add(a, "name", "Karim Zerouali", 14), LIMEN_OK);
+    assert_int_equal(limen_index_add(ix, a, &replaced, &err), LIMEN_OK);
+    assert_int_equal(replaced, 0);
+    limen_entity_free(a);
+    q = person("Karim Zerouali", NULL, NULL, NULL, NULL);
+    /* not finished yet */
+    assert_int_equal(limen_screen(ix, q, NULL, &r, &err), LIMEN_ESTATE);
+    assert_null(r);
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    assert_int_equal(limen_screen(ix, q, NULL, &r, &err), LIMEN_OK);
+    assert_string_equal(limen_result_id(r, 0), "x1");
+    limen_results_free(r);
+    /* same id again: replaced, last one wins */
+    assert_int_equal(limen_entity_new("x1", LIMEN_SCHEMA_PERSON, &a), LIMEN_OK);
+    assert_int_equal(limen_entity_add(a, "name", "Hamid Tazi", 10), LIMEN_OK);
+    assert_int_equal(limen_index_add(ix, a, &replaced, &err), LIMEN_OK);
+    assert_int_equal(replaced, 1);
+    limen_entity_free(a);
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    assert_int_equal(limen_screen(ix, q, NULL, &r, &err), LIMEN_OK);
+    assert_int_equal(limen_results_count(r), 0);
+    limen_results_free(r);
+    struct limen_index_stats st;
+    limen_index_stats(ix, &st);
+    assert_int_equal(st.alerts, 1);
+    /* remove */
+    assert_int_equal(limen_index_remove(ix, "x1"), LIMEN_OK);
+    assert_int_equal(limen_index_remove(ix, "x1"), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_index_remove(ix, "nobody"), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    limen_index_stats(ix, &st);
+    assert_int_equal(st.alerts, 0);
+    limen_entity_free(q);
+    q = person("Hamid Tazi", NULL, NULL, NULL, NULL);
+    assert_int_equal(limen_screen(ix, q, NULL, &r, &err), LIMEN_OK);
+    assert_int_equal(limen_results_count(r), 0);
+    limen_results_free(r);
+    limen_entity_free(q);
+    /* an alert with nothing to screen on */
+    assert_int_equal(limen_entity_new("x2", LIMEN_SCHEMA_PERSON, &a), LIMEN_OK);
+    assert_int_equal(limen_entity_add(a, "birthDate", "1980", 4), LIMEN_OK);
+    assert_int_equal(limen_index_add(ix, a, NULL, &err), LIMEN_EEMPTY);
+    limen_entity_free(a);
+    limen_index_free(ix);
+}
+
+static void test_alloc_failure(void **state)
+{
+    (void)state;
+    struct limen_entity *q = person("Abd al-Qadir Mansouri", "1979", NULL, "dz", "AB1234567");
+    int succeeded = 0;
+    for (unsigned long n = 1; n < 400 && !succeeded; n++) {
+        struct limen_results *r = NULL;
+        struct limen_error err;
+        limen__alloc_fail_after(n, 1);
+        limen_status st = limen_screen(idx, q, NULL, &r, &err);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK) {
+            succeeded = 1;
+            assert_string_equal(limen_result_id(r, 0), "p03");
+        } else {
+            assert_int_equal(st, LIMEN_ENOMEM);
+            assert_null(r);
+        }
+        limen_results_free(r);
+    }
+    assert_true(succeeded);
+    limen_entity_free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phenomena),
+        cmocka_unit_test(test_scripts),
+        cmocka_unit_test(test_negatives),
+        cmocka_unit_test(test_rarity),
+        cmocka_unit_test(test_dates_of_birth),
+        cmocka_unit_test(test_gender_nationality),
+        cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_explanation),
+        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_alloc_failure),
+    };
+    return cmocka_run_group_tests(tests, load, unload);
+}
