@@ -9,6 +9,7 @@
 #include "limen/entity.h"
 #include "limen/screen.h"
 #include "limen/mrz.h"
+#include "limen/convert.h"
 
 #define LIMEN_VERSION "0.1.0"
 

@@ -114,6 +114,13 @@ static int load_alerts(const char *path, int keep_going, struct limen_index *idx
                 break;
             }
             rejected++;
+            if (st == LIMEN_EEMPTY) {
+                /* A well-formed alert with nothing to screen on (a vessel
+                 * named "7-28"): said, counted, never fatal. */
+                fprintf(stderr, "%s:%ld: warning: %s; not indexable, skipped\n", path, err.line,
+                        err.message);
+                continue;
+            }
         }
         report_error(path, &err);
         if (!keep_going) {
