@@ -18,9 +18,22 @@
  * It prints top-1, recall@5, match recall and wrong matches per query, and
  * the false-alert rate, at the default threshold and, with --sweep, over a
  * range of thresholds.
+ *
+ * With --pg CONNINFO the same queries run, side by side, against PostgreSQL
+ * with pg_trgm: every name of every individual in a table with a GIN
+ * trigram index, a query returning the individuals whose names are
+ * similar (the % operator, similarity >= 0.3, pg_trgm's default), ranked by
+ * their best similarity. Leave-one-out is the same: the query's own string
+ * is excluded from its individual. pg_trgm's figures are given at its
+ * default threshold and at the threshold where its false-alert rate is
+ * no higher than limen's (so misses are compared at an equal or lower
+ * false-alert rate).
  */
 #include "bench_lib.h"
 #include "limen/limen.h"
+#include "ofac_int.h"
+
+#include <libpq-fe.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +50,9 @@ struct person {
     char *names[MAXN];
     char types[MAXN]; /* p primary, a aka/fka, w weak */
     int n;
+    char dobs[8][11]; /* ISO dates parsed from the list's DOB text */
+    int ndob;
+    char *nat; /* nationality as listed ("Iraq|Jordan"), NULL when none */
 };
 
 struct outcome {
@@ -79,7 +95,7 @@ static void load_ofac(const char *path)
             first = 0;
             continue;
         }
-        if (bench_csv_split(line, fl, 8) < 4)
+        if (bench_csv_split(line, fl, 8) < 7)
             continue;
         struct person *p = person_for(atoi(fl[0]));
         if (p->n >= MAXN)
@@ -90,6 +106,20 @@ static void load_ofac(const char *path)
         p->names[p->n] = strdup(fl[3]);
         p->types[p->n] = t;
         p->n++;
+        if (t == 'p') {
+            /* "31 Aug 1953|31 Aug 1955", "1936|1938": the list's own forms. */
+            for (char *d = fl[4]; d && *d && p->ndob < 8;) {
+                char *bar = strchr(d, '|');
+                size_t dl = bar ? (size_t)(bar - d) : strlen(d);
+                char out[8][11];
+                int k = limen__ofac_dob(d, dl, out, 8);
+                for (int j = 0; j < k && p->ndob < 8; j++)
+                    memcpy(p->dobs[p->ndob++], out[j], 11);
+                d = bar ? bar + 1 : NULL;
+            }
+            if (*fl[5])
+                p->nat = strdup(fl[5]);
+        }
     }
     free(line);
     fclose(f);
@@ -109,6 +139,14 @@ static struct limen_entity *make_alert(const struct person *p, const char *exclu
         const char *prop = p->types[i] == 'p' ? "name" : p->types[i] == 'a' ? "alias" : "weakAlias";
         if (limen_entity_add(e, prop, p->names[i], strlen(p->names[i])) == LIMEN_OK)
             added++;
+    }
+    for (int i = 0; i < p->ndob; i++)
+        limen_entity_add(e, "birthDate", p->dobs[i], strlen(p->dobs[i]));
+    for (char *d = p->nat; d && *d;) {
+        char *bar = strchr(d, '|');
+        size_t dl = bar ? (size_t)(bar - d) : strlen(d);
+        limen_entity_add(e, "nationality", d, dl);
+        d = bar ? bar + 1 : NULL;
     }
     if (!added) {
         limen_entity_free(e);
@@ -313,6 +351,11 @@ static unsigned long long next_rand(void)
     return rng;
 }
 
+/* The Arabic-script persons generated, kept for the pg_trgm baseline. */
+static char (*ar_latin)[512];
+static char (*ar_query)[512];
+static int ar_n;
+
 static void run_arabic(const char *path, int npersons, long *top1, long *at5, long *matched,
                        long *n)
 {
@@ -371,6 +414,8 @@ static void run_arabic(const char *path, int npersons, long *top1, long *at5, lo
     /* Persons of three tokens drawn by frequency; listed under a spelling drawn by count. */
     struct limen_index *idx = full_index();
     char (*qn)[512] = calloc((size_t)npersons, sizeof *qn);
+    ar_latin = calloc((size_t)npersons, sizeof *ar_latin);
+    ar_n = npersons;
     for (int p = 0; p < npersons; p++) {
         char latin[512] = "";
         for (int k = 0; k < 3; k++) {
@@ -395,6 +440,7 @@ static void run_arabic(const char *path, int npersons, long *top1, long *at5, lo
         struct limen_entity *e = NULL;
         limen_entity_new(id, LIMEN_SCHEMA_PERSON, &e);
         limen_entity_add(e, "name", latin, strlen(latin));
+        memcpy(ar_latin[p], latin, sizeof latin);
         if (getenv("QUALITY_ARABIC"))
             printf("ARPERSON %d %s | %s\n", p, latin, qn[p]);
         limen_index_add(idx, e, NULL, NULL);
@@ -416,7 +462,7 @@ static void run_arabic(const char *path, int npersons, long *top1, long *at5, lo
         limen_entity_free(q);
     }
     limen_index_free(idx);
-    free(qn);
+    ar_query = qn;
     for (size_t i = 0; i < nt; i++) {
         free(t[i].arabic);
         free(t[i].latin);
@@ -424,6 +470,251 @@ static void run_arabic(const char *path, int npersons, long *top1, long *at5, lo
     free(t);
     free(start);
     free(gcount);
+}
+
+
+/* ---- PostgreSQL + pg_trgm baseline ---- */
+
+#define PNT 15
+static const double pg_thresholds[PNT] = {0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65,
+                                          0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 1.00};
+static PGconn *pg;
+
+static void pg_exec(const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fprintf(stderr, "pg: %s: %s", sql, PQerrorMessage(pg));
+        exit(4);
+    }
+    PQclear(r);
+}
+
+static void pg_copy_row(int ent, const char *name)
+{
+    /* COPY text format: escape backslash, tab and newline. */
+    char buf[2048];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "%d\t", ent);
+    for (const char *c = name; *c && k + 4 < sizeof buf; c++) {
+        if (*c == '\\' || *c == '\t' || *c == '\n')
+            buf[k++] = '\\';
+        buf[k++] = *c == '\t' ? 't' : *c == '\n' ? 'n' : *c;
+    }
+    buf[k++] = '\n';
+    if (PQputCopyData(pg, buf, (int)k) != 1) {
+        fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
+        exit(4);
+    }
+}
+
+static double pg_load(void)
+{
+    double t0 = bench_now();
+    pg_exec("SET client_min_messages = warning");
+    pg_exec("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    pg_exec("SET pg_trgm.similarity_threshold = 0.3");
+    pg_exec("DROP TABLE IF EXISTS limen_names");
+    pg_exec("CREATE TABLE limen_names (ent integer NOT NULL, name text NOT NULL)");
+    PGresult *r = PQexec(pg, "COPY limen_names FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
+        exit(4);
+    }
+    PQclear(r);
+    for (int i = 0; i < npeople; i++)
+        for (int k = 0; k < people[i].n; k++)
+            pg_copy_row(people[i].ent, people[i].names[k]);
+    if (PQputCopyEnd(pg, NULL) != 1) {
+        fprintf(stderr, "pg: COPY end: %s", PQerrorMessage(pg));
+        exit(4);
+    }
+    while ((r = PQgetResult(pg)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
+            exit(4);
+        }
+        PQclear(r);
+    }
+    pg_exec("CREATE INDEX limen_names_trgm ON limen_names USING gin (name gin_trgm_ops)");
+    pg_exec("ANALYZE limen_names");
+    r = PQprepare(pg, "match",
+                  "SELECT ent, max(similarity(name, $1)) AS s FROM limen_names "
+                  "WHERE name % $1 AND NOT (ent = $2::integer AND name = $1) "
+                  "GROUP BY ent ORDER BY s DESC, ent LIMIT 10",
+                  2, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "pg: prepare: %s", PQerrorMessage(pg));
+        exit(4);
+    }
+    PQclear(r);
+    return bench_now() - t0;
+}
+
+/* Screens `name` with pg_trgm; `exclude` is the individual whose copy of
+ * the query string is left out (leave-one-out), `target` the expected one. */
+static void pg_screen(const char *name, int exclude, int target, struct outcome *o, double *lat)
+{
+    char ex[16];
+    snprintf(ex, sizeof ex, "%d", exclude);
+    const char *params[2] = {name, ex};
+    double t0 = bench_now();
+    PGresult *r = PQexecPrepared(pg, "match", 2, params, NULL, NULL, 0);
+    if (lat)
+        *lat = bench_now() - t0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "pg: match: %s", PQerrorMessage(pg));
+        exit(4);
+    }
+    memset(o, 0, sizeof *o);
+    for (int i = 0; i < PQntuples(r); i++) {
+        int ent = atoi(PQgetvalue(r, i, 0));
+        double sc = atof(PQgetvalue(r, i, 1));
+        if (ent == target && target != 0) {
+            o->rank = i + 1;
+            o->target_score = sc;
+        } else if (o->nother < 5) {
+            o->other[o->nother++] = sc;
+        }
+    }
+    PQclear(r);
+}
+
+struct pg_metrics {
+    long n, top1, at5, match[PNT], wrong[PNT];
+};
+
+static void pg_add(struct pg_metrics *m, const struct outcome *o)
+{
+    m->n++;
+    m->top1 += o->rank == 1;
+    m->at5 += o->rank >= 1 && o->rank <= 5;
+    for (int t = 0; t < PNT; t++) {
+        m->match[t] += o->target_score >= pg_thresholds[t] - 1e-9;
+        for (int k = 0; k < o->nother; k++)
+            m->wrong[t] += o->other[k] >= pg_thresholds[t] - 1e-9;
+    }
+}
+
+/* Runs every query set against pg_trgm and prints the side-by-side table. */
+static void run_pg(const char *conninfo, const char *data, const struct metrics *aka, long nneg,
+                   const long *fa_names, long a1, long a5, long am, long an, double thr,
+                   int neg_sample)
+{
+    pg = PQconnectdb(conninfo);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        fprintf(stderr, "pg: cannot connect (%s): %s", conninfo, PQerrorMessage(pg));
+        exit(4);
+    }
+    double load = pg_load();
+    printf("\npg_trgm: %d individuals' names loaded and GIN-indexed in %.1f s\n", npeople, load);
+
+    /* aka leave-one-out */
+    struct pg_metrics pa = {0};
+    double *lat = malloc(20000 * sizeof *lat);
+    size_t nlat = 0;
+    for (int i = 0; i < npeople; i++)
+        for (int k = 0; k < people[i].n; k++) {
+            if (people[i].types[k] != 'a')
+                continue;
+            struct outcome o;
+            pg_screen(people[i].names[k], people[i].ent, people[i].ent, &o,
+                      nlat < 20000 ? &lat[nlat] : NULL);
+            nlat += nlat < 20000;
+            pg_add(&pa, &o);
+        }
+    double p50 = bench_percentile(lat, nlat, 0.5), p99 = bench_percentile(lat, nlat, 0.99);
+
+    /* negatives, names only */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/negatives/yente_negatives_us.csv", data);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    long pfa[PNT] = {0}, pn = 0, row = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int step = neg_sample > 0 && nneg > neg_sample ? (int)(nneg / neg_sample) : 1;
+    while (bench_getline(&line, &cap, f) >= 0) {
+        char *fl[8];
+        if (row++ == 0 || bench_csv_split(line, fl, 8) < 8 || (row - 2) % step != 0)
+            continue;
+        struct outcome o;
+        pg_screen(fl[0], 0, 0, &o, NULL);
+        for (int t = 0; t < PNT; t++)
+            pfa[t] += o.nother && o.other[0] >= pg_thresholds[t] - 1e-9;
+        pn++;
+    }
+    free(line);
+    fclose(f);
+
+    /* Arabic script */
+    long pa1 = 0, pa5 = 0, pam[PNT] = {0};
+    if (ar_n) {
+        PGresult *r = PQexec(pg, "COPY limen_names FROM STDIN");
+        PQclear(r);
+        for (int p = 0; p < ar_n; p++)
+            pg_copy_row(-(p + 1), ar_latin[p]);
+        PQputCopyEnd(pg, NULL);
+        while ((r = PQgetResult(pg)) != NULL)
+            PQclear(r);
+        for (int p = 0; p < ar_n; p++) {
+            struct outcome o;
+            pg_screen(ar_query[p], 0, -(p + 1), &o, NULL);
+            pa1 += o.rank == 1;
+            pa5 += o.rank >= 1 && o.rank <= 5;
+            for (int t = 0; t < PNT; t++)
+                pam[t] += o.target_score >= pg_thresholds[t] - 1e-9;
+        }
+        pg_exec("DELETE FROM limen_names WHERE ent < 0");
+    }
+
+    /* pg_trgm's threshold with a false-alert rate no higher than limen's. */
+    int ti = tindex(thr);
+    double limen_fa = (double)fa_names[ti] / (double)nneg;
+    int eq = PNT - 1;
+    for (int t = 0; t < PNT; t++)
+        if ((double)pfa[t] / (double)pn <= limen_fa + 1e-12) {
+            eq = t;
+            break;
+        }
+    printf("pg_trgm negatives: %ld of %ld queried (every %d-th row)\n", pn, nneg, step);
+    printf("\n%-44s %12s %14s %14s\n", "side by side (names only)", "limen",
+           "pg_trgm@0.30", "pg_trgm@equalFA");
+    char eqlabel[32];
+    snprintf(eqlabel, sizeof eqlabel, "@%.2f", pg_thresholds[eq]);
+    printf("%-44s %12.2f %14.2f %14.2f\n", "threshold", thr, 0.30, pg_thresholds[eq]);
+    printf("%-44s %12.4f %14.4f %14.4f\n", "OFAC aka LOO top-1", (double)aka->top1 / aka->n,
+           (double)pa.top1 / pa.n, (double)pa.top1 / pa.n);
+    printf("%-44s %12.4f %14.4f %14.4f\n", "OFAC aka LOO recall@5", (double)aka->at5 / aka->n,
+           (double)pa.at5 / pa.n, (double)pa.at5 / pa.n);
+    printf("%-44s %12.4f %14.4f %14.4f\n", "OFAC aka LOO match recall",
+           (double)aka->match[ti] / aka->n, (double)pa.match[0] / pa.n,
+           (double)pa.match[eq] / pa.n);
+    printf("%-44s %12.4f %14.4f %14.4f\n", "OFAC aka LOO wrong matches/query",
+           (double)aka->wrong[ti] / aka->n, (double)pa.wrong[0] / pa.n,
+           (double)pa.wrong[eq] / pa.n);
+    printf("%-44s %11.4f%% %13.4f%% %13.4f%%\n", "negatives flagged (false-alert rate)",
+           100.0 * limen_fa, 100.0 * pfa[0] / pn, 100.0 * pfa[eq] / pn);
+    if (an)
+        printf("%-44s %12.4f %14.4f %14.4f\n", "Arabic script -> Latin recall@1",
+               (double)a1 / an, (double)pa1 / ar_n, (double)pa1 / ar_n);
+    if (an)
+        printf("%-44s %12.4f %14.4f %14.4f\n", "Arabic script -> Latin match recall",
+               (double)am / an, (double)pam[0] / ar_n, (double)pam[eq] / ar_n);
+    (void)a5;
+    (void)pa5;
+    printf("%-44s %12s %14.1f %14s\n", "pg_trgm query latency p50 (us)", "-", p50 * 1e6, "");
+    printf("%-44s %12s %14.1f %14s\n", "pg_trgm query latency p99 (us)", "-", p99 * 1e6, "");
+    long lm = aka->n - aka->match[ti], pm = pa.n - pa.match[eq];
+    long l1 = aka->n - aka->top1, p1 = pa.n - pa.top1;
+    printf("\nmisses at an equal or lower false-alert rate: aka match misses limen %ld, pg_trgm %ld "
+           "(ratio %.2f); top-1 misses limen %ld, pg_trgm %ld (ratio %.2f)\n",
+           lm, pm, lm ? (double)pm / (double)lm : 0.0, l1, p1, l1 ? (double)p1 / (double)l1 : 0.0);
+    free(lat);
+    PQfinish(pg);
 }
 
 static void print_loo(const char *label, const struct metrics *m, double thr)
@@ -437,7 +728,8 @@ static void print_loo(const char *label, const struct metrics *m, double thr)
 int main(int argc, char **argv)
 {
     const char *data = getenv("LIMEN_SHARED_DATA");
-    int sweep = 0, arabic_n = 2000;
+    int sweep = 0, arabic_n = 2000, neg_sample = 0;
+    const char *pgconn = NULL;
     double thr = LIMEN_DEFAULT_THRESHOLD;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
@@ -446,8 +738,13 @@ int main(int argc, char **argv)
             sweep = 1;
         else if (strcmp(argv[i], "--arabic") == 0 && i + 1 < argc)
             arabic_n = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--pg") == 0 && i + 1 < argc)
+            pgconn = argv[++i];
+        else if (strcmp(argv[i], "--pg-negatives") == 0 && i + 1 < argc)
+            neg_sample = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: quality [--data DIR] [--sweep] [--arabic N]\n");
+            fprintf(stderr, "usage: quality [--data DIR] [--sweep] [--arabic N] [--pg CONNINFO "
+                            "[--pg-negatives N]]\n");
             return 1;
         }
     }
@@ -507,6 +804,8 @@ int main(int argc, char **argv)
                    (double)weak.match[t] / weak.n, 100.0 * fa_names[t] / nneg,
                    100.0 * fa_full[t] / nneg);
     }
+    if (pgconn && !only)
+        run_pg(pgconn, data, &aka, nneg, fa_names, a1, a5, am, an, thr, neg_sample);
     free(lat);
     return 0;
 }
