@@ -262,7 +262,7 @@ static void run_loo(char type, struct metrics *m, double *lat, size_t *nlat)
             if (lat)
                 (*nlat)++;
             add_outcome(m, &o);
-            if (getenv("QUALITY_MISSES") && o.rank != 1)
+            if (getenv("QUALITY_MISSES") && (o.rank != 1 || o.target_score < LIMEN_DEFAULT_THRESHOLD))
                 printf("MISS %c ent=%d rank=%d score=%.3f other=%.3f q=\"%s\"\n", type,
                        people[i].ent, o.rank, o.target_score, o.nother ? o.other[0] : 0.0,
                        qname[i]);

@@ -574,8 +574,12 @@ static int is_v(char c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
+/* Skeleton variants: spellings that one convention writes and another does not. */
+#define SK_NO_H 1  /* an h that may be silent (john / jon, from Arabic جون) */
+#define SK_CH_K 2  /* ch as k (michael / mikael, christo / khristo) */
+
 /* Phonetic skeleton: see the comment at the top of the file. */
-static int skeleton(const char *t, int len, char *out)
+static int skeleton_v(const char *t, int len, char *out, int variant)
 {
     int n = 0;
     char last = 0;
@@ -592,7 +596,7 @@ static int skeleton(const char *t, int len, char *out)
         } else {
             switch (c) {
             case 'h':
-                if (i > 0 && (!is_v(prev) || i == len - 1))
+                if (i > 0 && (!is_v(prev) || i == len - 1 || (variant & SK_NO_H)))
                     continue;
                 k = 'h';
                 break;
@@ -607,7 +611,10 @@ static int skeleton(const char *t, int len, char *out)
                 k = 'f';
                 break;
             case 'c':
-                k = (next == 'e' || next == 'i' || next == 'y' || next == 'h') ? 's' : 'k';
+                if (next == 'h' && (variant & SK_CH_K))
+                    k = 'k';
+                else
+                    k = (next == 'e' || next == 'i' || next == 'y' || next == 'h') ? 's' : 'k';
                 break;
             case 'k':
             case 'q':
@@ -644,6 +651,11 @@ static int skeleton(const char *t, int len, char *out)
     return n;
 }
 
+static int skeleton(const char *t, int len, char *out)
+{
+    return skeleton_v(t, len, out, 0);
+}
+
 static int add_key(uint64_t *keys, int n, uint64_t k)
 {
     for (int i = 0; i < n; i++)
@@ -676,6 +688,16 @@ int limen__token_keys(const char *text, int len, uint64_t *keys)
     if (sl == 0)
         return 0;
     n = skeleton_keys(sk, sl, keys, n);
+    /* Spellings with a silent h or a ch read as k also file under the
+     * skeleton without them (john ~ jwn, michael ~ maykl), exact only. */
+    if (memchr(text + 1, 'h', (size_t)len - 1)) {
+        char vk[LIMEN__TOKEN_MAX + 1];
+        for (int v = 1; v <= 3; v++) {
+            int vl = skeleton_v(text, len, vk, v);
+            if (vl > 0 && (vl != sl || memcmp(vk, sk, (size_t)sl) != 0))
+                n = add_key(keys, n, limen__hash(vk, (size_t)vl, 1));
+        }
+    }
     /* A joined article (elmasri, alzawahiri) also files under the bare word. */
     if (len >= 6 && (text[0] == 'a' || text[0] == 'e') && text[1] == 'l' && !is_v(text[2]) &&
         text[2] != 'l') {

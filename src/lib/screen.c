@@ -42,8 +42,15 @@
 #define POSTING_CAP 200000u /* postings longer than this are not walked when rarer tokens exist */
 #define MIN_PAIR_SIM 0.70
 #define JOINED_MIN_SIM 0.93
+#ifndef MISSING_PENALTY
 #define MISSING_PENALTY 0.5
+#endif
+#ifndef ALERT_MISSING_PENALTY
+#define ALERT_MISSING_PENALTY 0.5
+#endif
+#ifndef CONFLICT_PENALTY
 #define CONFLICT_PENALTY 1.0
+#endif
 #define WEAK_ALIAS_FACTOR 0.92
 /* Candidates whose accumulated token evidence is below this share of the
  * best candidate's are not scored in full: on the OFAC leave-one-out set this
@@ -582,7 +589,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
     for (int k = 0; k < nuq; k++)
         den += (k < conflicts ? CONFLICT_PENALTY : MISSING_PENALTY) * uq[k];
     for (int k = 0; k < nua; k++)
-        den += (k < conflicts ? CONFLICT_PENALTY : MISSING_PENALTY) * ua[k];
+        den += (k < conflicts ? CONFLICT_PENALTY : ALERT_MISSING_PENALTY) * ua[k];
     if (!words || den <= 0) {
         m->score = 0;
         return;
