@@ -221,6 +221,9 @@ static limen_status next_segment(struct parser *ps)
     int ended = 0;
     while (ps->pos < ps->len) {
         size_t at = ps->pos;
+        if (at - s->offset >= ps->max_segment)
+            return fail(ps, LIMEN_ETOOLONG, s->number, s->offset, s->tag,
+                        "segment longer than %zu bytes", ps->max_segment);
         char c = d[ps->pos++];
         if (ps->rel && c == ps->rel) {
             if (ps->pos >= ps->len)
@@ -1171,8 +1174,7 @@ limen_status limen_paxlst_parse(const char *data, size_t len,
         }
         if (st != LIMEN_OK)
             goto out;
-        if ((ps.s.number == 1 || (ps.s.number == 2 && ps.seen_unb)) &&
-            strcmp(ps.s.tag, "UNB") != 0 && strcmp(ps.s.tag, "UNG") != 0 &&
+        if (ps.s.number == 1 && strcmp(ps.s.tag, "UNB") != 0 && strcmp(ps.s.tag, "UNG") != 0 &&
             strcmp(ps.s.tag, "UNH") != 0) {
             st = fail(&ps, LIMEN_ESYNTAX, ps.s.number, ps.s.offset, ps.s.tag,
                       "%s segment where UNB, UNG or UNH should open the interchange", ps.s.tag);
