@@ -135,7 +135,7 @@ struct limen_paxlst_counts {
 struct limen_paxlst_options {
     size_t max_input;      /* LIMEN_PAXLST_INPUT_MAX */
     size_t max_segment;    /* LIMEN_PAXLST_SEGMENT_MAX */
-    size_t max_travellers; /* LIMEN_PAXLST_TRAVELLERS_MAX */
+    size_t max_travellers; /* LIMEN_PAXLST_TRAVELLERS_MAX; also bounds the flight legs */
 };
 
 struct limen_paxlst;
