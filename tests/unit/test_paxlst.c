@@ -351,7 +351,8 @@ static void test_una_and_release(void **state)
     limen_paxlst_free(p);
 
     /* Default separators: the release character escapes ' + : and itself. */
-    p = parse_str("UNH+1+PAXLST:D:05B:UN:IATA'NAD+FL+++O?'BRIEN:ANN?+MARIE?:JO?""?'CNT+42:1'"
+    p = parse_str("UNH+1+PAXLST:D:05B:UN:IATA'NAD+FL+++O?'BRIEN:ANN?+MARIE?:JO?"
+                  "?'CNT+42:1'"
                   "UNT+4+1'UNZ+1+9'");
     t = limen_paxlst_traveller(p, 0);
     assert_string_equal(t->surname, "O'BRIEN");
