@@ -10,6 +10,7 @@
 #include "limen/screen.h"
 #include "limen/mrz.h"
 #include "limen/convert.h"
+#include "limen/paxlst.h"
 
 #define LIMEN_VERSION "0.1.0"
 
