@@ -19,7 +19,7 @@ build: deps
 
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 check: deps
-	@cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DLIMEN_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DLIMEN_SANITIZE=ON >/dev/null
 	@cmake --build $(CHECK) -j $(JOBS)
 	@cd $(CHECK) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -17,6 +17,14 @@ int limen_cli_convert(int argc, char **argv);
 int limen_cli_mrz(int argc, char **argv);
 int limen_cli_paxlst(int argc, char **argv);
 
+struct limen_paxlst;
+/*
+ * Reads and parses a PAXLST file ("-": standard input); prints its warnings
+ * on stderr unless `quiet`, and errors as "FILE: segment N, byte B: ...".
+ * Returns LIMEN_EXIT_OK and *out (free with limen_paxlst_free), or an exit code.
+ */
+int limen_cli_paxlst_load(const char *path, int quiet, struct limen_paxlst **out);
+
 /* Prints "limen: <message>" to stderr. */
 void limen_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

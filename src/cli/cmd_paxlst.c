@@ -68,8 +68,9 @@ static int slurp(FILE *fp, size_t max, char **data, size_t *len)
     return 0;
 }
 
-static int one_file(const char *path, int entity, int quiet)
+int limen_cli_paxlst_load(const char *path, int quiet, struct limen_paxlst **out)
 {
+    *out = NULL;
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!fp) {
         limen_cli_error("paxlst: %s: %s", path, strerror(errno));
@@ -93,7 +94,6 @@ static int one_file(const char *path, int entity, int quiet)
                 err.message[0] ? err.message : limen_strerror(st));
         return LIMEN_EXIT_INPUT;
     }
-    rc = LIMEN_EXIT_OK;
     if (!quiet) {
         size_t nw = limen_paxlst_warning_count(p);
         for (size_t i = 0; i < nw; i++) {
@@ -106,12 +106,28 @@ static int one_file(const char *path, int entity, int quiet)
                     w->message);
         }
     }
+    *out = p;
+    return LIMEN_EXIT_OK;
+}
+
+static int one_file(const char *path, int entity, int quiet)
+{
+    struct limen_paxlst *p = NULL;
+    limen_status st;
+    int rc = limen_cli_paxlst_load(path, quiet, &p);
+    if (rc != LIMEN_EXIT_OK)
+        return rc;
     if (entity) {
         for (size_t i = 0; i < limen_paxlst_traveller_count(p); i++) {
             struct limen_entity *e = NULL;
             st = limen_paxlst_traveller_entity(p, i, &e);
-            if (st == LIMEN_EEMPTY)
+            if (st == LIMEN_EEMPTY) {
+                const struct limen_paxlst_traveller *t = limen_paxlst_traveller(p, i);
+                fprintf(stderr, "%s: segment %ld: warning: traveller %zu has no name and no "
+                                "document number: no entity written\n",
+                        path, t->segment, i + 1);
                 continue;
+            }
             char *json = st == LIMEN_OK ? limen_entity_to_json(e, NULL) : NULL;
             limen_entity_free(e);
             if (!json) {

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "limen/limen.h"
 #include "limen/mrz.h"
+#include "limen/paxlst.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@ static void usage(FILE *out)
             "       limen screen --alerts ALERTS.jsonl --name NAME [--birth-date DATE]\n"
             "                    [--nationality CC] [--gender G] [--passport NUMBER] [options]\n"
             "       limen screen --alerts ALERTS.jsonl --mrz MRZ [options]\n"
+            "       limen screen --alerts ALERTS.jsonl --paxlst MANIFEST [options]\n"
             "\n"
             "Screens travellers against alerts. ALERTS and QUERIES are FollowTheMoney\n"
             "entities, one JSON object per line (\"-\" reads standard input). With --queries,\n"
@@ -38,6 +40,14 @@ static void usage(FILE *out)
             "  --mrz MRZ            screen the holder and the document of an ICAO 9303\n"
             "                       machine-readable zone (lines joined or separated by\n"
             "                       newlines); check-digit failures are reported\n"
+            "  --paxlst FILE        screen every traveller of a UN/EDIFACT PAXLST passenger\n"
+            "                       or crew list (persons and their documents); writes one\n"
+            "                       JSON line per traveller, in manifest order:\n"
+            "                         {\"query\": \"paxlst-N\", \"traveller\": {...},\n"
+            "                          \"verdict\": \"match\"|\"no_match\"|\"not_screened\",\n"
+            "                          \"results\": [...]}\n"
+            "                       then one {\"summary\": {...}} line with the counts read\n"
+            "                       and declared; parser warnings and progress on stderr\n"
             "  --limit N            at most N results per query (default 5)\n"
             "  --threshold T        match when score >= T (default %.2f)\n"
             "  --keep-going         report bad input lines as warnings and go on\n"
@@ -320,10 +330,131 @@ static int screen_mrz(struct limen_index *idx, const char *text,
     return rc;
 }
 
+
+static void print_traveller(FILE *out, const struct limen_paxlst_traveller *t, size_t i)
+{
+    fprintf(out, "{\"number\":%zu,\"role\":", i + 1);
+    print_json_string(out, limen_paxlst_role_name(t->role));
+    fputs(",\"surname\":", out);
+    print_json_string(out, t->surname);
+    fputs(",\"given_names\":", out);
+    print_json_string(out, t->given_names);
+    fputs(",\"birth_date\":", out);
+    print_json_string(out, t->birth_date);
+    fputs(",\"sex\":", out);
+    print_json_string(out, t->sex);
+    fputs(",\"nationality\":", out);
+    print_json_string(out, t->nationality);
+    fputs(",\"documents\":[", out);
+    for (size_t d = 0; d < t->document_count; d++) {
+        fputs(d ? ",{\"type\":" : "{\"type\":", out);
+        print_json_string(out, t->documents[d].type);
+        fputs(",\"number\":", out);
+        print_json_string(out, t->documents[d].number);
+        fputs(",\"issuing_country\":", out);
+        print_json_string(out, t->documents[d].issuing_country);
+        fputc('}', out);
+    }
+    fprintf(out, "],\"segment\":%ld}", t->segment);
+}
+
+/*
+ * Screens every traveller of a PAXLST manifest: one verdict line each, in
+ * manifest order, and a summary. A traveller with nothing to screen on still
+ * gets its line ("not_screened"): no one is dropped silently.
+ */
+static int screen_paxlst(struct limen_index *idx, const char *path,
+                         const struct limen_screen_options *o)
+{
+    struct limen_paxlst *p = NULL;
+    int rc = limen_cli_paxlst_load(path, 0, &p);
+    if (rc != LIMEN_EXIT_OK)
+        return rc;
+    size_t n = limen_paxlst_traveller_count(p);
+    unsigned long matched = 0, not_screened = 0, doc_hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct limen_paxlst_traveller *t = limen_paxlst_traveller(p, i);
+        struct limen_entity *q = NULL;
+        struct limen_results *res = NULL;
+        struct limen_error err;
+        char qid[32];
+        snprintf(qid, sizeof qid, "paxlst-%zu", i + 1);
+        limen_status st = limen_paxlst_traveller_entity(p, i, &q);
+        if (st == LIMEN_OK)
+            st = limen_screen(idx, q, o, &res, &err);
+        limen_entity_free(q);
+        if (st == LIMEN_ENOMEM) {
+            limen_cli_error("out of memory screening %s", path);
+            rc = LIMEN_EXIT_INPUT;
+            break;
+        }
+        fputs("{\"query\":", stdout);
+        print_json_string(stdout, qid);
+        fputs(",\"traveller\":", stdout);
+        print_traveller(stdout, t, i);
+        if (st != LIMEN_OK) {
+            not_screened++;
+            fputs(",\"verdict\":\"not_screened\",\"reason\":", stdout);
+            print_json_string(stdout, st == LIMEN_EEMPTY ? "no name and no document number"
+                                                         : limen_strerror(st));
+            fputs(",\"results\":[]}\n", stdout);
+            fprintf(stderr, "%s: segment %ld: warning: traveller %zu not screened: %s\n", path,
+                    t->segment, i + 1,
+                    st == LIMEN_EEMPTY ? "no name and no document number" : limen_strerror(st));
+            continue;
+        }
+        int hit = limen_results_count(res) && limen_result_match(res, 0);
+        matched += (unsigned long)hit;
+        for (size_t k = 0; k < limen_results_count(res); k++)
+            doc_hits += limen_result_match(res, k) &&
+                        strstr(limen_result_summary(res, k), "document") != NULL;
+        fprintf(stdout, ",\"verdict\":\"%s\",\"results\":[", hit ? "match" : "no_match");
+        for (size_t k = 0; k < limen_results_count(res); k++) {
+            fputs(k ? ",{\"id\":" : "{\"id\":", stdout);
+            print_json_string(stdout, limen_result_id(res, k));
+            fprintf(stdout, ",\"score\":%.4f,\"match\":%s", limen_result_score(res, k),
+                    limen_result_match(res, k) ? "true" : "false");
+            if (o->explain)
+                fprintf(stdout, ",\"explanation\":%s", limen_result_explanation(res, k));
+            fputc('}', stdout);
+        }
+        fputs("]}\n", stdout);
+        limen_results_free(res);
+        if (n >= 1000 && (i + 1) % 1000 == 0)
+            fprintf(stderr, "limen: %s: %zu of %zu travellers screened\n", path, i + 1, n);
+    }
+    struct limen_paxlst_counts c;
+    limen_paxlst_counts(p, &c);
+    if (rc == LIMEN_EXIT_OK) {
+        printf("{\"summary\":{\"file\":");
+        print_json_string(stdout, path);
+        char pd[24] = "null", cd[24] = "null";
+        if (c.passengers_declared >= 0)
+            snprintf(pd, sizeof pd, "%ld", c.passengers_declared);
+        if (c.crew_declared >= 0)
+            snprintf(cd, sizeof cd, "%ld", c.crew_declared);
+        printf(",\"travellers\":%zu,\"passengers_read\":%zu,\"passengers_declared\":%s,"
+               "\"crew_read\":%zu,\"crew_declared\":%s,\"others_read\":%zu,\"screened\":%lu,"
+               "\"not_screened\":%lu,\"matches\":%lu,\"warnings\":%zu}}\n",
+               n, c.passengers_read, pd, c.crew_read, cd, c.others_read,
+               (unsigned long)n - not_screened, not_screened, matched,
+               limen_paxlst_warning_count(p));
+        fprintf(stderr,
+                "limen: %s: %zu travellers (passengers %zu read, %s declared; crew %zu read, "
+                "%s declared), %lu screened, %lu with a match, %lu not screened\n",
+                path, n, c.passengers_read, c.passengers_declared >= 0 ? pd : "none",
+                c.crew_read, c.crew_declared >= 0 ? cd : "none",
+                (unsigned long)n - not_screened, matched, not_screened);
+    }
+    (void)doc_hits;
+    limen_paxlst_free(p);
+    return rc;
+}
+
 int limen_cli_screen(int argc, char **argv)
 {
     enum { O_ALERTS = 256, O_QUERIES, O_NAME, O_DOB, O_NAT, O_GENDER, O_PASSPORT, O_LIMIT,
-           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ };
+           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ, O_PAXLST };
     static const struct option longopts[] = {{"alerts", required_argument, NULL, O_ALERTS},
                                              {"queries", required_argument, NULL, O_QUERIES},
                                              {"name", required_argument, NULL, O_NAME},
@@ -332,6 +463,7 @@ int limen_cli_screen(int argc, char **argv)
                                              {"gender", required_argument, NULL, O_GENDER},
                                              {"passport", required_argument, NULL, O_PASSPORT},
                                              {"mrz", required_argument, NULL, O_MRZ},
+                                             {"paxlst", required_argument, NULL, O_PAXLST},
                                              {"limit", required_argument, NULL, O_LIMIT},
                                              {"threshold", required_argument, NULL, O_THRESHOLD},
                                              {"keep-going", no_argument, NULL, O_KEEP},
@@ -339,7 +471,7 @@ int limen_cli_screen(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *alerts = NULL, *queries = NULL, *name = NULL, *dob = NULL, *nat = NULL,
-               *gender = NULL, *passport = NULL, *mrz = NULL;
+               *gender = NULL, *passport = NULL, *mrz = NULL, *paxlst = NULL;
     int keep_going = 0;
     struct limen_screen_options o;
     limen_screen_options_init(&o);
@@ -356,6 +488,7 @@ int limen_cli_screen(int argc, char **argv)
         case O_GENDER: gender = optarg; break;
         case O_PASSPORT: passport = optarg; break;
         case O_MRZ: mrz = optarg; break;
+        case O_PAXLST: paxlst = optarg; break;
         case O_KEEP: keep_going = 1; break;
         case O_NOEXPLAIN: o.explain = 0; break;
         case O_LIMIT:
@@ -384,9 +517,10 @@ int limen_cli_screen(int argc, char **argv)
         return LIMEN_EXIT_USAGE;
     }
     int one_off = name || passport;
-    if (!alerts || (!queries && !one_off && !mrz) || (queries && (one_off || mrz)) ||
-        (mrz && one_off)) {
-        limen_cli_error("screen: give --alerts and one of --queries, --name/--passport or --mrz");
+    int modes = !!queries + !!one_off + !!mrz + !!paxlst;
+    if (!alerts || modes != 1) {
+        limen_cli_error(
+            "screen: give --alerts and one of --queries, --name/--passport, --mrz or --paxlst");
         usage(stderr);
         return LIMEN_EXIT_USAGE;
     }
@@ -403,6 +537,8 @@ int limen_cli_screen(int argc, char **argv)
             rc = screen_file(idx, queries, &o, keep_going);
         else if (mrz)
             rc = screen_mrz(idx, mrz, &o);
+        else if (paxlst)
+            rc = screen_paxlst(idx, paxlst, &o);
         else
             rc = screen_one(idx, name, dob, nat, gender, passport, &o);
     }

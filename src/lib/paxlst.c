@@ -495,10 +495,16 @@ static int parse_date(const struct parser *ps, const char *v, size_t n, enum dat
     }
     if (dt.m < 1 || dt.m > 12 || dt.d < 1 || dt.d > days_in_month(dt.y, dt.m))
         return -1;
+    /* Formatted in a roomy buffer first: the result must fit `cap` whole. */
+    char tmp[64];
+    int w;
     if (hh >= 0)
-        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d", dt.y, dt.m, dt.d, hh, mm);
+        w = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d", dt.y, dt.m, dt.d, hh, mm);
     else
-        snprintf(out, cap, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
+        w = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
+    if (w < 0 || (size_t)w >= cap)
+        return -1;
+    memcpy(out, tmp, (size_t)w + 1);
     return 0;
 }
 
@@ -576,12 +582,15 @@ static limen_status on_unb(struct parser *ps)
         if (dt.m >= 1 && dt.m <= 12 && dt.d >= 1 && dt.d <= days_in_month(dt.y, dt.m)) {
             ps->ref = dt;
             ps->have_ref = 1;
+            char tmp[64];
+            int n;
             if (tlen == 4 && digits(t, 4))
-                snprintf(ps->p->interchange_date, sizeof ps->p->interchange_date,
-                         "%04d-%02d-%02dT%.2s:%.2s", dt.y, dt.m, dt.d, t, t + 2);
+                n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%.2s:%.2s", dt.y, dt.m, dt.d, t,
+                             t + 2);
             else
-                snprintf(ps->p->interchange_date, sizeof ps->p->interchange_date, "%04d-%02d-%02d",
-                         dt.y, dt.m, dt.d);
+                n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
+            if (n > 0 && (size_t)n < sizeof ps->p->interchange_date)
+                memcpy(ps->p->interchange_date, tmp, (size_t)n + 1);
             return LIMEN_OK;
         }
     }
