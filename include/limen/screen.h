@@ -62,8 +62,35 @@ limen_status limen_index_add(struct limen_index *idx, const struct limen_entity 
 /* Removes the alert with this id; LIMEN_ENOTFOUND when absent. */
 limen_status limen_index_remove(struct limen_index *idx, const char *id);
 
-/* Builds the lookup structures; needed after adds or removes and before screening. */
+/*
+ * Builds the lookup structures; needed once after the first adds and before
+ * screening. Once finished, an index takes adds, replacements and removals
+ * one at a time without a rebuild: they go to a small side structure
+ * consulted with the main one (the results are those of a fresh build up to
+ * a drift of token weights, a few thousandths of a score). Calling
+ * finish() again folds them in. Changes and screening must not run at the
+ * same time: the caller serialises writers against readers.
+ */
 limen_status limen_index_finish(struct limen_index *idx);
+
+/*
+ * Writes the index to `path` as one versioned, checksummed file (through a
+ * temporary file, synced and renamed, so a crash never leaves half a file
+ * under `path`). Pending changes are folded in first (limen_index_finish()).
+ * Errors: LIMEN_EIO (with the system's reason in err), LIMEN_ENOMEM.
+ */
+limen_status limen_index_save(struct limen_index *idx, const char *path, struct limen_error *err);
+
+/*
+ * Loads a saved index by mapping the file (private, copy-on-write): ready to
+ * screen, and to change (add, remove) without a rebuild. The file is
+ * verified first (checksum, versions, structure). Errors: LIMEN_EIO (cannot
+ * open or map), LIMEN_ECORRUPT (not an index file, truncated, damaged),
+ * LIMEN_EVERSION (another format version, byte order or incompatible
+ * build), each with a message naming the file. The caller frees the index
+ * with limen_index_free().
+ */
+limen_status limen_index_load(const char *path, struct limen_index **out, struct limen_error *err);
 
 struct limen_index_stats {
     size_t alerts;       /* live alerts */

@@ -17,6 +17,15 @@ int limen_cli_convert(int argc, char **argv);
 int limen_cli_mrz(int argc, char **argv);
 int limen_cli_paxlst(int argc, char **argv);
 
+struct limen_index;
+/*
+ * Reads alerts (FtM JSON Lines, "-": stdin) into `idx` and finishes it;
+ * reports bad lines as FILE:LINE (fatal unless keep_going) and the counts on
+ * stderr. Returns 0 or an exit code.
+ */
+int limen_cli_load_alerts(const char *path, int keep_going, struct limen_index *idx);
+int limen_cli_index(int argc, char **argv);
+
 struct limen_paxlst;
 /*
  * Reads and parses a PAXLST file ("-": standard input); prints its warnings

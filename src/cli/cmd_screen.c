@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ static void usage(FILE *out)
             "                    [--nationality CC] [--gender G] [--passport NUMBER] [options]\n"
             "       limen screen --alerts ALERTS.jsonl --mrz MRZ [options]\n"
             "       limen screen --alerts ALERTS.jsonl --paxlst MANIFEST [options]\n"
+            "       (--index FILE.limen in place of --alerts: a saved index, see limen index)\n"
             "\n"
             "Screens travellers against alerts. ALERTS and QUERIES are FollowTheMoney\n"
             "entities, one JSON object per line (\"-\" reads standard input). With --queries,\n"
@@ -30,7 +32,10 @@ static void usage(FILE *out)
             "With --name or --mrz, prints a table for people.\n"
             "\n"
             "options:\n"
-            "  --alerts FILE        alerts to screen against (required)\n"
+            "  --alerts FILE        alerts to screen against (this or --index is required)\n"
+            "  --index FILE         a saved index (limen index build), loaded in seconds\n"
+            "  --threads N          screen --queries on N threads (default 1); the output\n"
+            "                       is the same, in the same order\n"
             "  --queries FILE       queries, one FtM entity per line\n"
             "  --name NAME          screen one person by name (any script)\n"
             "  --birth-date DATE    1985-03-14, 1985-03 or 1985\n"
@@ -92,7 +97,7 @@ static void report_error(const char *file, const struct limen_error *err)
 }
 
 /* Loads alerts; returns 0, or an exit code. */
-static int load_alerts(const char *path, int keep_going, struct limen_index *idx)
+int limen_cli_load_alerts(const char *path, int keep_going, struct limen_index *idx)
 {
     struct limen_error err;
     struct limen_reader *r = NULL;
@@ -188,8 +193,65 @@ static void print_results(FILE *out, const char *qid, const struct limen_results
     fputs("]}\n", out);
 }
 
+/*
+ * Batch screening: queries are read in batches; a batch is screened by
+ * `threads` workers taking queries in turn, then printed in input order, so
+ * the output does not depend on the number of threads.
+ */
+#define BATCH 2048
+
+struct job {
+    struct limen_entity *q;    /* NULL: a bad input line */
+    struct limen_results *res; /* filled by the workers */
+    limen_status st;
+    struct limen_error err;
+    long line;
+};
+
+struct batch {
+    const struct limen_index *idx;
+    const struct limen_screen_options *o;
+    struct job *jobs;
+    size_t n;
+    size_t next; /* guarded by mu */
+    pthread_mutex_t mu;
+};
+
+static void *worker(void *arg)
+{
+    struct batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        size_t i = b->next < b->n ? b->next++ : b->n;
+        pthread_mutex_unlock(&b->mu);
+        if (i >= b->n)
+            return NULL;
+        struct job *j = &b->jobs[i];
+        if (j->q)
+            j->st = limen_screen(b->idx, j->q, b->o, &j->res, &j->err);
+    }
+}
+
+static int run_batch(struct batch *b, int threads)
+{
+    b->next = 0;
+    if (threads <= 1 || b->n < 2) {
+        worker(b);
+        return 0;
+    }
+    pthread_t tid[64];
+    int started = 0;
+    for (; started < threads - 1 && started < 64; started++)
+        if (pthread_create(&tid[started], NULL, worker, b) != 0)
+            break;
+    worker(b);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    return 0;
+}
+
 static int screen_file(struct limen_index *idx, const char *path,
-                       const struct limen_screen_options *o, int keep_going)
+                       const struct limen_screen_options *o, int keep_going, int threads)
 {
     struct limen_error err;
     struct limen_reader *r = NULL;
@@ -198,37 +260,63 @@ static int screen_file(struct limen_index *idx, const char *path,
         return LIMEN_EXIT_INPUT;
     }
     limen_reader_set_query_mode(r, 1);
-    int rc = 0;
+    int rc = 0, eof = 0;
     unsigned long screened = 0, matched = 0;
-    for (;;) {
-        struct limen_entity *q = NULL;
-        limen_status st = limen_reader_next(r, &q, &err);
-        if (st == LIMEN_EOF)
-            break;
-        if (st == LIMEN_OK) {
-            struct limen_results *res = NULL;
-            long line = err.line;
-            st = limen_screen(idx, q, o, &res, &err);
-            err.line = line;
-            if (st == LIMEN_OK) {
-                print_results(stdout, limen_entity_id(q), res, o->explain);
-                screened++;
-                matched += limen_results_count(res) && limen_result_match(res, 0);
-                limen_results_free(res);
-                limen_entity_free(q);
-                continue;
-            }
-            limen_entity_free(q);
-        }
-        report_error(path, &err);
-        if (!keep_going) {
-            rc = LIMEN_EXIT_INPUT;
-            break;
-        }
-        printf("{\"query\":null,\"line\":%ld,\"error\":", err.line);
-        print_json_string(stdout, err.message);
-        printf(",\"results\":[]}\n");
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.idx = idx;
+    b.o = o;
+    b.jobs = calloc(BATCH, sizeof *b.jobs);
+    if (!b.jobs) {
+        limen_reader_free(r);
+        limen_cli_error("out of memory");
+        return LIMEN_EXIT_INPUT;
     }
+    pthread_mutex_init(&b.mu, NULL);
+    while (!eof && rc == 0) {
+        /* Read a batch; a bad line stops the reading unless keep_going. */
+        b.n = 0;
+        int stop = 0;
+        while (b.n < BATCH && !stop) {
+            struct job *j = &b.jobs[b.n];
+            memset(j, 0, sizeof *j);
+            limen_status st = limen_reader_next(r, &j->q, &j->err);
+            if (st == LIMEN_EOF) {
+                eof = 1;
+                break;
+            }
+            j->line = j->err.line;
+            j->st = st;
+            if (st != LIMEN_OK) {
+                j->q = NULL;
+                stop = !keep_going;
+            }
+            b.n++;
+        }
+        run_batch(&b, threads);
+        for (size_t i = 0; i < b.n; i++) {
+            struct job *j = &b.jobs[i];
+            if (rc == 0 && j->st == LIMEN_OK) {
+                print_results(stdout, limen_entity_id(j->q), j->res, o->explain);
+                screened++;
+                matched += limen_results_count(j->res) && limen_result_match(j->res, 0);
+            } else if (rc == 0) {
+                j->err.line = j->line;
+                report_error(path, &j->err);
+                if (!keep_going) {
+                    rc = LIMEN_EXIT_INPUT;
+                } else {
+                    printf("{\"query\":null,\"line\":%ld,\"error\":", j->line);
+                    print_json_string(stdout, j->err.message);
+                    printf(",\"results\":[]}\n");
+                }
+            }
+            limen_results_free(j->res);
+            limen_entity_free(j->q);
+        }
+    }
+    pthread_mutex_destroy(&b.mu);
+    free(b.jobs);
     struct limen_reader_stats rs;
     limen_reader_stats(r, &rs);
     limen_reader_free(r);
@@ -454,7 +542,7 @@ static int screen_paxlst(struct limen_index *idx, const char *path,
 int limen_cli_screen(int argc, char **argv)
 {
     enum { O_ALERTS = 256, O_QUERIES, O_NAME, O_DOB, O_NAT, O_GENDER, O_PASSPORT, O_LIMIT,
-           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ, O_PAXLST };
+           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ, O_PAXLST, O_INDEX, O_THREADS };
     static const struct option longopts[] = {{"alerts", required_argument, NULL, O_ALERTS},
                                              {"queries", required_argument, NULL, O_QUERIES},
                                              {"name", required_argument, NULL, O_NAME},
@@ -464,6 +552,8 @@ int limen_cli_screen(int argc, char **argv)
                                              {"passport", required_argument, NULL, O_PASSPORT},
                                              {"mrz", required_argument, NULL, O_MRZ},
                                              {"paxlst", required_argument, NULL, O_PAXLST},
+                                             {"index", required_argument, NULL, O_INDEX},
+                                             {"threads", required_argument, NULL, O_THREADS},
                                              {"limit", required_argument, NULL, O_LIMIT},
                                              {"threshold", required_argument, NULL, O_THRESHOLD},
                                              {"keep-going", no_argument, NULL, O_KEEP},
@@ -471,8 +561,10 @@ int limen_cli_screen(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *alerts = NULL, *queries = NULL, *name = NULL, *dob = NULL, *nat = NULL,
-               *gender = NULL, *passport = NULL, *mrz = NULL, *paxlst = NULL;
+               *gender = NULL, *passport = NULL, *mrz = NULL, *paxlst = NULL,
+               *index_path = NULL;
     int keep_going = 0;
+    size_t threads = 1;
     struct limen_screen_options o;
     limen_screen_options_init(&o);
     optind = 1;
@@ -489,6 +581,13 @@ int limen_cli_screen(int argc, char **argv)
         case O_PASSPORT: passport = optarg; break;
         case O_MRZ: mrz = optarg; break;
         case O_PAXLST: paxlst = optarg; break;
+        case O_INDEX: index_path = optarg; break;
+        case O_THREADS:
+            if (parse_size(optarg, &threads) != 0 || threads == 0 || threads > 64) {
+                limen_cli_error("screen: --threads takes a whole number from 1 to 64");
+                return LIMEN_EXIT_USAGE;
+            }
+            break;
         case O_KEEP: keep_going = 1; break;
         case O_NOEXPLAIN: o.explain = 0; break;
         case O_LIMIT:
@@ -518,23 +617,32 @@ int limen_cli_screen(int argc, char **argv)
     }
     int one_off = name || passport;
     int modes = !!queries + !!one_off + !!mrz + !!paxlst;
-    if (!alerts || modes != 1) {
-        limen_cli_error(
-            "screen: give --alerts and one of --queries, --name/--passport, --mrz or --paxlst");
+    if (!alerts == !index_path || modes != 1) {
+        limen_cli_error("screen: give --alerts or --index, and one of --queries, --name/--passport, "
+                        "--mrz or --paxlst");
         usage(stderr);
         return LIMEN_EXIT_USAGE;
     }
     if (o.threshold < o.min_score)
         o.min_score = o.threshold;
     struct limen_index *idx = NULL;
-    if (limen_index_new(NULL, &idx) != LIMEN_OK) {
-        limen_cli_error("cannot create the index");
-        return LIMEN_EXIT_INPUT;
+    int rc = 0;
+    if (index_path) {
+        struct limen_error err;
+        if (limen_index_load(index_path, &idx, &err) != LIMEN_OK) {
+            limen_cli_error("%s", err.message);
+            return LIMEN_EXIT_INPUT;
+        }
+    } else {
+        if (limen_index_new(NULL, &idx) != LIMEN_OK) {
+            limen_cli_error("cannot create the index");
+            return LIMEN_EXIT_INPUT;
+        }
+        rc = limen_cli_load_alerts(alerts, keep_going, idx);
     }
-    int rc = load_alerts(alerts, keep_going, idx);
     if (rc == 0) {
         if (queries)
-            rc = screen_file(idx, queries, &o, keep_going);
+            rc = screen_file(idx, queries, &o, keep_going, (int)threads);
         else if (mrz)
             rc = screen_mrz(idx, mrz, &o);
         else if (paxlst)

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"screen", limen_cli_screen, "screen persons and documents against alerts"},
+    {"index", limen_cli_index, "build a saved index (loads in seconds) from alerts"},
     {"convert", limen_cli_convert, "convert a public list (OFAC) into FtM JSON Lines"},
     {"mrz", limen_cli_mrz, "parse ICAO 9303 machine-readable zones"},
     {"paxlst", limen_cli_paxlst, "parse UN/EDIFACT PAXLST passenger lists"},

@@ -75,7 +75,9 @@ void limen_index_options_init(struct limen_index_options *o)
 
 /* ---- growth helpers ---- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+/* Grows an array to hold `need` elements. An array of a loaded index that
+ * still points into the file mapping is copied out to the heap. */
+static int grow_in(const struct limen_index *idx, void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
@@ -85,7 +87,14 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
             return -1;
         c *= 2;
     }
-    void *np = limen__reallocarray(*p, c, elem);
+    void *np;
+    if (*p && limen__in_map(idx, *p)) {
+        np = limen__reallocarray(NULL, c, elem);
+        if (np)
+            memcpy(np, *p, *cap * elem);
+    } else {
+        np = limen__reallocarray(*p, c, elem);
+    }
     if (!np)
         return -1;
     *p = np;
@@ -93,14 +102,21 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+#define GROW(arr, cap, need) grow_in(idx, (void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* Frees an array unless it lives in the mapping of a loaded index. */
+static void ifree(const struct limen_index *idx, void *p)
+{
+    if (!limen__in_map(idx, p))
+        limen__free(p);
+}
 
 /* Appends bytes and a NUL to the arena; returns the offset or UINT32_MAX. */
 static uint32_t arena_add(struct limen_index *idx, const char *s, size_t len)
 {
     if (idx->arena_len + len + 1 > UINT32_MAX)
         return UINT32_MAX;
-    if (grow((void **)&idx->arena, &idx->arena_cap, idx->arena_len + len + 1, 1) != 0)
+    if (grow_in(idx, (void **)&idx->arena, &idx->arena_cap, idx->arena_len + len + 1, 1) != 0)
         return UINT32_MAX;
     uint32_t off = (uint32_t)idx->arena_len;
     memcpy(idx->arena + off, s, len);
@@ -130,14 +146,32 @@ limen_status limen_index_new(const struct limen_index_options *opts, struct lime
     return LIMEN_OK;
 }
 
+static void free_delta(struct limen_index *idx)
+{
+    limen__free(idx->dp_name);
+    limen__free(idx->dp_next);
+    limen__free(idx->dk_key);
+    limen__free(idx->dk_tok);
+    limen__free(idx->dd_key);
+    limen__free(idx->dd_alert);
+    idx->dp_name = idx->dp_next = idx->dk_tok = idx->dd_alert = NULL;
+    idx->dk_key = idx->dd_key = NULL;
+    idx->ndp = idx->dp_cap = idx->ndk = idx->dk_cap = idx->ndd = idx->dd_cap = 0;
+    idx->ndead_delta = 0;
+    for (size_t t = 0; t < idx->ntoks; t++)
+        if (idx->toks[t].ddf || idx->toks[t].dhead)
+            idx->toks[t].ddf = idx->toks[t].dhead = 0;
+}
+
 static void free_derived(struct limen_index *idx)
 {
-    limen__free(idx->post);
-    limen__free(idx->keys);
-    limen__free(idx->key_off);
-    limen__free(idx->key_tok);
-    limen__free(idx->doc_keys);
-    limen__free(idx->doc_alert);
+    free_delta(idx);
+    ifree(idx, idx->post);
+    ifree(idx, idx->keys);
+    ifree(idx, idx->key_off);
+    ifree(idx, idx->key_tok);
+    ifree(idx, idx->doc_keys);
+    ifree(idx, idx->doc_alert);
     idx->post = NULL;
     idx->keys = NULL;
     idx->key_off = NULL;
@@ -155,17 +189,18 @@ void limen_index_free(struct limen_index *idx)
         return;
     free_derived(idx);
     limen__normalizer_free(idx->nz);
-    limen__free(idx->arena);
-    limen__free(idx->alerts);
-    limen__free(idx->names);
-    limen__free(idx->ntok);
-    limen__free(idx->nkind);
-    limen__free(idx->dobs);
-    limen__free(idx->nats);
-    limen__free(idx->docs);
-    limen__free(idx->toks);
-    limen__free(idx->dict);
-    limen__free(idx->ids);
+    ifree(idx, idx->arena);
+    ifree(idx, idx->alerts);
+    ifree(idx, idx->names);
+    ifree(idx, idx->ntok);
+    ifree(idx, idx->nkind);
+    ifree(idx, idx->dobs);
+    ifree(idx, idx->nats);
+    ifree(idx, idx->docs);
+    ifree(idx, idx->toks);
+    ifree(idx, idx->dict);
+    ifree(idx, idx->ids);
+    limen__index_unmap(idx);
     limen__free(idx);
 }
 
@@ -205,7 +240,7 @@ static int dict_rehash(struct limen_index *idx, size_t cap)
             i = (i + 1) & (cap - 1);
         d[i] = (uint32_t)t + 1;
     }
-    limen__free(idx->dict);
+    ifree(idx, idx->dict);
     idx->dict = d;
     idx->dict_cap = cap;
     return 0;
@@ -273,7 +308,7 @@ static int ids_put(struct limen_index *idx, uint32_t alert)
                 j = (j + 1) & (cap - 1);
             d[j] = slot;
         }
-        limen__free(idx->ids);
+        ifree(idx, idx->ids);
         idx->ids = d;
         idx->ids_cap = cap;
     }
@@ -430,6 +465,196 @@ void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
     }
 }
 
+/* ---- changes after finish(): the delta ---- */
+
+/* Whether token k of a name already occurred earlier in it (postings list a
+ * name once per distinct token). */
+static int repeated_token(const struct limen_index *idx, const struct limen__iname *in, uint32_t k)
+{
+    uint32_t t = idx->ntok[in->tok + k];
+    for (uint32_t j = 0; j < k; j++)
+        if (idx->ntok[in->tok + j] == t)
+            return 1;
+    return 0;
+}
+
+/* The lookup key of a document number with its OCR confusions folded. */
+static uint64_t doc_ocr_key(const struct limen_index *idx, const struct limen__idoc *doc)
+{
+    char ocr[LIMEN__DOCNUM_MAX + 1];
+    memcpy(ocr, idx->arena + doc->num, doc->len);
+    limen__docnum_ocr(ocr, doc->len);
+    return limen__doc_key(ocr, doc->len);
+}
+
+/*
+ * Token weight from its document frequency among the live names: rare
+ * tokens carry more evidence. The same formula serves finish() and the
+ * delta, so that a token touched by an incremental change weighs what a
+ * fresh build would give it.
+ */
+static float token_weight(const struct limen_index *idx, const struct limen__dtok *t, double n_live)
+{
+    double ref = log(n_live + 1.0);
+    if (ref > 7.0)
+        ref = 7.0;
+    if (ref < 1.0)
+        ref = 1.0;
+    double idf = log((n_live + 1.0) / ((double)t->df + (double)t->ddf + 0.5));
+    double w = idf / ref;
+    float cap = limen__token_prior(idx->arena + t->text, t->len, t->flags);
+    if (w > cap)
+        w = cap;
+    return (float)(w < 0.12 ? 0.12 : w > 1.0 ? 1.0 : w);
+}
+
+/* Marks an alert dead; with a finished index the change is a delta. */
+static void kill_alert(struct limen_index *idx, uint32_t a)
+{
+    struct limen__ialert *al = &idx->alerts[a];
+    if (al->dead)
+        return;
+    al->dead = 1;
+    idx->live--;
+    if (idx->live_names >= al->nname)
+        idx->live_names -= al->nname;
+    if (idx->finished)
+        idx->ndead_delta++;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 64;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+/* Rehashes an open-addressing multimap (key, value+1) to `cap` slots. */
+static int multimap_rehash(uint64_t **keys, uint32_t **vals, size_t *cap, size_t ncap)
+{
+    uint64_t *nk = limen__calloc(ncap, sizeof *nk);
+    uint32_t *nv = limen__calloc(ncap, sizeof *nv);
+    if (!nk || !nv) {
+        limen__free(nk);
+        limen__free(nv);
+        return -1;
+    }
+    for (size_t i = 0; i < *cap; i++) {
+        if (!(*vals)[i])
+            continue;
+        size_t j = (size_t)(*keys)[i] & (ncap - 1);
+        while (nv[j])
+            j = (j + 1) & (ncap - 1);
+        nk[j] = (*keys)[i];
+        nv[j] = (*vals)[i];
+    }
+    limen__free(*keys);
+    limen__free(*vals);
+    *keys = nk;
+    *vals = nv;
+    *cap = ncap;
+    return 0;
+}
+
+static void multimap_put(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t val)
+{
+    size_t j = (size_t)key & (cap - 1);
+    while (vals[j]) {
+        if (keys[j] == key && vals[j] == val)
+            return;
+        j = (j + 1) & (cap - 1);
+    }
+    keys[j] = key;
+    vals[j] = val;
+}
+
+static size_t multimap_get(const uint64_t *keys, const uint32_t *vals, size_t cap, uint64_t key,
+                           uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    if (!cap)
+        return 0;
+    for (size_t j = (size_t)key & (cap - 1); vals[j] && n < max; j = (j + 1) & (cap - 1))
+        if (keys[j] == key)
+            out[n++] = vals[j] - 1;
+    return n;
+}
+
+size_t limen__key_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
+                               size_t cap)
+{
+    return multimap_get(idx->dk_key, idx->dk_tok, idx->dk_cap, key, out, cap);
+}
+
+size_t limen__doc_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
+                               size_t cap)
+{
+    return multimap_get(idx->dd_key, idx->dd_alert, idx->dd_cap, key, out, cap);
+}
+
+/*
+ * Makes room for the delta of one new alert, so that delta_add() cannot
+ * fail: postings for each of its token occurrences, fuzzy keys for each of
+ * its tokens, document keys for each document.
+ */
+static int delta_reserve(struct limen_index *idx, const struct limen__ialert *a)
+{
+    size_t occ = 0;
+    for (uint32_t n = a->name0; n < a->name0 + a->nname; n++)
+        occ += idx->names[n].ntok;
+    if (GROW(idx->dp_name, idx->dp_cap, idx->ndp + occ) != 0)
+        return -1;
+    /* dp_next shares dp_name's capacity. */
+    void *np = limen__reallocarray(idx->dp_next, idx->dp_cap, sizeof *idx->dp_next);
+    if (!np)
+        return -1;
+    idx->dp_next = np;
+    size_t need_keys = idx->ndk + occ * LIMEN__MAX_KEYS;
+    if (need_keys * 2 > idx->dk_cap &&
+        multimap_rehash(&idx->dk_key, &idx->dk_tok, &idx->dk_cap, pow2_at_least(need_keys * 2)) != 0)
+        return -1;
+    size_t need_docs = idx->ndd + a->ndoc;
+    if (need_docs * 2 > idx->dd_cap &&
+        multimap_rehash(&idx->dd_key, &idx->dd_alert, &idx->dd_cap, pow2_at_least(need_docs * 2)) != 0)
+        return -1;
+    return 0;
+}
+
+/* Files a new alert of a finished index in the delta (room reserved). */
+static void delta_add(struct limen_index *idx, uint32_t ai)
+{
+    const struct limen__ialert *a = &idx->alerts[ai];
+    idx->live_names += a->nname;
+    for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
+        const struct limen__iname *in = &idx->names[n];
+        for (uint32_t k = 0; k < in->ntok; k++) {
+            uint32_t t = idx->ntok[in->tok + k];
+            if (repeated_token(idx, in, k))
+                continue;
+            struct limen__dtok *tk = &idx->toks[t];
+            idx->dp_name[idx->ndp] = n;
+            idx->dp_next[idx->ndp] = tk->dhead;
+            tk->dhead = (uint32_t)++idx->ndp;
+            /* A token that finish() gave no keys (new, or without live
+             * names then) gets them in the delta on its first posting. */
+            if (tk->ddf++ == 0 && (t >= idx->ntoks_keyed || tk->df == 0)) {
+                uint64_t keys[LIMEN__MAX_KEYS];
+                int nk = limen__token_keys(idx->arena + tk->text, tk->len, keys);
+                for (int i = 0; i < nk; i++)
+                    multimap_put(idx->dk_key, idx->dk_tok, idx->dk_cap, keys[i], t + 1);
+                idx->ndk += (size_t)nk;
+            }
+            tk->weight = token_weight(idx, tk, (double)idx->live_names);
+        }
+    }
+    for (uint32_t d = 0; d < a->ndoc; d++) {
+        const struct limen__idoc *doc = &idx->docs[a->doc0 + d];
+        multimap_put(idx->dd_key, idx->dd_alert, idx->dd_cap, doc_ocr_key(idx, doc), ai + 1);
+        idx->ndd++;
+    }
+}
+
 /* ---- adding alerts ---- */
 
 limen_status limen_index_add(struct limen_index *idx, const struct limen_entity *alert,
@@ -438,6 +663,10 @@ limen_status limen_index_add(struct limen_index *idx, const struct limen_entity 
     limen_status st = LIMEN_ENOMEM;
     struct limen__facts *f = NULL;
     struct limen__name *nm = NULL;
+    /* On failure the arrays go back to what they held (the arena and the
+     * dictionary may keep a few unused bytes and tokens: harmless). */
+    size_t save_names = idx->nnames, save_ntok = idx->nntok, save_dobs = idx->ndobs,
+           save_nats = idx->nnats, save_docs = idx->ndocs;
     if (replaced)
         *replaced = 0;
     limen_error_clear(err);
@@ -534,21 +763,29 @@ limen_status limen_index_add(struct limen_index *idx, const struct limen_entity 
     }
     uint32_t prev = id_find(idx, id, id_len);
     idx->alerts[idx->nalerts] = a;
+    if (idx->finished && delta_reserve(idx, &a) != 0)
+        goto out;
     if (ids_put(idx, (uint32_t)idx->nalerts) != 0)
         goto out;
+    /* From here nothing fails. */
     if (prev != UINT32_MAX) {
-        if (!idx->alerts[prev].dead) {
-            idx->alerts[prev].dead = 1;
-            idx->live--;
-        }
+        kill_alert(idx, prev);
         if (replaced)
             *replaced = 1;
     }
     idx->nalerts++;
     idx->live++;
-    idx->finished = 0;
+    if (idx->finished)
+        delta_add(idx, (uint32_t)idx->nalerts - 1);
     st = LIMEN_OK;
 out:
+    if (st != LIMEN_OK) {
+        idx->nnames = save_names;
+        idx->nntok = save_ntok;
+        idx->ndobs = save_dobs;
+        idx->nnats = save_nats;
+        idx->ndocs = save_docs;
+    }
     if (st == LIMEN_ENOMEM)
         limen__error_set(err, st, NULL, "out of memory");
     limen__free(f);
@@ -561,9 +798,7 @@ limen_status limen_index_remove(struct limen_index *idx, const char *id)
     uint32_t a = id_find(idx, id, strlen(id));
     if (a == UINT32_MAX || idx->alerts[a].dead)
         return LIMEN_ENOTFOUND;
-    idx->alerts[a].dead = 1;
-    idx->live--;
-    idx->finished = 0;
+    kill_alert(idx, a);
     return LIMEN_OK;
 }
 
@@ -865,10 +1100,7 @@ static void walk_postings(struct limen_index *idx, uint32_t *post)
             continue;
         for (uint32_t k = 0; k < in->ntok; k++) {
             uint32_t t = idx->ntok[in->tok + k];
-            int seen = 0;
-            for (uint32_t j = 0; j < k; j++)
-                seen |= idx->ntok[in->tok + j] == t;
-            if (seen)
+            if (repeated_token(idx, in, k))
                 continue;
             if (post)
                 post[idx->toks[t].post + idx->toks[t].df] = (uint32_t)n;
@@ -894,24 +1126,12 @@ static limen_status build_postings(struct limen_index *idx)
     for (size_t t = 0; t < idx->ntoks; t++)
         idx->toks[t].df = 0;
     walk_postings(idx, idx->post);
-    /* Weights from document frequency: rare tokens carry more evidence. */
-    double n_live = 0;
+    size_t n_live = 0;
     for (size_t n = 0; n < idx->nnames; n++)
         n_live += !idx->alerts[idx->names[n].alert].dead;
-    double ref = log(n_live + 1.0);
-    if (ref > 7.0)
-        ref = 7.0;
-    if (ref < 1.0)
-        ref = 1.0;
-    for (size_t t = 0; t < idx->ntoks; t++) {
-        double idf = log((n_live + 1.0) / (idx->toks[t].df + 0.5));
-        double w = idf / ref;
-        float cap = limen__token_prior(idx->arena + idx->toks[t].text, idx->toks[t].len,
-                                       idx->toks[t].flags);
-        if (w > cap)
-            w = cap;
-        idx->toks[t].weight = (float)(w < 0.12 ? 0.12 : w > 1.0 ? 1.0 : w);
-    }
+    idx->live_names = n_live;
+    for (size_t t = 0; t < idx->ntoks; t++)
+        idx->toks[t].weight = token_weight(idx, &idx->toks[t], (double)n_live);
     return LIMEN_OK;
 }
 
@@ -980,10 +1200,7 @@ static limen_status build_docs(struct limen_index *idx)
             continue;
         for (uint32_t d = 0; d < al->ndoc; d++) {
             const struct limen__idoc *doc = &idx->docs[al->doc0 + d];
-            char ocr[LIMEN__DOCNUM_MAX + 1];
-            memcpy(ocr, idx->arena + doc->num, doc->len);
-            limen__docnum_ocr(ocr, doc->len);
-            kts[n].key = limen__doc_key(ocr, doc->len);
+            kts[n].key = doc_ocr_key(idx, doc);
             kts[n].tok = (uint32_t)a;
             n++;
         }
@@ -1013,6 +1230,7 @@ limen_status limen_index_finish(struct limen_index *idx)
         free_derived(idx);
         return st;
     }
+    idx->ntoks_keyed = idx->ntoks;
     idx->finished = 1;
     return LIMEN_OK;
 }

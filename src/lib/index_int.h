@@ -32,6 +32,8 @@ struct limen__dtok {
     uint32_t df; /* names holding it */
     float weight;
     uint32_t post; /* first posting (name id) in idx->post */
+    uint32_t ddf;   /* names holding it added since finish() (delta postings) */
+    uint32_t dhead; /* first delta posting, 1-based in idx->dp_*; 0: none */
 };
 
 struct limen__iname {
@@ -131,7 +133,43 @@ struct limen_index {
     uint64_t *doc_keys; /* sorted (key, alert) */
     uint32_t *doc_alert;
     size_t ndoc_keys;
+    size_t live_names; /* names of live alerts (token weights use it) */
+
+    /*
+     * Changes since finish(), kept aside so that one alert can be added,
+     * replaced or removed without a rebuild (index.c, "delta"): postings of
+     * new names chained per token, fuzzy keys of tokens that have none in
+     * keys[], document keys of new alerts. finish() folds them in.
+     */
+    size_t ntoks_keyed; /* tokens [0, ntoks_keyed) had their keys built by finish() */
+    size_t ndead_delta; /* alerts removed or replaced since finish() */
+    uint32_t *dp_name, *dp_next; /* delta postings: name id, next (1-based, 0 ends) */
+    size_t ndp, dp_cap;
+    uint64_t *dk_key; /* delta fuzzy keys: open addressing, dk_tok slot 0 = empty */
+    uint32_t *dk_tok; /* token id + 1 */
+    size_t ndk, dk_cap;
+    uint64_t *dd_key; /* delta document keys: open addressing, dd_alert slot 0 = empty */
+    uint32_t *dd_alert; /* alert index + 1 */
+    size_t ndd, dd_cap;
+
+    /* A saved index loaded with limen_index_load(): arrays point into this
+     * private, copy-on-write mapping until they grow (then they are copied). */
+    char *map;
+    size_t map_len;
 };
+
+/* The 64-bit checksum of saved index files (index_file.c); the header's
+ * covers its first 504 bytes, with h = 0. */
+uint64_t limen__index_checksum(const unsigned char *p, size_t n, uint64_t h);
+
+/* Unmaps the file of a loaded index (index_file.c); no-op otherwise. */
+void limen__index_unmap(struct limen_index *idx);
+
+/* Whether p points into the mapping of a loaded index (not to be freed). */
+static inline int limen__in_map(const struct limen_index *idx, const void *p)
+{
+    return idx->map && (const char *)p >= idx->map && (const char *)p < idx->map + idx->map_len;
+}
 
 /*
  * Highest weight a token may have whatever its rarity in the list: lower
@@ -156,8 +194,16 @@ int limen__token_keys(const char *text, int len, uint64_t *keys);
 /* Token ids under a fuzzy key: sets *ids and returns the count (0 if none). */
 size_t limen__key_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **ids);
 
+/* Token ids under a fuzzy key among the tokens added since finish():
+ * copies at most `cap` into out and returns the count copied. */
+size_t limen__key_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
+                               size_t cap);
+
 /* Alerts holding a document whose OCR key hashes to `key`. */
 size_t limen__doc_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **alerts);
+/* The same among alerts added since finish(): copies at most `cap` alert indexes. */
+size_t limen__doc_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
+                               size_t cap);
 uint64_t limen__doc_key(const char *ocr, size_t len);
 
 static inline const char *limen__arena_str(const struct limen_index *idx, uint32_t off)

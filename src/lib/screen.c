@@ -314,6 +314,21 @@ static float unit_weight(const struct unit *u, const float *w)
 }
 
 
+/* Adds evidence c to every name holding token t: its postings from
+ * finish() and those added since. */
+static int walk_token(const struct limen_index *idx, struct scratch *s, const struct limen__dtok *t,
+                      int unit, float c)
+{
+    const uint32_t *post = idx->post + t->post;
+    for (uint32_t p = 0; p < t->df; p++)
+        if (acc_add(s, post[p], unit, c) != 0)
+            return -1;
+    for (uint32_t d = t->dhead; d; d = idx->dp_next[d - 1])
+        if (acc_add(s, idx->dp_name[d - 1], unit, c) != 0)
+            return -1;
+    return 0;
+}
+
 static limen_status gather(const struct limen_index *idx, struct scratch *s)
 {
     double min_sim = idx->opts.min_token_similarity;
@@ -331,18 +346,27 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                     continue;
                 const struct limen__dtok *t = &idx->toks[tok];
                 simc_put(s, simc_key(qi, u, tok), 1.0f);
-                for (uint32_t p = 0; p < t->df; p++)
-                    if (acc_add(s, idx->post[t->post + p], qi * MAX_UNITS + u, t->weight) != 0)
-                        return LIMEN_ENOMEM;
+                if (walk_token(idx, s, t, qi * MAX_UNITS + u, t->weight) != 0)
+                    return LIMEN_ENOMEM;
                 continue;
             }
             int is_pair = x->first != x->last;
             float best_w = -1.0f;
             uint64_t keys[LIMEN__MAX_KEYS];
             int nk = limen__token_keys(x->text, x->len, keys);
-            for (int k = 0; k < nk; k++) {
+            uint32_t dids[64];
+            for (int k = 0; k < 2 * nk; k++) {
                 const uint32_t *ids;
-                size_t n = limen__key_lookup(idx, keys[k], &ids);
+                size_t n;
+                if (k < nk) {
+                    n = limen__key_lookup(idx, keys[k], &ids);
+                } else if (idx->ndk) {
+                    /* tokens added since finish() */
+                    n = limen__key_lookup_delta(idx, keys[k - nk], dids, 64);
+                    ids = dids;
+                } else {
+                    break;
+                }
                 for (size_t i = 0; i < n; i++) {
                     uint32_t tok = ids[i];
                     uint64_t key = simc_key(qi, u, tok);
@@ -360,20 +384,18 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                                                      idx->arena + t->text, t->len, t->flags,
                                                      min_sim);
                     simc_put(s, key, sim);
-                    if (sim < (is_pair ? JOINED_MIN_SIM : min_sim) || t->df == 0)
+                    if (sim < (is_pair ? JOINED_MIN_SIM : min_sim) || t->df + t->ddf == 0)
                         continue;
                     if (!is_pair && sim >= 0.85f && t->weight > best_w)
                         best_w = t->weight;
-                    if (t->df > POSTING_CAP)
+                    if (t->df + t->ddf > POSTING_CAP)
                         continue;
                     /* A fuzzy match weighs no more than the weaker of the two
                      * names: mohamed ~ mohammadi is only as rare as mohamed. */
                     float cap = unit_weight(x, q->w);
                     float c = (t->weight < cap ? t->weight : cap) * sim;
-                    const uint32_t *post = idx->post + t->post;
-                    for (uint32_t p = 0; p < t->df; p++)
-                        if (acc_add(s, post[p], qi * MAX_UNITS + u, c) != 0)
-                            return LIMEN_ENOMEM;
+                    if (walk_token(idx, s, t, qi * MAX_UNITS + u, c) != 0)
+                        return LIMEN_ENOMEM;
                 }
             }
             /* An unknown spelling of a known name weighs what that name weighs. */
@@ -1100,7 +1122,8 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     if (!heap)
         goto out;
     for (size_t i = 0; i < s->acc_cap; i++)
-        if (s->acc[i].name != UINT32_MAX)
+        if (s->acc[i].name != UINT32_MAX &&
+            !(idx->ndead_delta && idx->alerts[idx->names[s->acc[i].name].alert].dead))
             heap_push(heap, &nh, k, &s->acc[i]);
     float top = 0;
     for (size_t i = 0; i < nh; i++)
@@ -1118,6 +1141,11 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         size_t nh2 = limen__doc_lookup(idx, limen__doc_key(ocr, s->facts.docs[d].len), &hits);
         for (size_t i = 0; i < nh2 && i < 1024; i++)
             if (add_alert(&alerts, &nalerts, &alerts_cap, hits[i]) != 0)
+                goto out;
+        uint32_t dhits[64];
+        nh2 = limen__doc_lookup_delta(idx, limen__doc_key(ocr, s->facts.docs[d].len), dhits, 64);
+        for (size_t i = 0; i < nh2; i++)
+            if (add_alert(&alerts, &nalerts, &alerts_cap, dhits[i]) != 0)
                 goto out;
     }
 

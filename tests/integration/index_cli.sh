@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `limen index build` / `info` and `limen screen --index`, `--threads`: a saved
+# index gives byte-identical output to the alerts it was built from, on any
+# number of threads; duplicate ids are reported (last one wins); a damaged
+# or foreign index file is refused with a clear message and exit code 2.
+set -euo pipefail
+: "${LIMEN:?path of the limen binary}"
+: "${LIMEN_BUILD_DIR:?build directory}"
+: "${LIMEN_SOURCE_DIR:?source directory}"
+alerts="$LIMEN_SOURCE_DIR/tests/data/screen_alerts.jsonl"
+work="$LIMEN_BUILD_DIR/index_cli"
+rm -rf "$work"
+mkdir -p "$work"
+fail() { echo "index_cli: $*" >&2; exit 1; }
+
+"$LIMEN" index --help | grep -q "index build --alerts" || fail "help"
+"$LIMEN" index build --alerts "$alerts" --out "$work/a.limen" 2>"$work/build.txt" || fail "build"
+grep -q "saved to .*a.limen" "$work/build.txt" || fail "build message: $(cat "$work/build.txt")"
+"$LIMEN" index info "$work/a.limen" 2>/dev/null | grep -q '"alerts":32,' || fail "info"
+[ ! -e "$work/a.limen.tmp"* ] 2>/dev/null || true
+
+# queries: every alert's own entity, as a query
+sed 's/"alert": {[^}]*}//' "$alerts" >"$work/q.jsonl"
+"$LIMEN" screen --alerts "$alerts" --queries "$work/q.jsonl" >"$work/from_alerts.jsonl" 2>/dev/null
+"$LIMEN" screen --index "$work/a.limen" --queries "$work/q.jsonl" >"$work/from_index.jsonl" 2>/dev/null
+"$LIMEN" screen --index "$work/a.limen" --queries "$work/q.jsonl" --threads 2 >"$work/threads.jsonl" 2>/dev/null
+[ -s "$work/from_alerts.jsonl" ] || fail "no output"
+cmp -s "$work/from_alerts.jsonl" "$work/from_index.jsonl" || fail "--index output differs from --alerts"
+cmp -s "$work/from_index.jsonl" "$work/threads.jsonl" || fail "--threads 2 output differs"
+"$LIMEN" screen --index "$work/a.limen" --name "Abdelkader Mansouri" | grep -q "MATCH" || fail "--index --name"
+
+# duplicate ids: the last one wins, and it is said
+cat "$alerts" "$alerts" | head -40 >"$work/dup.jsonl"
+"$LIMEN" index build --alerts "$work/dup.jsonl" --out "$work/dup.limen" 2>"$work/dup.txt"
+grep -q "(8 duplicate ids: the last one wins)" "$work/dup.txt" || fail "duplicates: $(cat "$work/dup.txt")"
+
+# bad files
+set +e
+head -c 1000 "$work/a.limen" >"$work/trunc.limen"
+"$LIMEN" screen --index "$work/trunc.limen" --name X >/dev/null 2>"$work/e1.txt"; rc=$?
+[ $rc -eq 2 ] && grep -q "corrupt index file: .*truncated" "$work/e1.txt" || fail "truncated: rc $rc $(cat "$work/e1.txt")"
+"$LIMEN" screen --index "$alerts" --name X >/dev/null 2>"$work/e2.txt"; rc=$?
+[ $rc -eq 2 ] && grep -q "not a limen index file" "$work/e2.txt" || fail "foreign: rc $rc $(cat "$work/e2.txt")"
+cp "$work/a.limen" "$work/flip.limen"
+size=$(stat -c %s "$work/flip.limen")
+printf '\x55' | dd of="$work/flip.limen" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+"$LIMEN" index info "$work/flip.limen" >/dev/null 2>"$work/e3.txt"; rc=$?
+[ $rc -eq 2 ] && grep -q "checksum mismatch" "$work/e3.txt" || fail "damaged: rc $rc $(cat "$work/e3.txt")"
+"$LIMEN" screen --index "$work/a.limen" --alerts "$alerts" --name X >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "--index with --alerts: rc $rc"
+"$LIMEN" screen --index "$work/a.limen" --queries "$work/q.jsonl" --threads 0 >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "--threads 0: rc $rc"
+set -e
+echo "index_cli: ok"

@@ -1,0 +1,389 @@
+/*
+ * Tests of the index life cycle (src/lib/index.c, src/lib/index_file.c):
+ *  - incremental change: alerts added, replaced and removed one at a time
+ *    after finish() give the results of a fresh build of the same alerts;
+ *  - saved indexes: save + load gives the same results, a loaded index
+ *    takes changes, and every kind of bad file (missing, empty, foreign,
+ *    truncated, damaged, another version, another build) gets its own
+ *    status and message, never a crash; allocation failure while loading.
+ * The alerts are the real OFAC list (../shared/data), converted in process.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "index_int.h"
+#include "limen/limen.h"
+
+static struct limen_entity **ents;
+static size_t nents, cap_ents;
+
+static int collect(void *ctx, const char *json, size_t len)
+{
+    (void)ctx;
+    struct limen_entity *e = NULL;
+    if (limen_entity_parse(json, len, &e, NULL) != LIMEN_OK)
+        return -1;
+    if (nents == cap_ents) {
+        cap_ents = cap_ents ? cap_ents * 2 : 1024;
+        ents = realloc(ents, cap_ents * sizeof *ents);
+    }
+    ents[nents++] = e;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *data = getenv("LIMEN_SHARED_DATA");
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s/watchlists/ofac/sdn_2023-12-28.csv", data ? data : "../shared/data");
+    snprintf(p2, sizeof p2, "%s/watchlists/ofac/alt_2024-01.csv", data ? data : "../shared/data");
+    FILE *f1 = fopen(p1, "rb"), *f2 = fopen(p2, "rb");
+    if (!f1 || !f2)
+        return -1;
+    limen_status st = limen_ofac_convert(f1, p1, f2, p2, NULL, NULL, collect, NULL, NULL, NULL);
+    fclose(f1);
+    fclose(f2);
+    return st == LIMEN_OK && nents > 13000 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < nents; i++)
+        limen_entity_free(ents[i]);
+    free(ents);
+    return 0;
+}
+
+/* Queries: every 13th entity's name, and a variant with the tokens swapped. */
+#define NQ 400
+static struct limen_entity *queries[NQ];
+
+static void make_queries(void)
+{
+    for (int i = 0; i < NQ; i++) {
+        const struct limen_entity *src = ents[(size_t)(i / 2) * 13 % nents];
+        const char *name = limen_entity_value(src, "name", 0, NULL);
+        char buf[512];
+        if (i % 2) {
+            const char *comma = strchr(name, ',');
+            if (comma)
+                snprintf(buf, sizeof buf, "%s %.*s", comma + 1, (int)(comma - name), name);
+            else
+                snprintf(buf, sizeof buf, "%s", name);
+        } else {
+            snprintf(buf, sizeof buf, "%s", name);
+        }
+        char id[16];
+        snprintf(id, sizeof id, "q%d", i);
+        assert_int_equal(limen_entity_new(id, LIMEN_SCHEMA_PERSON, &queries[i]), LIMEN_OK);
+        assert_int_equal(limen_entity_add(queries[i], "name", buf, strlen(buf)), LIMEN_OK);
+        const char *dob = limen_entity_value(src, "birthDate", 0, NULL);
+        if (dob)
+            limen_entity_add(queries[i], "birthDate", dob, strlen(dob));
+    }
+}
+
+static void free_queries(void)
+{
+    for (int i = 0; i < NQ; i++)
+        limen_entity_free(queries[i]);
+}
+
+/*
+ * Same results: the same alerts, in the same order, with scores within
+ * `tol`, for every query. Returns the largest score difference seen.
+ */
+static double compare(const struct limen_index *a, const struct limen_index *b, double tol)
+{
+    double worst = 0;
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    o.explain = 0;
+    o.limit = 5;
+    for (int i = 0; i < NQ; i++) {
+        struct limen_results *ra = NULL, *rb = NULL;
+        assert_int_equal(limen_screen(a, queries[i], &o, &ra, NULL), LIMEN_OK);
+        assert_int_equal(limen_screen(b, queries[i], &o, &rb, NULL), LIMEN_OK);
+        size_t n = limen_results_count(ra);
+        if (n != limen_results_count(rb))
+            fail_msg("query %d: %zu results against %zu", i, n, limen_results_count(rb));
+        for (size_t k = 0; k < n; k++) {
+            double d = fabs(limen_result_score(ra, k) - limen_result_score(rb, k));
+            /* Equal scores may come in either order. */
+            if (strcmp(limen_result_id(ra, k), limen_result_id(rb, k)) != 0 && d > tol)
+                fail_msg("query %d, rank %zu: %s (%.4f) against %s (%.4f)", i, k,
+                         limen_result_id(ra, k), limen_result_score(ra, k),
+                         limen_result_id(rb, k), limen_result_score(rb, k));
+            if (d > tol)
+                fail_msg("query %d, rank %zu: scores %.4f and %.4f", i, k,
+                         limen_result_score(ra, k), limen_result_score(rb, k));
+            if (d > worst)
+                worst = d;
+        }
+        limen_results_free(ra);
+        limen_results_free(rb);
+    }
+    return worst;
+}
+
+/* The index of entities [0, n) minus those in `skip`, with `repl` replaced. */
+static struct limen_index *fresh(size_t n, const int *dead, struct limen_entity **repl)
+{
+    struct limen_index *idx = NULL;
+    assert_int_equal(limen_index_new(NULL, &idx), LIMEN_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (dead[i])
+            continue;
+        limen_index_add(idx, repl[i] ? repl[i] : ents[i], NULL, NULL);
+    }
+    assert_int_equal(limen_index_finish(idx), LIMEN_OK);
+    return idx;
+}
+
+static void test_incremental(void **state)
+{
+    (void)state;
+    make_queries();
+    size_t base = nents - 300;
+    int *dead = calloc(nents, sizeof *dead);
+    struct limen_entity **repl = calloc(nents, sizeof *repl);
+    struct limen_index *inc = NULL;
+    assert_int_equal(limen_index_new(NULL, &inc), LIMEN_OK);
+    for (size_t i = 0; i < base; i++)
+        limen_index_add(inc, ents[i], NULL, NULL);
+    assert_int_equal(limen_index_finish(inc), LIMEN_OK);
+    /* 300 adds, 60 removals, 20 replacements, one at a time, no finish(). */
+    for (size_t i = base; i < nents; i++)
+        limen_index_add(inc, ents[i], NULL, NULL);
+    for (size_t i = 0; i < 60; i++) {
+        size_t k = (i * 211 + 5) % nents;
+        if (!dead[k] && limen_index_remove(inc, limen_entity_id(ents[k])) == LIMEN_OK)
+            dead[k] = 1;
+    }
+    assert_int_equal(limen_index_remove(inc, "no-such-alert"), LIMEN_ENOTFOUND);
+    for (size_t i = 0; i < 20; i++) {
+        size_t k = (i * 397 + 11) % nents;
+        if (dead[k] || limen_entity_schema(ents[k]) != LIMEN_SCHEMA_PERSON)
+            continue;
+        /* the same id, now with the name of another listed person */
+        const struct limen_entity *other = ents[(k + 1000) % nents];
+        const char *nm = limen_entity_value(other, "name", 0, NULL);
+        assert_int_equal(limen_entity_new(limen_entity_id(ents[k]), LIMEN_SCHEMA_PERSON, &repl[k]),
+                         LIMEN_OK);
+        limen_entity_add(repl[k], "name", nm, strlen(nm));
+        int replaced = 0;
+        assert_int_equal(limen_index_add(inc, repl[k], &replaced, NULL), LIMEN_OK);
+        assert_int_equal(replaced, 1);
+    }
+    struct limen_index *ref = fresh(nents, dead, repl);
+    struct limen_index_stats si, sr;
+    limen_index_stats(inc, &si);
+    limen_index_stats(ref, &sr);
+    assert_int_equal(si.alerts, sr.alerts);
+    double worst = compare(inc, ref, 0.005);
+    print_message("incremental against fresh build: largest score difference %.5f\n", worst);
+    /* finish() folds the changes in: then the two are identical */
+    assert_int_equal(limen_index_finish(inc), LIMEN_OK);
+    assert_true(compare(inc, ref, 0.0) == 0.0);
+
+    /* a removed alert is never returned, even by its exact name */
+    size_t k = 5 * 211 + 5;
+    if (dead[k % nents]) {
+        struct limen_results *r = NULL;
+        assert_int_equal(limen_screen(inc, ents[k % nents], NULL, &r, NULL), LIMEN_OK);
+        for (size_t i = 0; i < limen_results_count(r); i++)
+            assert_string_not_equal(limen_result_id(r, i), limen_entity_id(ents[k % nents]));
+        limen_results_free(r);
+    }
+    limen_index_free(inc);
+    limen_index_free(ref);
+    for (size_t i = 0; i < nents; i++)
+        limen_entity_free(repl[i]);
+    free(repl);
+    free(dead);
+    free_queries();
+}
+
+static void tmp_path(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/test_index_%d_%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid(), name);
+}
+
+static void test_save_load(void **state)
+{
+    (void)state;
+    make_queries();
+    int *dead = calloc(nents, sizeof *dead);
+    struct limen_entity **repl = calloc(nents, sizeof *repl);
+    size_t base = nents - 100;
+    struct limen_index *built = fresh(base, dead, repl);
+    char path[512];
+    tmp_path(path, sizeof path, "ofac.limen");
+    struct limen_error err;
+    assert_int_equal(limen_index_save(built, path, &err), LIMEN_OK);
+    struct limen_index *loaded = NULL;
+    assert_int_equal(limen_index_load(path, &loaded, &err), LIMEN_OK);
+    assert_true(compare(built, loaded, 0.0) == 0.0);
+
+    /* the loaded index takes changes (its arrays leave the mapping as they grow) */
+    for (size_t i = base; i < nents; i++) {
+        assert_int_equal(limen_index_add(loaded, ents[i], NULL, NULL) == LIMEN_OK ||
+                             limen_entity_count(ents[i], "name") == 0,
+                         1);
+    }
+    assert_int_equal(limen_index_remove(loaded, limen_entity_id(ents[7])), LIMEN_OK);
+    dead[7] = 1;
+    struct limen_index *ref = fresh(nents, dead, repl);
+    compare(loaded, ref, 0.005);
+    /* and saves again, with the changes folded in */
+    char path2[512];
+    tmp_path(path2, sizeof path2, "ofac2.limen");
+    assert_int_equal(limen_index_save(loaded, path2, &err), LIMEN_OK);
+    struct limen_index *again = NULL;
+    assert_int_equal(limen_index_load(path2, &again, &err), LIMEN_OK);
+    assert_true(compare(again, ref, 0.0) == 0.0);
+    limen_index_free(again);
+    limen_index_free(loaded);
+    limen_index_free(ref);
+    limen_index_free(built);
+    unlink(path);
+    unlink(path2);
+    free(dead);
+    free(repl);
+    free_queries();
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*len);
+    assert_int_equal(fread(b, 1, *len, f), *len);
+    fclose(f);
+    return b;
+}
+
+static void spit(const char *path, const void *b, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, len, f), len);
+    fclose(f);
+}
+
+static void expect_load_error(const char *path, limen_status want, const char *words)
+{
+    struct limen_index *idx = (struct limen_index *)1;
+    struct limen_error err;
+    limen_status st = limen_index_load(path, &idx, &err);
+    if (st != want || !strstr(err.message, words))
+        fail_msg("load: %s '%s', want %s '%s'", limen_status_name(st), err.message,
+                 limen_status_name(want), words);
+    assert_null(idx);
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    int *dead = calloc(nents, sizeof *dead);
+    struct limen_entity **repl = calloc(nents, sizeof *repl);
+    struct limen_index *built = fresh(300, dead, repl);
+    char good[512], bad[512];
+    tmp_path(good, sizeof good, "good.limen");
+    tmp_path(bad, sizeof bad, "bad.limen");
+    assert_int_equal(limen_index_save(built, good, NULL), LIMEN_OK);
+    size_t len;
+    unsigned char *b = slurp(good, &len);
+
+    expect_load_error("/nonexistent/dir/x.limen", LIMEN_EIO, "cannot open");
+    spit(bad, "", 0);
+    expect_load_error(bad, LIMEN_ECORRUPT, "not a limen index file");
+    spit(bad, "{\"id\": \"x\"}\n", 12);
+    expect_load_error(bad, LIMEN_ECORRUPT, "not a limen index file");
+    spit(bad, b, 100);
+    expect_load_error(bad, LIMEN_ECORRUPT, "truncated inside the header");
+    spit(bad, b, len / 2);
+    expect_load_error(bad, LIMEN_ECORRUPT, "truncated or extended");
+    unsigned char *c = malloc(len);
+    memcpy(c, b, len);
+    c[len - 1000] ^= 0x40;
+    spit(bad, c, len);
+    expect_load_error(bad, LIMEN_ECORRUPT, "checksum");
+    memcpy(c, b, len);
+    c[20] ^= 1; /* inside the header */
+    spit(bad, c, len);
+    expect_load_error(bad, LIMEN_ECORRUPT, "header checksum");
+    /* another format version, with a valid header checksum */
+    memcpy(c, b, len);
+    uint32_t v = 99;
+    memcpy(c + 8, &v, 4);
+    uint64_t hs = limen__index_checksum(c, 504, 0);
+    memcpy(c + 504, &hs, 8);
+    spit(bad, c, len);
+    expect_load_error(bad, LIMEN_EVERSION, "version 99");
+    /* a build whose structs differ */
+    memcpy(c, b, len);
+    uint32_t es = 3;
+    memcpy(c + 24 + 4 * 1, &es, 4); /* elem_size of the alerts section */
+    hs = limen__index_checksum(c, 504, 0);
+    memcpy(c + 504, &hs, 8);
+    spit(bad, c, len);
+    expect_load_error(bad, LIMEN_EVERSION, "incompatible build");
+    /* the other byte order */
+    memcpy(c, b, len);
+    uint32_t bom = 0x04030201;
+    memcpy(c + 12, &bom, 4);
+    spit(bad, c, len);
+    expect_load_error(bad, LIMEN_EVERSION, "byte order");
+
+    /* allocation failure while loading: an error, never a crash or a leak */
+    for (unsigned long n = 1; n < 20; n++) {
+        struct limen_index *idx = NULL;
+        limen__alloc_fail_after(n, 1);
+        limen_status st = limen_index_load(good, &idx, NULL);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK) {
+            limen_index_free(idx);
+            break;
+        }
+        assert_int_equal(st, LIMEN_ENOMEM);
+        assert_null(idx);
+    }
+    /* saving where it cannot be written */
+    struct limen_error err;
+    assert_int_equal(limen_index_save(built, "/nonexistent/dir/x.limen", &err), LIMEN_EIO);
+    assert_non_null(strstr(err.message, "cannot create"));
+    free(c);
+    free(b);
+    unlink(good);
+    unlink(bad);
+    limen_index_free(built);
+    free(dead);
+    free(repl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_incremental),
+        cmocka_unit_test(test_save_load),
+        cmocka_unit_test(test_bad_files),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
