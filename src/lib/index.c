@@ -172,6 +172,9 @@ static void free_derived(struct limen_index *idx)
     ifree(idx, idx->key_tok);
     ifree(idx, idx->doc_keys);
     ifree(idx, idx->doc_alert);
+    ifree(idx, idx->ybuck);
+    idx->ybuck = NULL;
+    idx->nybuck = 0;
     idx->post = NULL;
     idx->keys = NULL;
     idx->key_off = NULL;
@@ -1221,12 +1224,69 @@ static limen_status build_docs(struct limen_index *idx)
     return LIMEN_OK;
 }
 
+/* Orders the postings of common tokens by year of birth (index_int.h). */
+static limen_status build_ybuckets(struct limen_index *idx)
+{
+    size_t nb = 0, maxdf = 0;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        idx->toks[t].yb = 0;
+        if (idx->toks[t].df > LIMEN__YB_MIN_DF) {
+            nb++;
+            if (idx->toks[t].df > maxdf)
+                maxdf = idx->toks[t].df;
+        }
+    }
+    if (!nb)
+        return LIMEN_OK;
+    uint8_t *bucket = limen__malloc(idx->nnames ? idx->nnames : 1);
+    uint32_t *tmp = limen__reallocarray(NULL, maxdf, sizeof *tmp);
+    idx->ybuck = limen__reallocarray(NULL, nb * (LIMEN__YB_COUNT + 1), sizeof *idx->ybuck);
+    if (!bucket || !tmp || !idx->ybuck) {
+        limen__free(bucket);
+        limen__free(tmp);
+        return LIMEN_ENOMEM;
+    }
+    for (size_t n = 0; n < idx->nnames; n++) {
+        const struct limen__ialert *a = &idx->alerts[idx->names[n].alert];
+        int b = 0;
+        for (uint32_t d = 0; d < a->ndob; d++) {
+            int yb = limen__year_bucket(idx->dobs[a->dob0 + d].year);
+            b = d == 0 ? yb : (b == yb ? b : 0);
+        }
+        bucket[n] = (uint8_t)b;
+    }
+    size_t k = 0;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        struct limen__dtok *tk = &idx->toks[t];
+        if (tk->df <= LIMEN__YB_MIN_DF)
+            continue;
+        uint32_t *off = idx->ybuck + k * (LIMEN__YB_COUNT + 1);
+        uint32_t *post = idx->post + tk->post;
+        memset(off, 0, (LIMEN__YB_COUNT + 1) * sizeof *off);
+        for (uint32_t p = 0; p < tk->df; p++)
+            off[bucket[post[p]] + 1]++;
+        for (int b = 0; b < LIMEN__YB_COUNT; b++)
+            off[b + 1] += off[b];
+        /* A stable counting sort: within a bucket, postings stay in name order. */
+        uint32_t cur[LIMEN__YB_COUNT];
+        memcpy(cur, off, sizeof cur);
+        for (uint32_t p = 0; p < tk->df; p++)
+            tmp[cur[bucket[post[p]]]++] = post[p];
+        memcpy(post, tmp, tk->df * sizeof *post);
+        tk->yb = (uint32_t)++k;
+    }
+    idx->nybuck = nb;
+    limen__free(bucket);
+    limen__free(tmp);
+    return LIMEN_OK;
+}
+
 limen_status limen_index_finish(struct limen_index *idx)
 {
     limen_status st;
     free_derived(idx);
-    if ((st = build_postings(idx)) != LIMEN_OK || (st = build_keys(idx)) != LIMEN_OK ||
-        (st = build_docs(idx)) != LIMEN_OK) {
+    if ((st = build_postings(idx)) != LIMEN_OK || (st = build_ybuckets(idx)) != LIMEN_OK ||
+        (st = build_keys(idx)) != LIMEN_OK || (st = build_docs(idx)) != LIMEN_OK) {
         free_derived(idx);
         return st;
     }

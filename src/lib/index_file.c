@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 1u
+#define FILE_VERSION 2u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 
@@ -55,6 +55,7 @@ enum section {
     S_KEY_TOK,
     S_DOC_KEYS,
     S_DOC_ALERT,
+    S_YBUCK,
     S_COUNT
 };
 
@@ -136,6 +137,8 @@ static void arrays_of(const struct limen_index *idx, struct array_ref a[S_COUNT]
                                       sizeof *idx->key_tok};
     a[S_DOC_KEYS] = (struct array_ref){idx->doc_keys, idx->ndoc_keys, sizeof *idx->doc_keys};
     a[S_DOC_ALERT] = (struct array_ref){idx->doc_alert, idx->ndoc_keys, sizeof *idx->doc_alert};
+    a[S_YBUCK] = (struct array_ref){idx->ybuck, idx->nybuck * (LIMEN__YB_COUNT + 1),
+                                    sizeof *idx->ybuck};
 }
 
 static uint64_t align_up(uint64_t x)
@@ -300,8 +303,16 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
     for (size_t t = 0; t < idx->ntoks; t++) {
         const struct limen__dtok *tk = &idx->toks[t];
         if ((uint64_t)tk->text + tk->len >= idx->arena_len || tk->len > LIMEN__TOKEN_MAX ||
-            (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead)
+            (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead || tk->yb > idx->nybuck)
             return "a token points outside the arrays";
+        if (tk->yb) {
+            const uint32_t *off = idx->ybuck + (size_t)(tk->yb - 1) * (LIMEN__YB_COUNT + 1);
+            if (off[0] != 0 || off[LIMEN__YB_COUNT] != tk->df)
+                return "a token's year buckets do not cover its postings";
+            for (int b = 0; b < LIMEN__YB_COUNT; b++)
+                if (off[b + 1] < off[b])
+                    return "a token's year buckets are not in order";
+        }
     }
     for (size_t p = 0; p < npost; p++)
         if (idx->post[p] >= idx->nnames)
@@ -479,6 +490,8 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     idx->doc_keys = SEC(S_DOC_KEYS);
     idx->ndoc_keys = (size_t)h.sec[S_DOC_KEYS].count;
     idx->doc_alert = SEC(S_DOC_ALERT);
+    idx->ybuck = SEC(S_YBUCK);
+    idx->nybuck = (size_t)(h.sec[S_YBUCK].count / (LIMEN__YB_COUNT + 1));
 #undef SEC
     idx->map = map;
     idx->map_len = map_len;
@@ -491,7 +504,7 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     if (h.sec[S_KEY_OFF].count != h.sec[S_KEYS].count + 1 ||
         h.sec[S_NKIND].count != h.sec[S_NTOK].count ||
         h.sec[S_DOC_ALERT].count != h.sec[S_DOC_KEYS].count || h.nalerts != idx->nalerts ||
-        h.npost != h.sec[S_POST].count ||
+        h.npost != h.sec[S_POST].count || h.sec[S_YBUCK].count % (LIMEN__YB_COUNT + 1) ||
         (idx->nkeys && idx->key_off[idx->nkeys] != h.sec[S_KEY_TOK].count))
         bad = "section sizes disagree";
     if (!bad)

@@ -34,7 +34,24 @@ struct limen__dtok {
     uint32_t post; /* first posting (name id) in idx->post */
     uint32_t ddf;   /* names holding it added since finish() (delta postings) */
     uint32_t dhead; /* first delta posting, 1-based in idx->dp_*; 0: none */
+    uint32_t yb;    /* 0, or 1 + its block of year-bucket offsets in idx->ybuck */
+    uint32_t reserved2;
 };
+
+/*
+ * Year buckets: the postings of a common token (df > LIMEN__YB_MIN_DF) are
+ * ordered by the birth year of the name's alert, bucket 0 holding alerts
+ * with no birth year or several; a block of LIMEN__YB_COUNT + 1 offsets
+ * (relative to the token's first posting) says where each bucket starts.
+ */
+#define LIMEN__YB_COUNT 160
+#define LIMEN__YB_FIRST_YEAR 1870
+#define LIMEN__YB_MIN_DF 2048
+static inline int limen__year_bucket(int year)
+{
+    int b = year - LIMEN__YB_FIRST_YEAR + 1;
+    return b < 1 ? 1 : b >= LIMEN__YB_COUNT ? LIMEN__YB_COUNT - 1 : b;
+}
 
 struct limen__iname {
     uint32_t alert;
@@ -134,6 +151,8 @@ struct limen_index {
     uint32_t *doc_alert;
     size_t ndoc_keys;
     size_t live_names; /* names of live alerts (token weights use it) */
+    uint32_t *ybuck;   /* year-bucket offset blocks (see LIMEN__YB_COUNT) */
+    size_t nybuck;     /* blocks */
 
     /*
      * Changes since finish(), kept aside so that one alert can be added,

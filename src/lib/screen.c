@@ -39,7 +39,13 @@
 
 #define MAX_QNAMES 8
 #define MAX_UNITS 48
-#define POSTING_CAP 200000u /* postings longer than this are not walked when rarer tokens exist */
+/* Postings walked per query at most, whatever the list size: the commonest
+ * names (Mohamed, Garcia) are then met through their date-of-birth buckets
+ * or only at full scoring (docs/index.md, "bounded work"). */
+#ifndef WALK_BUDGET
+#define WALK_BUDGET 60000u
+#endif
+#define MAX_WALKS 1024
 #define MIN_PAIR_SIM 0.70
 #define JOINED_MIN_SIM 0.93
 #ifndef MISSING_PENALTY
@@ -166,11 +172,23 @@ struct simc {
     float sim;
 };
 
-#define SIMC_CAP 65536
+#define SIMC_CAP 8192
+
+/* A dictionary token to walk for a query unit, with the evidence it adds. */
+struct walk {
+    uint32_t tok;
+    int unit;
+    float c;
+};
 
 struct scratch {
     struct qname q[MAX_QNAMES];
     int nq;
+    struct walk walks[MAX_WALKS];
+    int nwalks;
+    size_t walk_left; /* postings the query may still walk */
+    uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
+    int have_years;
     struct limen__facts facts;
     struct acc *acc;
     size_t acc_cap, acc_n;
@@ -266,6 +284,18 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
                                struct scratch *s, struct limen_error *err)
 {
     limen__facts_read(query, &s->facts);
+    /* Birth years open their year buckets, with two years either side; alerts
+     * without a single year of birth are in bucket 0, always open. */
+    memset(s->ybuckets, 0, sizeof s->ybuckets);
+    s->ybuckets[0] = 1;
+    s->have_years = 0;
+    for (int i = 0; i < s->facts.ndob; i++) {
+        if (!s->facts.dobs[i].year)
+            continue;
+        s->have_years = 1;
+        for (int y = s->facts.dobs[i].year - 2; y <= s->facts.dobs[i].year + 2; y++)
+            s->ybuckets[limen__year_bucket(y)] = 1;
+    }
     s->nq = 0;
     for (int i = 0; i < s->facts.nnames && s->nq < MAX_QNAMES; i++) {
         struct qname *q = &s->q[s->nq];
@@ -314,18 +344,115 @@ static float unit_weight(const struct unit *u, const float *w)
 }
 
 
-/* Adds evidence c to every name holding token t: its postings from
- * finish() and those added since. */
-static int walk_token(const struct limen_index *idx, struct scratch *s, const struct limen__dtok *t,
-                      int unit, float c)
+/*
+ * Candidate generation walks postings in a planned order: gather() lists,
+ * for every query unit, the dictionary tokens close enough to it; then the
+ * units are walked from the cheapest (fewest postings) on, while the
+ * budget allows. A common token whose postings are split by year of birth
+ * (index.c, "year buckets") costs only the buckets of the query's birth
+ * years, nearby years and alerts without one. The cheapest unit of every
+ * query name is always walked, so each name finds its candidates; a unit
+ * left out still counts at full scoring.
+ */
+static void plan_walk(const struct limen_index *idx, struct scratch *s, uint32_t tok, int unit,
+                      float c)
 {
+    const struct limen__dtok *t = &idx->toks[tok];
+    if (t->df + t->ddf == 0)
+        return;
+    if (s->nwalks < MAX_WALKS) {
+        s->walks[s->nwalks].tok = tok;
+        s->walks[s->nwalks].unit = unit;
+        s->walks[s->nwalks].c = c;
+        s->nwalks++;
+    }
+}
+
+/* Postings a token costs to walk for this query. */
+static size_t walk_cost(const struct limen_index *idx, const struct scratch *s, uint32_t tok)
+{
+    const struct limen__dtok *t = &idx->toks[tok];
+    size_t n = t->ddf;
+    if (t->yb && s->have_years) {
+        const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
+        for (int b = 0; b < LIMEN__YB_COUNT; b++)
+            if (s->ybuckets[b])
+                n += off[b + 1] - off[b];
+        return n;
+    }
+    return n + t->df;
+}
+
+/* Walks a token's postings (those of the open year buckets when it has
+ * buckets and the query a birth year), spending s->walk_left. */
+static int walk_token(const struct limen_index *idx, struct scratch *s, uint32_t tok, int unit,
+                      float c)
+{
+    const struct limen__dtok *t = &idx->toks[tok];
     const uint32_t *post = idx->post + t->post;
-    for (uint32_t p = 0; p < t->df; p++)
-        if (acc_add(s, post[p], unit, c) != 0)
-            return -1;
-    for (uint32_t d = t->dhead; d; d = idx->dp_next[d - 1])
+    if (t->yb && s->have_years) {
+        const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
+        for (int b = 0; b < LIMEN__YB_COUNT; b++)
+            if (s->ybuckets[b])
+                for (uint32_t p = off[b]; p < off[b + 1] && s->walk_left; p++, s->walk_left--)
+                    if (acc_add(s, post[p], unit, c) != 0)
+                        return -1;
+    } else {
+        for (uint32_t p = 0; p < t->df && s->walk_left; p++, s->walk_left--)
+            if (acc_add(s, post[p], unit, c) != 0)
+                return -1;
+    }
+    for (uint32_t d = t->dhead; d && s->walk_left; d = idx->dp_next[d - 1], s->walk_left--)
         if (acc_add(s, idx->dp_name[d - 1], unit, c) != 0)
             return -1;
+    return 0;
+}
+
+struct unit_cost {
+    int unit;
+    size_t cost;
+};
+
+static int cmp_unit_cost(const void *a, const void *b)
+{
+    const struct unit_cost *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? -1 : 1;
+    return (x->unit > y->unit) - (x->unit < y->unit);
+}
+
+static int run_walks(const struct limen_index *idx, struct scratch *s)
+{
+    struct unit_cost uc[MAX_QNAMES * MAX_UNITS];
+    int nu = 0;
+    for (int w = 0; w < s->nwalks; w++) {
+        int k;
+        for (k = 0; k < nu && uc[k].unit != s->walks[w].unit; k++)
+            ;
+        if (k == nu) {
+            uc[nu].unit = s->walks[w].unit;
+            uc[nu].cost = 0;
+            nu++;
+        }
+        uc[k].cost += walk_cost(idx, s, s->walks[w].tok);
+    }
+    qsort(uc, (size_t)nu, sizeof *uc, cmp_unit_cost);
+    /* A hard bound: even the cheapest unit of a name made only of the
+     * commonest tokens, without a birth year, walks no more than this. */
+    s->walk_left = 4 * (size_t)WALK_BUDGET;
+    size_t spent = 0;
+    uint8_t name_walked[MAX_QNAMES] = {0};
+    for (int k = 0; k < nu; k++) {
+        int qi = uc[k].unit / MAX_UNITS;
+        if (spent + uc[k].cost > WALK_BUDGET && name_walked[qi])
+            continue;
+        name_walked[qi] = 1;
+        spent += uc[k].cost;
+        for (int w = 0; w < s->nwalks; w++)
+            if (s->walks[w].unit == uc[k].unit &&
+                walk_token(idx, s, s->walks[w].tok, s->walks[w].unit, s->walks[w].c) != 0)
+                return -1;
+    }
     return 0;
 }
 
@@ -342,12 +469,11 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             if (x->kind == JOINED_WORDS) {
                 /* Only the exact joined spelling can be in the dictionary. */
                 uint32_t tok = limen__dict_find(idx, x->text, x->len, x->flags);
-                if (tok == UINT32_MAX || idx->toks[tok].df > POSTING_CAP)
+                if (tok == UINT32_MAX)
                     continue;
                 const struct limen__dtok *t = &idx->toks[tok];
                 simc_put(s, simc_key(qi, u, tok), 1.0f);
-                if (walk_token(idx, s, t, qi * MAX_UNITS + u, t->weight) != 0)
-                    return LIMEN_ENOMEM;
+                plan_walk(idx, s, tok, qi * MAX_UNITS + u, t->weight);
                 continue;
             }
             int is_pair = x->first != x->last;
@@ -388,14 +514,11 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                         continue;
                     if (!is_pair && sim >= 0.85f && t->weight > best_w)
                         best_w = t->weight;
-                    if (t->df + t->ddf > POSTING_CAP)
-                        continue;
                     /* A fuzzy match weighs no more than the weaker of the two
                      * names: mohamed ~ mohammadi is only as rare as mohamed. */
                     float cap = unit_weight(x, q->w);
                     float c = (t->weight < cap ? t->weight : cap) * sim;
-                    if (walk_token(idx, s, t, qi * MAX_UNITS + u, c) != 0)
-                        return LIMEN_ENOMEM;
+                    plan_walk(idx, s, tok, qi * MAX_UNITS + u, c);
                 }
             }
             /* An unknown spelling of a known name weighs what that name weighs. */
@@ -404,7 +527,7 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                 q->w[x->first] = best_w;
         }
     }
-    return LIMEN_OK;
+    return run_walks(idx, s) == 0 ? LIMEN_OK : LIMEN_ENOMEM;
 }
 
 /* ---- step 3: name against name ---- */
