@@ -187,7 +187,8 @@ void limen__index_unmap(struct limen_index *idx);
 /* Whether p points into the mapping of a loaded index (not to be freed). */
 static inline int limen__in_map(const struct limen_index *idx, const void *p)
 {
-    return idx->map && (const char *)p >= idx->map && (const char *)p < idx->map + idx->map_len;
+    /* the end is included: an empty last section points just past the data */
+    return idx->map && (const char *)p >= idx->map && (const char *)p <= idx->map + idx->map_len;
 }
 
 /*
