@@ -797,7 +797,9 @@ static void tok_render(const struct tok *t, int arabic, int upper, char *buf, si
 #define TOKCAP 96
 struct rtok {
     struct tok t;
-    uint8_t arabic, upper, dirty;
+    uint8_t arabic, upper;
+    uint8_t dirty; /* the text was edited and no longer follows from t */
+    uint8_t touched; /* a perturbation changed this token already */
     char s[TOKCAP];
 };
 
@@ -821,6 +823,7 @@ static void rname_from(struct rname *rn, const struct name *nm)
             r->arabic = (uint8_t)(nm->arabic && nm->t[i].a && nm->t[i].a->ar);
             r->upper = (uint8_t)(nm->upper_sur && nm->t[i].sur && !r->arabic);
             r->dirty = 0;
+            r->touched = 0;
             tok_render(&r->t, r->arabic, r->upper, r->s, sizeof r->s);
         }
     }
@@ -1398,10 +1401,10 @@ static void rname_remove(struct rname *rn, int i)
     rn->n--;
 }
 
-static int rname_any_dirty(const struct rname *rn)
+static int rname_any_touched(const struct rname *rn)
 {
     for (int i = 0; i < rn->n; i++)
-        if (rn->r[i].dirty)
+        if (rn->r[i].dirty || rn->r[i].touched)
             return 1;
     return 0;
 }
@@ -1419,7 +1422,7 @@ static int op_alias(struct qstate *q)
 static int op_script(struct qstate *q)
 {
     struct rname *rn = &q->rn;
-    if (rname_any_dirty(rn) || rn->n == 0)
+    if (rname_any_touched(rn) || rn->n == 0)
         return 0;
     int all_ar = 1;
     for (int i = 0; i < rn->n; i++) {
@@ -1492,7 +1495,7 @@ static int op_translit(struct qstate *q)
     int start = (int)rng_below(q->r, (unsigned)rn->n);
     for (int j = 0; j < rn->n; j++) {
         struct rtok *t = &rn->r[(start + j) % rn->n];
-        if (!t->t.a || t->arabic)
+        if (!t->t.a || t->arabic || t->touched)
             continue;
         unsigned nv = nvariants(t->t.a);
         if (!t->dirty && nv > 1 && rng_pct(q->r, 75)) {
@@ -1502,6 +1505,7 @@ static int op_translit(struct qstate *q)
                 if (strcmp(t->t.a->v[v], t->t.a->v[t->t.var]) != 0) {
                     t->t.var = (uint8_t)v;
                     rtok_rerender(t);
+                    t->touched = 1;
                     return 1;
                 }
             }
@@ -1510,7 +1514,7 @@ static int op_translit(struct qstate *q)
         for (unsigned k = 0; k < nr; k++) {
             const char *const *rule = translit_rules[(r0 + k) % nr];
             if (apply_rule(t->s, sizeof t->s, rule[0], rule[1], t->upper)) {
-                t->dirty = 1;
+                t->dirty = t->touched = 1;
                 return 1;
             }
         }
@@ -1561,7 +1565,7 @@ static int op_typo(struct qstate *q)
         struct rtok *t = &rn->r[(start + j) % rn->n];
         uint32_t cp[TOKCAP];
         size_t n = utf8_decode(t->s, cp, TOKCAP - 1);
-        if (n < 3)
+        if (n < 3 || t->touched)
             continue;
         for (int tries = 0; tries < 6; tries++) {
             size_t pos = 1 + rng_below(q->r, (unsigned)(n - 1));
@@ -1595,7 +1599,7 @@ static int op_typo(struct qstate *q)
             if (!utf8_encode(cp, n, buf, sizeof buf))
                 return 0;
             memcpy(t->s, buf, sizeof buf);
-            t->dirty = 1;
+            t->dirty = t->touched = 1;
             return 1;
         }
     }
@@ -1683,11 +1687,8 @@ static int op_add_middle(struct qstate *q)
         nt.t.lit = m ? fr_m[list_draw(q->p, L_FR_M, q->r)] : fr_f[list_draw(q->p, L_FR_F, q->r)];
         break;
     default: {
-        int eas = q->g->culture == POP_EGYPT_LEVANT_EN;
-        /* Mostly the father's name, as Arab naming does. */
-        int l = eas ? L_AR_M_EAS : L_AR_M_MAG;
-        if (!m && rng_pct(q->r, 30))
-            l = eas ? L_AR_F_EAS : L_AR_F_MAG;
+        /* The father's name, as Arab naming does. */
+        int l = q->g->culture == POP_EGYPT_LEVANT_EN ? L_AR_M_EAS : L_AR_M_MAG;
         nt.t.a = &ar_given[list_draw(q->p, l, q->r)];
         nt.t.var = pick_var(nt.t.a, q->g->conv, q->r);
         nt.arabic = rn->r[0].arabic;
@@ -1695,6 +1696,10 @@ static int op_add_middle(struct qstate *q)
     }
     }
     rtok_rerender(&nt);
+    nt.touched = 1;
+    for (int i = 0; i < rn->n; i++)
+        if (strcmp(rn->r[i].s, nt.s) == 0)
+            return 0;
     memmove(&rn->r[at + 1], &rn->r[at], (size_t)(rn->n - at) * sizeof rn->r[0]);
     rn->r[at] = nt;
     rn->n++;
@@ -1709,10 +1714,12 @@ static int op_drop_particle(struct qstate *q)
         struct rtok *t = &rn->r[i];
         char *s = t->s;
         size_t l = strlen(s);
+        if (t->touched)
+            continue;
         if (t->arabic) {
             if (l > 8 && memcmp(s, "\xd8\xa7\xd9\x84", 4) == 0 && s[4] != ' ') {
                 memmove(s, s + 4, l - 3);
-                t->dirty = 1;
+                t->dirty = t->touched = 1;
                 return 1;
             }
             continue;
@@ -1722,7 +1729,7 @@ static int op_drop_particle(struct qstate *q)
             memmove(s, s + 3, l - 2);
             if (is_lower_ascii(s[0]))
                 s[0] = (char)(s[0] - 32);
-            t->dirty = 1;
+            t->dirty = t->touched = 1;
             return 1;
         }
     }
@@ -1736,7 +1743,7 @@ static int op_join_split(struct qstate *q, const char **label)
     int start = rn->n ? (int)rng_below(q->r, (unsigned)rn->n) : 0;
     for (int j = 0; j < rn->n; j++) {
         struct rtok *t = &rn->r[(start + j) % rn->n];
-        if (t->arabic)
+        if (t->arabic || t->touched)
             continue;
         char *s = t->s;
         size_t l = strlen(s);
@@ -1745,7 +1752,7 @@ static int op_join_split(struct qstate *q, const char **label)
             memmove(sep, sep + 1, l - (size_t)(sep - s));
             if (!t->upper && is_upper_ascii(sep[0]))
                 sep[0] = (char)(sep[0] + 32);
-            t->dirty = 1;
+            t->dirty = t->touched = 1;
             *label = "join_particle";
             return 1;
         }
@@ -1765,7 +1772,7 @@ static int op_join_split(struct qstate *q, const char **label)
             s[pl] = ' ';
             if (is_lower_ascii(s[pl + 1]))
                 s[pl + 1] = (char)(s[pl + 1] - 32);
-            t->dirty = 1;
+            t->dirty = t->touched = 1;
             *label = "split_particle";
             return 1;
         }
