@@ -22,7 +22,7 @@
 #include "bench_lib.h"
 #include "population.h"
 
-#define OUTBUF (8u << 20)
+#define OUTBUF  (8u << 20)
 #define LINEMAX 2048
 
 struct out {

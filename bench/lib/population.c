@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The tables keep one entry per line, wider than the formatter would leave them. */
+// clang-format off
 /* ---------------------------------------------------------------------------------------------
  * Name tables. Entries are in rough order of frequency: the Zipf weights are given by rank.
  * Arabic-origin entries list their Latin spellings, French convention first (nfr of them),
@@ -465,6 +467,7 @@ static const char *const fr_s[] = {
     "Renaud", "Lemoine", "Picard", "Gaillard", "Lacroix", "Fabre", "Dupuis", "Da Silva",
     "Hubert", "Rivière", "Le Gall", "Le Roux", "Moulin", "Berger", "Lecomte", "Fleury",
     "Deschamps", "Carpentier", "Prévost", "Poirier", "Charpentier", "Huet", "Dupuy", "Le Goff"};
+// clang-format on
 
 /* ---------------------------------------------------------------------------------------------
  * Random streams.
@@ -798,7 +801,7 @@ static void tok_render(const struct tok *t, int arabic, int upper, char *buf, si
 struct rtok {
     struct tok t;
     uint8_t arabic, upper;
-    uint8_t dirty; /* the text was edited and no longer follows from t */
+    uint8_t dirty;   /* the text was edited and no longer follows from t */
     uint8_t touched; /* a perturbation changed this token already */
     char s[TOKCAP];
 };
@@ -973,7 +976,7 @@ static int other_draw(const struct pop *p, int list, unsigned not, struct rng *r
 {
     for (int tries = 0; tries < 8; tries++) {
         unsigned k = list_draw(p, list, r);
-        if (k != not)
+        if (k != not )
             return (int)k;
     }
     return -1;
@@ -1024,8 +1027,8 @@ static void gen_berber(const struct pop *p, struct gp *g, struct rng *r)
 {
     struct name *nm = &g->name;
     if (rng_pct(r, 55))
-        name_add_ar(nm, &ber_given[list_draw(p, g->gender == 'm' ? L_BER_M : L_BER_F, r)],
-                    CONV_FR, 0, r);
+        name_add_ar(nm, &ber_given[list_draw(p, g->gender == 'm' ? L_BER_M : L_BER_F, r)], CONV_FR,
+                    0, r);
     else
         name_add_ar(nm, &ar_given[list_draw(p, g->gender == 'm' ? L_AR_M_MAG : L_AR_F_MAG, r)],
                     CONV_FR, 0, r);
@@ -1318,6 +1321,7 @@ struct qstate {
     struct rng *r;
     struct rname rn;
     int applied;
+    int dob_done, passport_done; /* one perturbation per field */
     int dob_kind, y, m, d;
     char nat[3];
     char passport[16];
@@ -1460,7 +1464,7 @@ static int op_script(struct qstate *q)
 }
 
 static const char *const translit_rules[][2] = {
-    {"ou", "u"}, {"dj", "j"}, {"ch", "sh"}, {"kh", "x"},  {"ss", "s"}, {"ee", "i"},
+    {"ou", "u"}, {"dj", "j"}, {"ch", "sh"}, {"kh", "x"}, {"ss", "s"}, {"ee", "i"},
     {"q", "k"},  {"k", "q"},  {"y", "i"},   {"ou", "w"}, {"a", "e"},  {"i", "e"},
 };
 
@@ -1524,14 +1528,13 @@ static int op_translit(struct qstate *q)
 
 /* Keyboard neighbours of a..z, for substitution typos. */
 static const char *const kbd[26] = {
-    "qwsz", "vghn", "xdfv", "serfcx", "wsdr", "drtgvc", "ftyhbv", "gyujnb", "ujko",
-    "huikmn", "jiolm", "kop", "njk", "bhjm", "iklp", "ol", "wa", "edft", "awedxz",
-    "rfgy", "yhji", "cfgb", "qase", "zsdc", "tghu", "asx"};
+    "qwsz",   "vghn",  "xdfv", "serfcx", "wsdr", "drtgvc", "ftyhbv", "gyujnb", "ujko",
+    "huikmn", "jiolm", "kop",  "njk",    "bhjm", "iklp",   "ol",     "wa",     "edft",
+    "awedxz", "rfgy",  "yhji", "cfgb",   "qase", "zsdc",   "tghu",   "asx"};
 
-static const uint32_t arabic_letters[] = {0x627, 0x628, 0x62a, 0x62b, 0x62c, 0x62d, 0x62e,
-                                          0x62f, 0x630, 0x631, 0x632, 0x633, 0x634, 0x635,
-                                          0x639, 0x63a, 0x641, 0x642, 0x643, 0x644, 0x645,
-                                          0x646, 0x647, 0x648, 0x64a};
+static const uint32_t arabic_letters[] = {
+    0x627, 0x628, 0x62a, 0x62b, 0x62c, 0x62d, 0x62e, 0x62f, 0x630, 0x631, 0x632, 0x633, 0x634,
+    0x635, 0x639, 0x63a, 0x641, 0x642, 0x643, 0x644, 0x645, 0x646, 0x647, 0x648, 0x64a};
 
 static uint32_t typo_sub(uint32_t c, struct rng *r)
 {
@@ -1812,7 +1815,7 @@ static int op_accents(struct qstate *q)
 
 static int op_dob_year(struct qstate *q)
 {
-    if (q->dob_kind == DOB_NONE)
+    if (q->dob_kind == DOB_NONE || q->dob_done++)
         return 0;
     q->y += q->y <= 1940 ? 1 : q->y >= 2008 ? -1 : rng_pct(q->r, 50) ? 1 : -1;
     if (q->d > days_in_month(q->y, q->m))
@@ -1822,7 +1825,7 @@ static int op_dob_year(struct qstate *q)
 
 static int op_dob_swap(struct qstate *q)
 {
-    if (q->dob_kind != DOB_FULL || q->d > 12 || q->d == q->m)
+    if (q->dob_kind != DOB_FULL || q->d > 12 || q->d == q->m || q->dob_done++)
         return 0;
     int t = q->d;
     q->d = q->m;
@@ -1832,7 +1835,7 @@ static int op_dob_swap(struct qstate *q)
 
 static int op_dob_missing(struct qstate *q)
 {
-    if (q->dob_kind == DOB_NONE)
+    if (q->dob_kind == DOB_NONE || q->dob_done++)
         return 0;
     q->dob_kind = DOB_NONE;
     return 1;
@@ -1848,7 +1851,7 @@ static int op_nat_missing(struct qstate *q)
 
 static int op_no_passport(struct qstate *q)
 {
-    if (!q->passport[0])
+    if (!q->passport[0] || q->passport_done++)
         return 0;
     q->passport[0] = '\0';
     return 1;
@@ -1862,7 +1865,7 @@ static int op_passport_ocr(struct qstate *q)
     for (size_t i = 0; i < n; i++)
         if (strchr("O0I1B8S5", s[i]))
             cand[nc++] = i;
-    if (nc == 0)
+    if (nc == 0 || q->passport_done++)
         return 0;
     size_t i = cand[rng_below(q->r, (unsigned)nc)];
     for (size_t k = 0; k < sizeof pairs - 1; k += 2)
@@ -1895,10 +1898,9 @@ enum {
 
 static const unsigned char op_weight[OP_COUNT] = {16, 6, 14, 7, 6, 4, 5, 5, 7, 6, 4, 4, 4, 5, 5, 3};
 static const char *const op_label[OP_COUNT] = {
-    "translit",    "script",      "typo",         "order",      "drop_middle",
-    "add_middle",  "drop_particle", "join_split", "accents",    "dob_year",
-    "dob_swap",    "dob_missing", "nat_missing",  "no_passport", "passport_ocr",
-    "alias"};
+    "translit",      "script",      "typo",         "order",    "drop_middle", "add_middle",
+    "drop_particle", "join_split",  "accents",      "dob_year", "dob_swap",    "dob_missing",
+    "nat_missing",   "no_passport", "passport_ocr", "alias"};
 
 static int op_apply(struct qstate *q, int op, const char **label)
 {
@@ -1948,8 +1950,8 @@ static void label_add(char *what, size_t cap, size_t *len, const char *label)
     puts0(what, cap, len, label);
 }
 
-void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_person *out,
-               char *what, size_t what_cap)
+void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_person *out, char *what,
+               size_t what_cap)
 {
     struct gp g;
     struct rng r;

@@ -43,13 +43,13 @@ struct pop_person {
 };
 
 /* Number of cumulative-weight lists kept in struct pop (one per culture, role and gender). */
-#define POP_NLISTS 20
+#define POP_NLISTS   20
 #define POP_LIST_MAX 192
 
 struct pop_list {
-    uint16_t n;                   /* entries */
-    uint16_t idx[POP_LIST_MAX];   /* index into the underlying name table */
-    uint32_t cum[POP_LIST_MAX];   /* cumulative Zipf weights, cum[n-1] is the total */
+    uint16_t n;                 /* entries */
+    uint16_t idx[POP_LIST_MAX]; /* index into the underlying name table */
+    uint32_t cum[POP_LIST_MAX]; /* cumulative Zipf weights, cum[n-1] is the total */
 };
 
 struct pop {
@@ -74,8 +74,8 @@ void pop_alert(const struct pop *p, uint64_t i, struct pop_person *out);
  * labels joined by '+', e.g. "translit+dob_year". At least one name token
  * survives intact or nearly so. Thread-safe.
  */
-void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_person *out,
-               char *what, size_t what_cap);
+void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_person *out, char *what,
+               size_t what_cap);
 
 /*
  * Traveller number k ("n" + k) who is not listed: drawn from the same

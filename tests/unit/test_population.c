@@ -135,9 +135,10 @@ static void test_json_escaping(void **state)
     char buf[256];
     int n = pop_to_json(&x, buf, sizeof buf);
     assert_true(n > 0);
-    assert_string_equal(buf, "{\"id\":\"g1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Quote "
-                             "\\\" back \\\\ tab\\t nl\\n ctl\\u0001 D'Angelo\"],"
-                             "\"gender\":[\"female\"]}}");
+    assert_string_equal(buf,
+                        "{\"id\":\"g1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Quote "
+                        "\\\" back \\\\ tab\\t nl\\n ctl\\u0001 D'Angelo\"],"
+                        "\"gender\":[\"female\"]}}");
     struct limen_entity *e = NULL;
     assert_int_equal(limen_entity_parse(buf, (size_t)n, &e, NULL), LIMEN_OK);
     assert_string_equal(limen_entity_value(e, "name", 0, NULL), nm);
@@ -246,8 +247,8 @@ static void test_query_labels(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_determinism),    cmocka_unit_test(test_json_parses),
-        cmocka_unit_test(test_json_escaping),  cmocka_unit_test(test_mix_and_skew),
+        cmocka_unit_test(test_determinism),   cmocka_unit_test(test_json_parses),
+        cmocka_unit_test(test_json_escaping), cmocka_unit_test(test_mix_and_skew),
         cmocka_unit_test(test_query_labels),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
