@@ -9,15 +9,22 @@
  *   DIR/negatives.jsonl     M travellers who are not listed, ids n000000000..
  *
  * Everything is a function of the seed: the same command writes the same
- * bytes. Output goes through one large buffer per file, written with fwrite.
+ * bytes, whatever the number of threads. Output goes through large buffers
+ * written with fwrite. Alerts are made by --threads workers (default: the
+ * online CPUs), each filling its own buffer with a block of consecutive
+ * alerts; blocks are written in order, so the file does not depend on the
+ * scheduling.
  *
- * usage: gen_population --alerts N [--queries Q] [--negatives M] [--seed S] --out DIR
+ * usage: gen_population --alerts N [--queries Q] [--negatives M] [--seed S] [--threads T]
+ *                       --out DIR
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench_lib.h"
 #include "population.h"
@@ -103,6 +110,95 @@ static int out_person(struct out *o, const struct pop_person *x)
     return 0;
 }
 
+/* Parallel alerts: worker w makes blocks w, w + T, w + 2T, ... and writes them in turn. */
+#define BLOCK      8192u
+#define MAXTHREADS 64
+
+struct par {
+    const struct pop *p;
+    FILE *fp;
+    unsigned long long n, nblocks, next, bytes;
+    unsigned threads;
+    int failed;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+struct worker {
+    struct par *par;
+    unsigned w;
+};
+
+static void *alert_worker(void *arg)
+{
+    struct worker *wk = arg;
+    struct par *par = wk->par;
+    char *buf = malloc((size_t)BLOCK * LINEMAX);
+    struct pop_person x;
+    for (unsigned long long b = wk->w; b < par->nblocks; b += par->threads) {
+        size_t len = 0;
+        unsigned long long end = (b + 1) * BLOCK < par->n ? (b + 1) * BLOCK : par->n;
+        for (unsigned long long i = b * BLOCK; buf && i < end; i++) {
+            pop_alert(par->p, i, &x);
+            int n = pop_to_json(&x, buf + len, LINEMAX - 1);
+            if (n < 0) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf[len + (size_t)n] = '\n';
+            len += (size_t)n + 1;
+        }
+        pthread_mutex_lock(&par->mu);
+        while (par->next != b && !par->failed)
+            pthread_cond_wait(&par->cv, &par->mu);
+        if (!buf || (!par->failed && fwrite(buf, 1, len, par->fp) != len))
+            par->failed = 1;
+        par->bytes += len;
+        par->next++;
+        pthread_cond_broadcast(&par->cv);
+        int stop = par->failed;
+        pthread_mutex_unlock(&par->mu);
+        if (stop)
+            break;
+    }
+    free(buf);
+    return NULL;
+}
+
+/* Writes alerts 0..n-1 to fp with `threads` workers; returns the bytes written or -1. */
+static long long write_alerts(const struct pop *p, FILE *fp, unsigned long long n, unsigned threads)
+{
+    struct par par = {0};
+    struct worker wk[MAXTHREADS];
+    pthread_t tid[MAXTHREADS];
+    unsigned started = 0;
+    par.p = p;
+    par.fp = fp;
+    par.n = n;
+    par.nblocks = (n + BLOCK - 1) / BLOCK;
+    par.threads = threads;
+    pthread_mutex_init(&par.mu, NULL);
+    pthread_cond_init(&par.cv, NULL);
+    for (unsigned w = 0; w < threads; w++) {
+        wk[w].par = &par;
+        wk[w].w = w;
+        if (pthread_create(&tid[w], NULL, alert_worker, &wk[w]) != 0) {
+            pthread_mutex_lock(&par.mu);
+            par.failed = 1;
+            pthread_cond_broadcast(&par.cv);
+            pthread_mutex_unlock(&par.mu);
+            break;
+        }
+        started++;
+    }
+    for (unsigned w = 0; w < started; w++)
+        pthread_join(tid[w], NULL);
+    pthread_cond_destroy(&par.cv);
+    pthread_mutex_destroy(&par.mu);
+    return par.failed ? -1 : (long long)par.bytes;
+}
+
 static int parse_u64(const char *s, unsigned long long *v)
 {
     char *end;
@@ -114,7 +210,7 @@ static int parse_u64(const char *s, unsigned long long *v)
 static void usage(void)
 {
     fprintf(stderr, "usage: gen_population --alerts N [--queries Q] [--negatives M] [--seed S] "
-                    "--out DIR\n");
+                    "[--threads T] --out DIR\n");
 }
 
 static void report(const char *what, unsigned long long n, unsigned long long bytes, double secs)
@@ -125,7 +221,7 @@ static void report(const char *what, unsigned long long n, unsigned long long by
 
 int main(int argc, char **argv)
 {
-    unsigned long long nalerts = 0, nqueries = 10000, nneg = 10000, seed = 1;
+    unsigned long long nalerts = 0, nqueries = 10000, nneg = 10000, seed = 1, threads = 0;
     const char *dir = NULL;
     int have_alerts = 0;
     for (int i = 1; i < argc; i++) {
@@ -139,6 +235,8 @@ int main(int argc, char **argv)
             dst = &nneg;
         } else if (strcmp(argv[i], "--seed") == 0) {
             dst = &seed;
+        } else if (strcmp(argv[i], "--threads") == 0) {
+            dst = &threads;
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             dir = argv[++i];
             continue;
@@ -160,6 +258,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen_population: queries need at least one alert\n");
         return 2;
     }
+    if (threads == 0) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = ncpu > 0 ? (unsigned long long)ncpu : 1;
+    }
+    if (threads > MAXTHREADS)
+        threads = MAXTHREADS;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "gen_population: %s: %s\n", dir, strerror(errno));
         return 1;
@@ -174,19 +278,19 @@ int main(int argc, char **argv)
     int rc = 1;
     double t0, t1;
 
-    fprintf(stderr, "gen_population: seed %llu -> %s\n", seed, dir);
+    fprintf(stderr, "gen_population: seed %llu, %llu threads -> %s\n", seed, threads, dir);
     if (out_open(&oa, dir, "alerts.jsonl", path_a, sizeof path_a) != 0)
         goto out;
     t0 = bench_now();
-    for (unsigned long long i = 0; i < nalerts; i++) {
-        pop_alert(&p, i, &x);
-        if (out_person(&oa, &x) != 0)
-            goto out;
+    long long abytes = write_alerts(&p, oa.fp, nalerts, (unsigned)threads);
+    if (abytes < 0) {
+        fprintf(stderr, "gen_population: writing %s failed\n", path_a);
+        goto out;
     }
     if (out_close(&oa) != 0)
         goto out;
     t1 = bench_now();
-    report("alerts.jsonl", nalerts, oa.bytes, t1 - t0);
+    report("alerts.jsonl", nalerts, (unsigned long long)abytes, t1 - t0);
 
     if (out_open(&oq, dir, "queries.jsonl", path_q, sizeof path_q) != 0 ||
         out_open(&ot, dir, "queries_truth.tsv", path_t, sizeof path_t) != 0)

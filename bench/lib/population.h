@@ -65,14 +65,26 @@ void pop_alert(const struct pop *p, uint64_t i, struct pop_person *out);
 
 /*
  * Query number k ("q" + k): a perturbed copy of alert `target`, as a
- * traveller would present at a border. One to three perturbations are
- * applied (another transliteration, Arabic script <-> Latin, a typo, token
- * order, dropped or added middle name, dropped/joined/split particle,
- * accents removed, date of birth year +-1 or day/month swapped or missing,
- * nationality missing, no passport, passport with an OCR confusion, the
- * alias used as name); `what` (what_cap bytes, may be NULL) receives their
- * labels joined by '+', e.g. "translit+dob_year". At least one name token
- * survives intact or nearly so. Thread-safe.
+ * traveller would present at a border (no alias). One to three
+ * perturbations are applied, at most one per name token and one per field;
+ * `what` (what_cap bytes, may be NULL; truncated when too small) receives
+ * their labels joined by '+', e.g. "translit+dob_year":
+ *   translit       another spelling of an Arabic-origin token (table variant or a rule:
+ *                  ou->u, dj->j, ch->sh, kh->x, ss->s, q<->k, ...)
+ *   script         Latin -> Arabic script, or Arabic -> Latin (French convention)
+ *   typo           one letter substituted (keyboard neighbour), dropped, doubled or swapped,
+ *                  never the first letter of a token
+ *   order          surname(s) moved before or after the given names
+ *   drop_middle    a middle given name (or a Spanish second surname) left out
+ *   add_middle     a middle name added (the father's name for Arabic names)
+ *   drop_particle  "El Amrani" -> "Amrani", "العمراني" -> "عمراني"
+ *   join_particle, split_particle  "Ben Ali" -> "Benali", "Abdelkader" -> "Abdel Kader"
+ *   accents        "García" -> "Garcia"
+ *   dob_year, dob_swap, dob_missing  year +-1, day and month swapped, date left out
+ *   nat_missing, no_passport, passport_ocr  (O/0, I/1, B/8, S/5 confused)
+ *   alias          the alert's alias used as the name
+ *   upper          (cosmetic, added to about 20% of Latin queries) the name in capitals
+ * Every query keeps a name that a good engine can find. Thread-safe.
  */
 void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_person *out, char *what,
                size_t what_cap);
