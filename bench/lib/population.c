@@ -557,12 +557,17 @@ enum list_id {
 
 _Static_assert(L_COUNT == POP_NLISTS, "POP_NLISTS must match the list ids");
 
-/* Gives ranks 0..n-1 Zipf weights 1/(r+1)^s, cumulated and scaled to 2^31. */
-static void list_finish(struct pop_list *l, double s)
+/*
+ * Gives ranks 0..n-1 Zipf-Mandelbrot weights 1/(r+1+q)^s, cumulated and
+ * scaled to 2^31. Given names use q = 0, a steep head (Mohamed, Giuseppe,
+ * José); surnames a flatter head (q > 0), as no surname is anywhere near as
+ * frequent as the top given names.
+ */
+static void list_finish(struct pop_list *l, double s, double q)
 {
     double w[POP_LIST_MAX], total = 0;
     for (unsigned r = 0; r < l->n; r++) {
-        w[r] = 1.0 / pow((double)(r + 1), s);
+        w[r] = 1.0 / pow((double)(r + 1) + q, s);
         total += w[r];
     }
     double acc = 0;
@@ -580,21 +585,21 @@ static void list_finish(struct pop_list *l, double s)
 }
 
 static void list_arabic(struct pop_list *l, const struct aname *t, size_t n, unsigned need,
-                        double s)
+                        double s, double q)
 {
     l->n = 0;
     for (size_t i = 0; i < n && l->n < POP_LIST_MAX; i++)
         if ((t[i].flags & need) == need)
             l->idx[l->n++] = (uint16_t)i;
-    list_finish(l, s);
+    list_finish(l, s, q);
 }
 
-static void list_plain(struct pop_list *l, size_t n, double s)
+static void list_plain(struct pop_list *l, size_t n, double s, double q)
 {
     l->n = 0;
     for (size_t i = 0; i < n && l->n < POP_LIST_MAX; i++)
         l->idx[l->n++] = (uint16_t)i;
-    list_finish(l, s);
+    list_finish(l, s, q);
 }
 
 void pop_init(struct pop *p, uint64_t seed)
@@ -602,26 +607,26 @@ void pop_init(struct pop *p, uint64_t seed)
     memset(p, 0, sizeof *p);
     p->seed = seed;
     struct pop_list *L = p->lists;
-    list_arabic(&L[L_AR_M_MAG], ar_given, NELEM(ar_given), G_M | R_MAG, 1.05);
-    list_arabic(&L[L_AR_F_MAG], ar_given, NELEM(ar_given), G_F | R_MAG, 0.95);
-    list_arabic(&L[L_AR_M_EAS], ar_given, NELEM(ar_given), G_M | R_EAS, 1.0);
-    list_arabic(&L[L_AR_F_EAS], ar_given, NELEM(ar_given), G_F | R_EAS, 0.9);
-    list_arabic(&L[L_ARS_MAG], ar_sur, NELEM(ar_sur), R_MAG, 0.8);
-    list_arabic(&L[L_ARS_EAS], ar_sur, NELEM(ar_sur), R_EAS, 0.8);
-    list_arabic(&L[L_BER_M], ber_given, NELEM(ber_given), G_M, 0.8);
-    list_arabic(&L[L_BER_F], ber_given, NELEM(ber_given), G_F, 0.8);
-    list_arabic(&L[L_BERS], ber_sur, NELEM(ber_sur), 0, 0.75);
-    list_plain(&L[L_IT_M], NELEM(it_m), 0.95);
-    list_plain(&L[L_IT_F], NELEM(it_f), 0.95);
-    list_plain(&L[L_IT_S], NELEM(it_s), 0.8);
-    list_plain(&L[L_ES_M], NELEM(es_m), 0.95);
-    list_plain(&L[L_ES_F], NELEM(es_f), 0.95);
-    list_plain(&L[L_ES_S], NELEM(es_s), 0.85);
-    list_plain(&L[L_FR_M], NELEM(fr_m), 0.9);
-    list_plain(&L[L_FR_F], NELEM(fr_f), 0.9);
-    list_plain(&L[L_FR_S], NELEM(fr_s), 0.8);
-    list_plain(&L[L_ES_M2], NELEM(es_m2), 1.0);
-    list_plain(&L[L_ES_F2], NELEM(es_f2), 1.0);
+    list_arabic(&L[L_AR_M_MAG], ar_given, NELEM(ar_given), G_M | R_MAG, 1.05, 0);
+    list_arabic(&L[L_AR_F_MAG], ar_given, NELEM(ar_given), G_F | R_MAG, 0.95, 0);
+    list_arabic(&L[L_AR_M_EAS], ar_given, NELEM(ar_given), G_M | R_EAS, 1.0, 0);
+    list_arabic(&L[L_AR_F_EAS], ar_given, NELEM(ar_given), G_F | R_EAS, 0.9, 0);
+    list_arabic(&L[L_ARS_MAG], ar_sur, NELEM(ar_sur), R_MAG, 0.7, 1.5);
+    list_arabic(&L[L_ARS_EAS], ar_sur, NELEM(ar_sur), R_EAS, 0.7, 1.5);
+    list_arabic(&L[L_BER_M], ber_given, NELEM(ber_given), G_M, 0.8, 0);
+    list_arabic(&L[L_BER_F], ber_given, NELEM(ber_given), G_F, 0.8, 0);
+    list_arabic(&L[L_BERS], ber_sur, NELEM(ber_sur), 0, 0.7, 1.5);
+    list_plain(&L[L_IT_M], NELEM(it_m), 0.95, 0);
+    list_plain(&L[L_IT_F], NELEM(it_f), 0.95, 0);
+    list_plain(&L[L_IT_S], NELEM(it_s), 0.7, 1.5);
+    list_plain(&L[L_ES_M], NELEM(es_m), 0.95, 0);
+    list_plain(&L[L_ES_F], NELEM(es_f), 0.95, 0);
+    list_plain(&L[L_ES_S], NELEM(es_s), 0.7, 1.5);
+    list_plain(&L[L_FR_M], NELEM(fr_m), 0.9, 0);
+    list_plain(&L[L_FR_F], NELEM(fr_f), 0.9, 0);
+    list_plain(&L[L_FR_S], NELEM(fr_s), 0.7, 1.5);
+    list_plain(&L[L_ES_M2], NELEM(es_m2), 1.0, 0);
+    list_plain(&L[L_ES_F2], NELEM(es_f2), 1.0, 0);
 }
 
 /* A table index drawn from list `id` (binary search of the cumulative weights). */
@@ -1322,6 +1327,7 @@ struct qstate {
     struct rname rn;
     int applied;
     int dob_done, passport_done; /* one perturbation per field */
+    int alias_used;
     int dob_kind, y, m, d;
     char nat[3];
     char passport[16];
@@ -1426,7 +1432,8 @@ static int op_alias(struct qstate *q)
 static int op_script(struct qstate *q)
 {
     struct rname *rn = &q->rn;
-    if (rname_any_touched(rn) || rn->n == 0)
+    /* After the alias, a script switch could merely undo it (alias = Latin form). */
+    if (rname_any_touched(rn) || rn->n == 0 || q->alias_used)
         return 0;
     int all_ar = 1;
     for (int i = 0; i < rn->n; i++) {
@@ -1650,11 +1657,11 @@ static int op_drop_middle(struct qstate *q)
             last_sur = i;
         } else if (first_given < 0) {
             first_given = i;
-        } else if (cand < 0) {
+        } else if (cand < 0 && !rn->r[i].touched) {
             cand = i;
         }
     }
-    if (cand < 0 && nsur >= 2 && q->g->culture == POP_SPANISH)
+    if (cand < 0 && nsur >= 2 && q->g->culture == POP_SPANISH && !rn->r[last_sur].touched)
         cand = last_sur;
     if (cand < 0)
         return 0;
@@ -1941,6 +1948,32 @@ static int op_apply(struct qstate *q, int op, const char **label)
     }
 }
 
+/*
+ * Applies op; a change of the name that leaves it as it was ("order" on
+ * "Ahmed Ahmed", an alias equal to the name) is undone and does not count.
+ */
+static int op_try(struct qstate *q, int op, const char **label)
+{
+    int name_op = op <= OP_ACCENTS || op == OP_ALIAS;
+    struct rname save;
+    if (name_op)
+        save = q->rn;
+    if (!op_apply(q, op, label))
+        return 0;
+    if (name_op) {
+        char before[160], after[160];
+        rname_join(&save, before, sizeof before);
+        rname_join(&q->rn, after, sizeof after);
+        if (strcmp(before, after) == 0) {
+            q->rn = save;
+            return 0;
+        }
+    }
+    if (op == OP_ALIAS)
+        q->alias_used = 1;
+    return 1;
+}
+
 static void label_add(char *what, size_t cap, size_t *len, const char *label)
 {
     if (!what || cap == 0)
@@ -1978,7 +2011,7 @@ void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_pers
     unsigned used = 0;
     const char *label;
     /* Alerts in Arabic script meet travellers whose passports are in Latin script. */
-    if (g.culture == POP_MAGHREB_AR_SCRIPT && rng_pct(&r, 75) && op_apply(&q, OP_SCRIPT, &label)) {
+    if (g.culture == POP_MAGHREB_AR_SCRIPT && rng_pct(&r, 75) && op_try(&q, OP_SCRIPT, &label)) {
         used |= 1u << OP_SCRIPT;
         q.applied++;
         label_add(what, what_cap, &wlen, label);
@@ -1987,13 +2020,13 @@ void pop_query(const struct pop *p, uint64_t k, uint64_t target, struct pop_pers
         int op = (int)rng_weighted(&r, op_weight, OP_COUNT);
         if (used & (1u << op))
             continue;
-        if (op_apply(&q, op, &label)) {
+        if (op_try(&q, op, &label)) {
             used |= 1u << op;
             q.applied++;
             label_add(what, what_cap, &wlen, label);
         }
     }
-    if (q.applied == 0 && op_apply(&q, OP_TYPO, &label)) {
+    if (q.applied == 0 && op_try(&q, OP_TYPO, &label)) {
         q.applied++;
         label_add(what, what_cap, &wlen, label);
     }
