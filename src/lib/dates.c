@@ -102,6 +102,16 @@ double limen__date_evidence(const struct limen__date *q, const struct limen__dat
             *reason = "same day and month, birth years one apart (tolerated)";
             return 0.3;
         }
+        /* Two full dates a year apart that share neither day nor month are
+         * rarely one person's date mistyped: a typo touches one field. */
+        if (full && q->month != a->month && q->day != a->day) {
+            *reason = "birth years one apart, day and month different";
+            return -1.5;
+        }
+        if (full) {
+            *reason = "birth years one apart, day or month different";
+            return -0.6;
+        }
         *reason = "birth years one apart (tolerated)";
         return -0.3;
     }

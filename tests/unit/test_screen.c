@@ -257,7 +257,9 @@ static void test_dates_of_birth(void **state)
     double exact = p01_with("1985-03-14", NULL, NULL);
     double month = p01_with("1985-03", NULL, NULL);
     double year = p01_with("1985", NULL, NULL);
-    double one_off = p01_with("1986-07-01", NULL, NULL);
+    double one_off = p01_with("1986", NULL, NULL);            /* year only, a year away */
+    double one_off_full = p01_with("1986-07-01", NULL, NULL); /* another full date a year away */
+    double one_off_day = p01_with("1986-03-02", NULL, NULL);  /* a year away, same month */
     double year_typo = p01_with("1986-03-14", NULL, NULL); /* same day and month */
     double far = p01_with("1960-01-01", NULL, NULL);
     assert_true(exact > month);
@@ -265,6 +267,9 @@ static void test_dates_of_birth(void **state)
     assert_true(year > none);
     assert_true(one_off < none);     /* tolerated, but not evidence for */
     assert_true(one_off > 0.6);      /* only a small penalty */
+    /* two full dates a year apart sharing neither day nor month: strong evidence against */
+    assert_true(one_off_full < one_off_day && one_off_day < one_off);
+    assert_true(one_off_full < none - 0.15);
     assert_true(year_typo > none && year_typo < exact);
     assert_true(far < 0.30 || far < none - 0.4);
     /* day and month swapped (only possible when both are 12 or less) */
