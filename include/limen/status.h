@@ -36,7 +36,11 @@ extern "C" {
     X(LIMEN_ECHECK, "check_digit", "check digit mismatch")                                         \
     X(LIMEN_ECORRUPT, "corrupt", "corrupt or foreign data")                                        \
     X(LIMEN_EVERSION, "version", "unsupported version")                                            \
-    X(LIMEN_EICU, "icu", "Unicode library error")
+    X(LIMEN_EICU, "icu", "Unicode library error")                                                  \
+    X(LIMEN_EFORBIDDEN, "forbidden", "not allowed for this agency or role")                        \
+    X(LIMEN_ECONFLICT, "conflict", "conflicts with the stored state")                              \
+    X(LIMEN_ESTORE, "store", "storage error")                                                      \
+    X(LIMEN_ETAMPER, "tampered", "audit log altered")
 
 typedef enum limen_status {
 #define LIMEN_X_ENUM(code, name, msg) code,

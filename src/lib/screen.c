@@ -172,7 +172,7 @@ struct simc {
     float sim;
 };
 
-#define SIMC_CAP 8192
+#define SIMC_CAP 4096
 
 /* A dictionary token to walk for a query unit, with the evidence it adds. */
 struct walk {

@@ -1,0 +1,230 @@
+/*
+ * The hub's durable store: agencies, users and their API tokens, alerts with
+ * every version kept, hits, and the tamper-evident audit log.
+ *
+ * One SQLite database file in WAL mode with synchronous=FULL: a call that
+ * writes returns only when the write is durable (committed and synced), so
+ * the server acknowledges nothing that a crash could lose. The schema carries
+ * a version number; opening a database of a newer version is refused
+ * (LIMEN_EVERSION), an older one is migrated.
+ *
+ * The audit log is a chain: entry i stores MAC(key, mac[i-1] || fields of i),
+ * a keyed BLAKE2b (libsodium crypto_generichash) whose 256-bit key lives in a
+ * separate file (created with mode 0600 next to the database unless given),
+ * and a head row holds the last sequence number and MAC, itself MAC'd. Editing,
+ * inserting, deleting (also at the end) or reordering entries in the database
+ * file is detected by limen_store_audit_verify() without the key ever being in
+ * the database. Pruning by retention keeps the MAC of the last pruned entry as
+ * the chain's anchor.
+ *
+ * Thread-safety: one struct limen_store may be used by many threads at once;
+ * calls are serialised inside (a mutex around one SQLite connection).
+ * Strings are UTF-8; times are Unix seconds (UTC).
+ */
+#ifndef LIMEN_STORE_H
+#define LIMEN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limen/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIMEN_AGENCY_CODE_MAX 32  /* "MA-DGSN" */
+#define LIMEN_USER_NAME_MAX 64
+#define LIMEN_ALERT_ID_MAX 256
+#define LIMEN_TOKEN_TEXT_MAX 64   /* "lmn_" + 43 base64url characters + NUL */
+
+struct limen_store;
+
+struct limen_store_options {
+    const char *audit_key_path; /* NULL: "<database>.audit-key" */
+    int create;                 /* create the database (and key) when absent */
+};
+
+/*
+ * Opens (or, with opts->create, creates) the store at `path`. `opts` may be
+ * NULL (create = 1, default key path). Errors: LIMEN_EIO (cannot open or
+ * create the file or the key), LIMEN_EVERSION (a newer schema), LIMEN_ESTORE
+ * (SQLite error, message in err), LIMEN_ENOMEM.
+ */
+limen_status limen_store_open(const char *path, const struct limen_store_options *opts,
+                              struct limen_store **out, struct limen_error *err);
+/* Closes the store; NULL is a no-op. */
+void limen_store_close(struct limen_store *s);
+
+/* ---- agencies ---- */
+
+struct limen_agency {
+    char code[LIMEN_AGENCY_CODE_MAX]; /* letters, digits and '-' */
+    char country[3];                  /* ISO 3166 alpha-2, lowercase */
+    char name[128];
+    char contact[256]; /* how to reach the duty desk: shown with a hit */
+};
+
+/* Creates or updates an agency. LIMEN_EINVAL for a bad code or country. */
+limen_status limen_store_agency_put(struct limen_store *s, const struct limen_agency *a,
+                                    struct limen_error *err);
+/* LIMEN_ENOTFOUND when unknown. */
+limen_status limen_store_agency_get(struct limen_store *s, const char *code,
+                                    struct limen_agency *out);
+/* All agencies, by code: *out is an array the caller frees with limen_free(). */
+limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **out, size_t *n);
+
+/* ---- users and tokens ---- */
+
+enum limen_role {
+    LIMEN_ROLE_OFFICER = 1, /* screens */
+    LIMEN_ROLE_ANALYST = 2, /* officer + manages its agency's alerts and hits */
+    LIMEN_ROLE_ADMIN = 3,   /* agencies, users, tokens, audit */
+};
+
+/* "officer", "analyst", "admin" (or "" for anything else). */
+const char *limen_role_name(enum limen_role role);
+/* The role of a name, or 0 when unknown. */
+enum limen_role limen_role_from_name(const char *name);
+
+struct limen_user {
+    int64_t id;
+    char name[LIMEN_USER_NAME_MAX];
+    char agency[LIMEN_AGENCY_CODE_MAX];
+    enum limen_role role;
+    int disabled;
+};
+
+/* Adds a user of an existing agency; LIMEN_ENOTFOUND for an unknown agency,
+ * LIMEN_ECONFLICT when the name is taken. */
+limen_status limen_store_user_add(struct limen_store *s, const char *name, const char *agency,
+                                  enum limen_role role, int64_t *id, struct limen_error *err);
+limen_status limen_store_user_get(struct limen_store *s, int64_t id, struct limen_user *out);
+
+/*
+ * Issues a new API token for a user: 256 random bits (libsodium), written to
+ * `token` as "lmn_" + base64url (shown once: only its hash is stored).
+ * `label` (may be NULL) says what it is for.
+ */
+limen_status limen_store_token_new(struct limen_store *s, int64_t user_id, const char *label,
+                                   char token[LIMEN_TOKEN_TEXT_MAX], int64_t *token_id,
+                                   struct limen_error *err);
+/*
+ * The user holding a token. LIMEN_ENOTFOUND for an unknown, revoked or
+ * malformed token, or a disabled user. Compares hashes in constant time.
+ */
+limen_status limen_store_token_check(struct limen_store *s, const char *token,
+                                     struct limen_user *out, int64_t *token_id);
+limen_status limen_store_token_revoke(struct limen_store *s, int64_t token_id);
+
+/* ---- alerts ---- */
+
+struct limen_alert_meta {
+    char id[LIMEN_ALERT_ID_MAX];
+    char owner[LIMEN_AGENCY_CODE_MAX];
+    int64_t version; /* 1, 2, ... */
+    int withdrawn;
+    int64_t created, updated;
+};
+
+/*
+ * Stores a new version of an alert: `json` is the whole FtM entity with its
+ * "alert" object, as the server validated it. A new id is created for `owner`;
+ * an existing id may be changed only by its owner (LIMEN_EFORBIDDEN
+ * otherwise, nothing written). A withdrawn alert can be put again (a new
+ * version, active). *version (may be NULL) receives the version written.
+ */
+limen_status limen_store_alert_put(struct limen_store *s, const char *id, const char *owner,
+                                   const char *json, size_t len, int64_t *version,
+                                   struct limen_error *err);
+/* Withdraws an alert (a new version, withdrawn, no content change): owner only. */
+limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,
+                                        int64_t *version, struct limen_error *err);
+/*
+ * The latest version (version == 0) or a given version of an alert. *json is
+ * NUL-terminated, freed by the caller with limen_free(). LIMEN_ENOTFOUND.
+ */
+limen_status limen_store_alert_get(struct limen_store *s, const char *id, int64_t version,
+                                   char **json, size_t *len, struct limen_alert_meta *meta);
+/*
+ * Calls fn for the latest version of every alert, in id order (withdrawn ones
+ * too, flagged), to rebuild the index at start. fn returns 0 to go on.
+ */
+limen_status limen_store_alerts_each(struct limen_store *s,
+                                     int (*fn)(void *ctx, const struct limen_alert_meta *m,
+                                               const char *json, size_t len),
+                                     void *ctx);
+
+/* ---- hits ---- */
+
+enum limen_hit_status {
+    LIMEN_HIT_NEW = 0,
+    LIMEN_HIT_CONFIRMED = 1,
+    LIMEN_HIT_FALSE_POSITIVE = 2,
+};
+
+struct limen_hit {
+    int64_t id;
+    char alert_id[LIMEN_ALERT_ID_MAX];
+    char owner[LIMEN_AGENCY_CODE_MAX];     /* the alert's owner agency */
+    char by_agency[LIMEN_AGENCY_CODE_MAX]; /* who screened */
+    int64_t by_user;
+    char post[64]; /* the border post or terminal, as the client said */
+    int64_t at;
+    double score;
+    enum limen_hit_status status;
+    const char *query_json;       /* owned by the store's result; see hits_list */
+    const char *explanation_json; /* idem */
+};
+
+/* Records a hit (query_json and explanation_json copied); *id receives its id. */
+limen_status limen_store_hit_add(struct limen_store *s, const struct limen_hit *h, int64_t *id,
+                                 struct limen_error *err);
+/*
+ * Hits on the alerts of `owner` with id > after_id, oldest first, at most
+ * `limit`; fn sees each (strings valid during the call only).
+ */
+limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int64_t after_id,
+                                   size_t limit,
+                                   int (*fn)(void *ctx, const struct limen_hit *h), void *ctx);
+/* Marks a hit of `owner`'s alerts; LIMEN_EFORBIDDEN when not its owner. */
+limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char *owner,
+                                  enum limen_hit_status status, struct limen_error *err);
+
+/* ---- audit ---- */
+
+struct limen_audit_entry {
+    int64_t seq;
+    int64_t at;
+    int64_t user_id;
+    const char *user;     /* name */
+    const char *agency;
+    const char *action;   /* "POST /v1/screen" */
+    const char *search;   /* JSON: the search data used ("" when none) */
+    const char *results;  /* JSON array of the ids returned or written ("[]") */
+    int status;           /* HTTP status answered */
+};
+
+/* Appends an entry (durable when this returns); *seq (may be NULL) receives its number. */
+limen_status limen_store_audit_append(struct limen_store *s, const struct limen_audit_entry *e,
+                                      int64_t *seq, struct limen_error *err);
+/* Entries with seq > after_seq, at most `limit`, oldest first. */
+limen_status limen_store_audit_list(struct limen_store *s, int64_t after_seq, size_t limit,
+                                    int (*fn)(void *ctx, const struct limen_audit_entry *e),
+                                    void *ctx);
+/*
+ * Recomputes the whole chain. LIMEN_OK with *checked entries; LIMEN_ETAMPER
+ * with *first_bad the first sequence number that does not verify (an edited,
+ * inserted, deleted or moved entry, or a head that disagrees) and a message.
+ */
+limen_status limen_store_audit_verify(struct limen_store *s, int64_t *checked, int64_t *first_bad,
+                                      struct limen_error *err);
+/* Deletes entries older than `before` (Unix seconds), keeping the chain verifiable. */
+limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int64_t *deleted,
+                                     struct limen_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
