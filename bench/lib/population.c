@@ -985,7 +985,7 @@ enum { FAM_NONE, FAM_MAG, FAM_EAS, FAM_BER, FAM_AGIV_M, FAM_AGIV_F, FAM_IT, FAM_
 #define TAIL_GIV_PCT 12 /* percent of given names taken from the tail */
 
 /* Percent of surnames composed, by culture: about half, as in real lists beyond the top 150. */
-static const unsigned char sur_tail_pct[POP_CULTURES] = {50, 50, 50, 50, 55, 50, 55};
+static const unsigned char sur_tail_pct[POP_CULTURES] = {50, 50, 55, 60, 55, 50, 55};
 
 static int fam_arabic(int fam)
 {
@@ -1068,9 +1068,20 @@ static const struct {
 #define AC_W 20
 #define AC_Y 21
 
+/* Two root consonants without a vowel between them read well when the first can close a
+ * syllable (Mesbah, Mansour, Sebti) or the second is a liquid or nasal (Mejri). */
+static int cluster_ok(unsigned a, unsigned b)
+{
+    static const char coda[] = "bhrzsflmnk";
+    const char *la = acons[a].v[0], *lb = acons[b].v[0];
+    if (lb[1] && lb[0] != 'o')
+        return 0; /* kh, gh, ch second: hard to read */
+    return strchr("rlmn", lb[0]) != NULL || (!la[1] && strchr(coda, la[0]) != NULL);
+}
+
 /* A root fits its pattern: no letter twice in a row, no two gutturals side by side, waw and
- * ya only first (they would make vowel clusters elsewhere). */
-static int root_ok(const uint8_t c[3])
+ * ya only first (they would make vowel clusters elsewhere), readable consonant clusters. */
+static int root_ok(const uint8_t c[3], const char *pat)
 {
     for (int i = 0; i < 2; i++) {
         if (strcmp(acons[c[i]].v[0], acons[c[i + 1]].v[0]) == 0)
@@ -1078,6 +1089,10 @@ static int root_ok(const uint8_t c[3])
         if (acons[c[i]].gut && acons[c[i + 1]].gut)
             return 0;
     }
+    for (const char *p = pat; p[0] && p[1]; p++)
+        if (p[0] >= '1' && p[0] <= '3' && p[1] >= '1' && p[1] <= '3' &&
+            !cluster_ok(c[p[0] - '1'], c[p[1] - '1']))
+            return 0;
     return c[1] < AC_W && c[2] < AC_W;
 }
 
@@ -1128,7 +1143,7 @@ static void acomp_decode(int fam, uint32_t tail, struct acomp *ac)
     for (int salt = 0; salt < 16; salt++) {
         for (int i = 0; i < 3; i++)
             ac->c[i] = (uint8_t)dig(&h, NELEM(acons));
-        if (root_ok(ac->c))
+        if (root_ok(ac->c, apat[ac->pat]))
             return;
         h = mix64(h + (uint64_t)salt);
     }
@@ -1346,7 +1361,13 @@ static void eu_render(int fam, uint32_t tail, char *buf, size_t cap)
     puts0(buf, cap, &len, on);
     if (!on[0] || !is_vowel_ascii(lower_ascii(on[strlen(on) - 1])))
         puts0(buf, cap, &len, L->vo[dig(&h, L->nvo)]);
-    puts0(buf, cap, &len, L->mid[dig(&h, L->nmid)]);
+    /* No second liquid right after an onset cluster with one (Brurn-, Gral-). */
+    const char *mid = L->mid[dig(&h, L->nmid)];
+    if (strlen(on) >= 2 && strchr("rl", on[1]) && strchr("rl", mid[0]))
+        mid = L->mid[dig(&h, L->nmid)];
+    if (strlen(on) >= 2 && strchr("rl", on[1]) && strchr("rl", mid[0]))
+        mid = "t";
+    puts0(buf, cap, &len, mid);
     if (dig(&h, 100) < 35) {
         puts0(buf, cap, &len, L->vo[dig(&h, L->nvo)]);
         puts0(buf, cap, &len, L->mid[dig(&h, L->nmid)]);
