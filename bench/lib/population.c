@@ -467,6 +467,208 @@ static const char *const fr_s[] = {
     "Renaud", "Lemoine", "Picard", "Gaillard", "Lacroix", "Fabre", "Dupuis", "Da Silva",
     "Hubert", "Rivière", "Le Gall", "Le Roux", "Moulin", "Berger", "Lecomte", "Fleury",
     "Deschamps", "Carpentier", "Prévost", "Poirier", "Charpentier", "Huet", "Dupuy", "Le Goff"};
+
+/* ---------------------------------------------------------------------------------------------
+ * The long tail. Real alert lists have hundreds of thousands of distinct surnames: beyond the
+ * hand tables above, names are composed from morphemes (see "Composed names" below). Rarer
+ * European given names come from these larger tables.
+ */
+static const char *const it_m_rare[] = {
+    "Achille", "Adelmo", "Agostino", "Amedeo", "Arturo", "Attilio", "Baldassarre", "Benito",
+    "Biagio", "Calogero", "Camillo", "Cosimo", "Corrado", "Dario", "Egidio", "Elio",
+    "Ermanno", "Ettore", "Ezio", "Fausto", "Fiorenzo", "Gaetano", "Gerardo", "Gervasio",
+    "Ignazio", "Italo", "Lamberto", "Leonardo", "Livio", "Massimiliano", "Nazzareno", "Oreste",
+    "Ottavio", "Pasquale", "Renato", "Rocco", "Romualdo", "Sabatino", "Saverio", "Tancredi",
+    "Ubaldo", "Umberto", "Valerio", "Vittorio", "Walter", "Zeno"};
+static const char *const it_f_rare[] = {
+    "Agata", "Agnese", "Albina", "Assunta", "Beatrice", "Benedetta", "Carolina", "Cesira",
+    "Clelia", "Costanza", "Donatella", "Edvige", "Elvira", "Ernesta", "Filomena", "Fiorella",
+    "Gelsomina", "Ginevra", "Immacolata", "Ines", "Ivana", "Letizia", "Ludovica", "Marcella",
+    "Mirella", "Nunzia", "Ornella", "Pierina", "Raffaella", "Rosalba", "Serafina", "Tiziana",
+    "Vittoria", "Viviana"};
+static const char *const es_m_rare[] = {
+    "Abel", "Agustín", "Anselmo", "Aurelio", "Baltasar", "Bartolomé", "Benito", "Blas",
+    "Casimiro", "Ceferino", "Cipriano", "Clemente", "Crisanto", "Eladio", "Eusebio", "Evaristo",
+    "Fabián", "Faustino", "Fermín", "Florencio", "Gregorio", "Heriberto", "Hilario", "Inocencio",
+    "Isidro", "Jacinto", "Leandro", "Leoncio", "Marcelino", "Modesto", "Nicanor", "Pascual",
+    "Patricio", "Primitivo", "Rogelio", "Saturnino", "Segundo", "Teodoro", "Urbano", "Valeriano",
+    "Wenceslao", "Zacarías"};
+static const char *const es_f_rare[] = {
+    "Amparo", "Araceli", "Asunción", "Aurora", "Begoña", "Candelaria", "Casilda", "Celestina",
+    "Consuelo", "Eulalia", "Fuensanta", "Gertrudis", "Herminia", "Itziar", "Leocadia", "Lourdes",
+    "Macarena", "Milagros", "Nieves", "Obdulia", "Purificación", "Remedios", "Rosalía", "Soledad",
+    "Trinidad", "Visitación", "Yolanda", "Zoraida"};
+static const char *const fr_m_rare[] = {
+    "Adrien", "Aimé", "Albéric", "Amaury", "Anatole", "Aristide", "Armand", "Augustin",
+    "Baptiste", "Barthélemy", "Basile", "Célestin", "Clovis", "Corentin", "Désiré", "Edmond",
+    "Eugène", "Évariste", "Fernand", "Firmin", "Gaspard", "Gonzague", "Hippolyte", "Honoré",
+    "Isidore", "Joachim", "Léon", "Lucien", "Marius", "Maurice", "Octave", "Onésime",
+    "Prosper", "Raoul", "Séverin", "Sylvain", "Théophile", "Valentin", "Victorin", "Yves"};
+static const char *const fr_f_rare[] = {
+    "Adèle", "Agathe", "Albertine", "Apolline", "Bérénice", "Blanche", "Capucine", "Clémence",
+    "Colette", "Eugénie", "Félicie", "Geneviève", "Germaine", "Henriette", "Honorine", "Huguette",
+    "Joséphine", "Léontine", "Lucienne", "Madeleine", "Mathilde", "Ombeline", "Paulette", "Philomène",
+    "Roseline", "Solange", "Suzanne", "Yvette"};
+
+/* Arabic consonants for composed names: Arabic letter, then Latin by variant (0 French main,
+ * 1 French other, 2 English main, 3 English other). */
+struct acons {
+    const char *ar;
+    const char *v[4];
+    uint8_t gut; /* guttural: never next to another one */
+};
+
+static const struct acons acons[] = {
+    {"ب", {"b", "b", "b", "b"}, 0},      {"ت", {"t", "t", "t", "t"}, 0},
+    {"ج", {"j", "dj", "j", "g"}, 0},     {"ح", {"h", "h", "h", "h"}, 1},
+    {"خ", {"kh", "kh", "kh", "kh"}, 1},  {"د", {"d", "d", "d", "d"}, 0},
+    {"ر", {"r", "r", "r", "r"}, 0},      {"ز", {"z", "z", "z", "z"}, 0},
+    {"س", {"s", "s", "s", "s"}, 0},      {"ش", {"ch", "ch", "sh", "sh"}, 0},
+    {"ص", {"s", "s", "s", "s"}, 0},      {"ط", {"t", "t", "t", "t"}, 0},
+    {"غ", {"gh", "gh", "gh", "gh"}, 1},  {"ف", {"f", "f", "f", "f"}, 0},
+    {"ق", {"k", "q", "q", "k"}, 1},      {"ك", {"k", "k", "k", "k"}, 0},
+    {"ل", {"l", "l", "l", "l"}, 0},      {"م", {"m", "m", "m", "m"}, 0},
+    {"ن", {"n", "n", "n", "n"}, 0},      {"ه", {"h", "h", "h", "h"}, 1},
+    {"و", {"ou", "w", "w", "w"}, 0},     {"ي", {"y", "y", "y", "y"}, 0},
+};
+
+/*
+ * Word patterns over a three-consonant root: 1 2 3 the root consonants, D doubles the one
+ * before, a and e short vowels (not written in Arabic script), A I U long vowels (alif, ya,
+ * waw), M a literal mim, Q a word-initial hamza on alif (Berber "A...").
+ */
+static const char *const apat[] = {
+    "1a2DA3",  /* Haddad, Kattab */
+    "1A2e3",   /* Jaber, Salem */
+    "1a2I3",   /* Karim, Rachid */
+    "Ma12U3",  /* Mansour, Mahjoub */
+    "1a2A3",   /* Jamal, Salam */
+    "1e23",    /* Sebt(i), Mejr(i) */
+    "Me12A3",  /* Mesbah, Meftah */
+    "1e2A3",   /* Zeroual */
+    "Q1e2DA3", /* Amellal */
+    "Q12U3",   /* Amrouch(e) */
+};
+
+/* Endings: Latin by variant, then Arabic script. */
+struct aend {
+    const char *v[4];
+    const char *ar;
+};
+
+static const struct aend aend[] = {
+    {{"", "", "", ""}, ""},
+    {{"i", "i", "i", "y"}, "ي"},              /* nisba: Fassi, Masry */
+    {{"aoui", "aoui", "awi", "awi"}, "اوي"},  /* Cherkaoui, Sharqawi */
+    {{"ani", "ani", "ani", "ani"}, "اني"},    /* Ouazzani */
+    {{"ouni", "ouni", "uni", "ouni"}, "وني"}, /* Rahmouni */
+    {{"ari", "ari", "ari", "ari"}, "اري"},
+    {{"a", "a", "a", "ah"}, "ة"},             /* Berrada */
+    {{"ouche", "ouch", "ush", "ouch"}, "وش"}, /* Amrouche */
+};
+
+/* Particles before a composed Arabic-origin or Berber surname. */
+enum { CP_NONE, CP_ART, CP_BEN, CP_BEL, CP_BOU, CP_OULD, CP_AIT, CP_ABU, CP_ID, CP_OU, CP_ATH,
+       CP_COUNT };
+
+static const struct {
+    const char *v[4]; /* Latin by variant; a particle ending in a letter is joined */
+    const char *ar;
+} cpre[CP_COUNT] = {
+    [CP_NONE] = {{"", "", "", ""}, ""},
+    [CP_ART] = {{"El ", "El", "Al-", "El-"}, "ال"},
+    [CP_BEN] = {{"Ben", "Ben ", "Bin ", "Ben "}, "بن"},
+    [CP_BEL] = {{"Bel", "Bel", "Bel", "Bel "}, "بل"},
+    [CP_BOU] = {{"Bou", "Bou", "Bu", "Abu "}, "بو"},
+    [CP_OULD] = {{"Ould ", "Ould ", "Wuld ", "Ould "}, "ولد "},
+    [CP_AIT] = {{"Ait ", "Aït ", "Ait ", "Ait-"}, "آيت "},
+    [CP_ABU] = {{"Abou ", "Abou ", "Abu ", "Abu "}, "أبو "},
+    [CP_ID] = {{"Id", "Id ", "Id", "Id "}, "إد"},
+    [CP_OU] = {{"Ou", "Ou ", "U", "Ou"}, "أو"},
+    [CP_ATH] = {{"Ath ", "Ath ", "Ath ", "At "}, "آث "},
+};
+
+/* Divine names after "Abd" (Abdelhakim, Abderrahim): French stem, English stem, Arabic with
+ * the article, and whether the article assimilates (sun letter: "Abde-rr-ahim"). */
+static const struct {
+    const char *fr, *en, *ar;
+    uint8_t sun;
+} abd_names[] = {
+    {"Rahim", "Rahim", "الرحيم", 1},   {"Hakim", "Hakim", "الحكيم", 0},
+    {"Jalil", "Jalil", "الجليل", 0},   {"Ouahab", "Wahhab", "الوهاب", 0},
+    {"Samad", "Samad", "الصمد", 1},    {"Nour", "Nur", "النور", 1},
+    {"Bari", "Bari", "الباري", 0},     {"Hafid", "Hafiz", "الحفيظ", 0},
+    {"Halim", "Halim", "الحليم", 0},   {"Jabbar", "Jabbar", "الجبار", 0},
+    {"Kabir", "Kabir", "الكبير", 0},   {"Khalek", "Khaliq", "الخالق", 0},
+    {"Malek", "Malik", "المالك", 0},   {"Mounim", "Munim", "المنعم", 0},
+    {"Nacer", "Nasser", "الناصر", 1},  {"Raouf", "Rauf", "الرؤوف", 1},
+    {"Sattar", "Sattar", "الستار", 1}, {"Ouahed", "Wahid", "الواحد", 0},
+    {"Fattah", "Fattah", "الفتاح", 0}, {"Basset", "Basit", "الباسط", 0},
+    {"Moumen", "Mumin", "المؤمن", 0},  {"Ali", "Ali", "العلي", 0},
+    {"Hadi", "Hadi", "الهادي", 0},     {"Rachid", "Rashid", "الرشيد", 1},
+    {"Ghafour", "Ghafur", "الغفور", 0}, {"Kahar", "Qahhar", "القهار", 0},
+    {"Ouadoud", "Wadud", "الودود", 0}, {"Mouhsin", "Muhsin", "المحسن", 0},
+    {"Tawab", "Tawwab", "التواب", 1},  {"Moutaleb", "Muttalib", "المطلب", 0},
+    {"Jaouad", "Jawad", "الجواد", 0},  {"Mouhaimin", "Muhaymin", "المهيمن", 0},
+};
+
+/* First parts of "-eddine" names (Kheireddine, Alaeddine). */
+static const struct {
+    const char *fr, *en, *ar;
+} din_names[] = {
+    {"Kheir", "Khair", "خير"},  {"Ala", "Ala", "علاء"},     {"Badr", "Badr", "بدر"},
+    {"Charaf", "Sharaf", "شرف"}, {"Kamal", "Kamal", "كمال"}, {"Nasr", "Nasr", "نصر"},
+    {"Izz", "Izz", "عز"},       {"Seif", "Saif", "سيف"},     {"Fakhr", "Fakhr", "فخر"},
+    {"Taj", "Taj", "تاج"},      {"Houssam", "Husam", "حسام"}, {"Chams", "Shams", "شمس"},
+    {"Bahaa", "Baha", "بهاء"},   {"Imad", "Imad", "عماد"},   {"Najm", "Najm", "نجم"},
+    {"Sadr", "Sadr", "صدر"},     {"Jamal", "Jamal", "جمال"}, {"Zine", "Zain", "زين"},
+    {"Hossam", "Hosam", "حسام"}, {"Mohi", "Muhyi", "محيي"},
+};
+
+/* European surname morphemes: onset, vowel, middle consonants, optional second syllable,
+ * suffix; an optional particle before. */
+static const char *const it_on[] = {"B", "Br", "C", "Ca", "Cr", "D", "F", "Fr", "G", "Gr", "Gu",
+                                    "L", "M", "N", "P", "Pr", "R", "S", "Sc", "St", "T", "Tr",
+                                    "V", "Z", "", "Bo", "Pa", "Ma", "Ro", "Sa"};
+static const char *const it_vo[] = {"a", "a", "e", "i", "o", "o", "u"};
+static const char *const it_mid[] = {"l", "ll", "n", "nn", "r", "rr", "rt", "rd", "rn", "s", "ss",
+                                     "st", "t", "tt", "c", "cc", "g", "gg", "nd", "nt", "mb", "lv",
+                                     "mp", "z", "zz", "v", "m", "p", "sc", "rch", "nz", "lb"};
+static const char *const it_suf[] = {"i",    "o",     "ini",  "ino",  "elli", "ello", "etti", "etto",
+                                     "one",  "oni",   "ucci", "uzzi", "azzi", "ero",  "ese",  "otti",
+                                     "acci", "ardi",  "aldi", "ati",  "ato",  "iello", "illo", "asso",
+                                     "ari",  "ieri",  "ante", "enti", "otto", "ale",   "a",    "ella"};
+static const char *const it_pre[] = {"", "De ", "Di ", "Lo ", "La ", "Del ", "D'", "Della "};
+static const unsigned char it_pre_w[] = {80, 5, 6, 2, 2, 2, 2, 1};
+
+static const char *const es_on[] = {"B", "Bl", "C", "Cr", "D", "F", "G", "Gr", "H", "J", "L",
+                                    "Ll", "M", "N", "P", "Pr", "R", "S", "T", "V", "Z", "Ch",
+                                    "", "Ca", "Sa", "Ma", "Ba", "Pa"};
+static const char *const es_vo[] = {"a", "a", "e", "e", "i", "o", "o", "u"};
+static const char *const es_mid[] = {"l", "ll", "n", "r", "rr", "rd", "rt", "rm", "s", "st", "nd",
+                                     "nt", "nc", "ñ", "z", "c", "b", "d", "t", "g", "v", "m",
+                                     "j", "lv", "rg", "sc", "rb", "lm"};
+/* '*' before a suffix: the root's last vowel takes the accent (Méndez, Benítez). */
+static const char *const es_suf[] = {"*ez", "*ez", "*ez", "es",  "edo", "ero", "ales", "illa",
+                                     "ado", "ano", "era", "oso", "uelo", "eda", "ete", "ón",
+                                     "ín",  "aga", "eta", "ejo", "ares", "ada", "al",  "ar",
+                                     "*ez", "iz",  "os",  "a",   "o",    "ena", "ino", "uela"};
+static const char *const es_pre[] = {"", "de la ", "del ", "de "};
+static const unsigned char es_pre_w[] = {90, 4, 4, 2};
+
+static const char *const fr_on[] = {"B", "Bl", "Br", "C", "Ch", "Cl", "D", "F", "G", "Gr", "Gu",
+                                    "J", "L", "M", "N", "P", "Pl", "R", "S", "T", "V", "",
+                                    "Bo", "Ma", "Ri", "Fa", "Tr", "Cr"};
+static const char *const fr_vo[] = {"a", "a", "e", "i", "o", "ou", "au", "ai"};
+static const char *const fr_mid[] = {"l", "ll", "n", "r", "rr", "rd", "rn", "s", "ss", "t", "c",
+                                     "g", "v", "m", "nd", "rm", "rt", "rch", "ch", "gn", "mb",
+                                     "ss", "nc", "lb", "rg", "st"};
+static const char *const fr_suf[] = {"ier", "ard",  "et",  "ot",  "eau", "aud", "in", "oux",
+                                     "on",  "ou",   "ault", "el", "eux", "ey",  "ois", "ais",
+                                     "ange", "ette", "elle", "at", "y",   "ac",  "as", "eur",
+                                     "ier", "ard",  "et",  "in",  "ot",  "and", "ent", "ert"};
+static const char *const fr_pre[] = {"", "Le ", "Du ", "De la ", "La ", "Des "};
+static const unsigned char fr_pre_w[] = {84, 6, 5, 2, 2, 1};
 // clang-format on
 
 /* ---------------------------------------------------------------------------------------------
@@ -659,6 +861,8 @@ struct tok {
     uint8_t pre;           /* PRE_*: "Ben Youssef", "Ould Ahmed", "Abou Yassine" */
     uint8_t joined;        /* "Benyoussef" rather than "Ben Youssef" */
     uint8_t sur;           /* part of the surname */
+    uint8_t fam;           /* FAM_* of a composed name (a == NULL, lit == NULL), else FAM_NONE */
+    uint32_t tail;         /* composed name: its tail index */
 };
 
 #define MAXTOK 6
@@ -694,12 +898,12 @@ static unsigned nvariants(const struct aname *a)
     return n;
 }
 
-/* A spelling of `a` in convention `conv`: mostly the first one of the convention. */
-static uint8_t pick_var(const struct aname *a, int conv, struct rng *r)
+/* One of nv spellings, nfr of them French convention: mostly the first one of the convention. */
+static uint8_t pick_var_n(unsigned nv, unsigned nfr, int conv, struct rng *r)
 {
-    unsigned nv = nvariants(a), lo = 0, hi = a->nfr;
-    if (conv == CONV_EN && nv > a->nfr) {
-        lo = a->nfr;
+    unsigned lo = 0, hi = nfr;
+    if (conv == CONV_EN && nv > nfr) {
+        lo = nfr;
         hi = nv;
     }
     if (hi > nv)
@@ -707,6 +911,12 @@ static uint8_t pick_var(const struct aname *a, int conv, struct rng *r)
     if (hi <= lo + 1 || rng_pct(r, 70))
         return (uint8_t)lo;
     return (uint8_t)(lo + rng_below(r, hi - lo));
+}
+
+/* A spelling of `a` in convention `conv`. */
+static uint8_t pick_var(const struct aname *a, int conv, struct rng *r)
+{
+    return pick_var_n(nvariants(a), a->nfr, conv, r);
 }
 
 static void name_add_ar(struct name *nm, const struct aname *a, int conv, int sur, struct rng *r)
@@ -746,6 +956,470 @@ static int puts0(char *buf, size_t cap, size_t *len, const char *s)
     return put(buf, cap, len, s, strlen(s));
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Composed names: the long tail.
+ *
+ * A composed name is a pure function of (family, tail index). The index is hashed and the
+ * hash is read as a number in mixed radix whose digits pick the morphemes: particle, root
+ * or stem, pattern, suffix. Tail indices follow a Zipf-Mandelbrot law over 1..2,000,000, so
+ * that distinct names keep appearing as the population grows (Heaps' law) while no composed
+ * name is anywhere near as frequent as the head of the tables.
+ *
+ * Arabic-origin names are built on three-consonant roots set in word patterns, e.g. root
+ * k-t-b in pattern 1a2DA3 with the article and the nisba ending:
+ *
+ *     El + Kattab + i = "El Kattabi"      ال + كتاب + ي = "الكتابي"
+ *
+ * Every consonant, long vowel, particle and ending is a pair (Latin spellings, Arabic
+ * letters), so each composed name has an Arabic-script form and four Latin variants
+ * (French convention main and other, English convention main and other), as the hand
+ * tables give for whole names.
+ */
+
+enum { FAM_NONE, FAM_MAG, FAM_EAS, FAM_BER, FAM_AGIV_M, FAM_AGIV_F, FAM_IT, FAM_ES, FAM_FR };
+
+#define TAIL_SUR_N   2000000.0 /* surname tail indices 1..N */
+#define TAIL_SUR_Q   40.0      /* Zipf-Mandelbrot offset: flattens the top of the tail */
+#define TAIL_GIV_N   100000.0
+#define TAIL_GIV_Q   8.0
+#define TAIL_GIV_PCT 12 /* percent of given names taken from the tail */
+
+/* Percent of surnames composed, by culture: about half, as in real lists beyond the top 150. */
+static const unsigned char sur_tail_pct[POP_CULTURES] = {50, 50, 55, 60, 55, 50, 55};
+
+static int fam_arabic(int fam)
+{
+    return fam >= FAM_MAG && fam <= FAM_AGIV_F;
+}
+
+/* A tail index in [1, n]: the continuous Zipf-Mandelbrot law 1/(k+q), inverted. */
+static uint32_t tail_draw(struct rng *r, double n, double q)
+{
+    double u = (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+    double x = (1.0 + q) * exp(u * log((n + q) / (1.0 + q))) - q;
+    if (x < 1)
+        x = 1;
+    if (x > n)
+        x = n;
+    return (uint32_t)x;
+}
+
+/* The next digit in base n of the hash *h. */
+static unsigned dig(uint64_t *h, unsigned n)
+{
+    unsigned d = (unsigned)(*h % n);
+    *h /= n;
+    return d;
+}
+
+/* A digit drawn with weights w[0..n). */
+static unsigned dig_w(uint64_t *h, const unsigned char *w, unsigned n)
+{
+    unsigned total = 0;
+    for (unsigned i = 0; i < n; i++)
+        total += w[i];
+    unsigned u = dig(h, total);
+    for (unsigned i = 0; i < n; i++) {
+        if (u < w[i])
+            return i;
+        u -= w[i];
+    }
+    return n - 1;
+}
+
+/* A decoded Arabic-origin composed name. */
+struct acomp {
+    uint8_t kind; /* AK_* */
+    uint8_t pre, pat, end;
+    uint8_t c[3];
+    uint8_t stem; /* index into ar_given (AK_GIVEN), abd_names or din_names */
+};
+
+enum { AK_ROOT, AK_GIVEN, AK_ABD, AK_DIN };
+
+#define NPAT NELEM(apat)
+#define NEND NELEM(aend)
+
+/* Weights of particles, patterns and endings for the surname families. */
+static const struct {
+    unsigned char pre[CP_COUNT];
+    unsigned char pat[NPAT];
+    unsigned char end[NEND];
+    unsigned char given; /* percent of particle names on a given name (Ben Youssef, Ait Ahmed) */
+} afam_w[3] = {
+    /* FAM_MAG */
+    {{34, 24, 12, 4, 12, 3, 3, 0, 0, 0, 0},
+     {18, 16, 14, 10, 12, 18, 6, 6, 0, 0},
+     {24, 40, 12, 10, 7, 3, 4, 0},
+     25},
+    /* FAM_EAS */
+    {{52, 38, 0, 0, 0, 0, 0, 10, 0, 0, 0},
+     {20, 18, 16, 10, 12, 14, 6, 4, 0, 0},
+     {40, 40, 10, 10, 0, 0, 0, 0},
+     20},
+    /* FAM_BER */
+    {{30, 0, 0, 0, 0, 0, 34, 0, 12, 18, 6},
+     {10, 10, 10, 6, 8, 10, 4, 6, 18, 18},
+     {58, 20, 0, 4, 0, 0, 6, 12},
+     45},
+};
+
+/* Index of the consonant waw (written "ou" or "w") and ya in acons. */
+#define AC_W 20
+#define AC_Y 21
+
+/* Two root consonants without a vowel between them read well when the first can close a
+ * syllable (Mesbah, Mansour, Sebti) or the second is a liquid or nasal (Mejri). */
+static int cluster_ok(unsigned a, unsigned b)
+{
+    static const char coda[] = "bhrzsflmnk";
+    const char *la = acons[a].v[0], *lb = acons[b].v[0];
+    if (lb[1] && lb[0] != 'o')
+        return 0; /* kh, gh, ch second: hard to read */
+    return strchr("rlmn", lb[0]) != NULL || (!la[1] && strchr(coda, la[0]) != NULL);
+}
+
+/* A root fits its pattern: no letter twice in a row, no two gutturals side by side, waw and
+ * ya only first (they would make vowel clusters elsewhere), readable consonant clusters. */
+static int root_ok(const uint8_t c[3], const char *pat)
+{
+    for (int i = 0; i < 2; i++) {
+        if (strcmp(acons[c[i]].v[0], acons[c[i + 1]].v[0]) == 0)
+            return 0;
+        if (acons[c[i]].gut && acons[c[i + 1]].gut)
+            return 0;
+    }
+    for (const char *p = pat; p[0] && p[1]; p++)
+        if (p[0] >= '1' && p[0] <= '3' && p[1] >= '1' && p[1] <= '3' &&
+            !cluster_ok(c[p[0] - '1'], c[p[1] - '1']))
+            return 0;
+    return c[1] < AC_W && c[2] < AC_W;
+}
+
+/* A male given name of one word, usable as a stem ("Ait Ahmed", "Benyoussef"). */
+static int given_stem_ok(unsigned i)
+{
+    const struct aname *a = &ar_given[i];
+    return (a->flags & G_M) && !strchr(a->ar, ' ') && !strchr(a->v[0], ' ') &&
+           !strchr(a->v[a->nfr < nvariants(a) ? a->nfr : 0], ' ');
+}
+
+static void acomp_decode(int fam, uint32_t tail, struct acomp *ac)
+{
+    uint64_t h = mix64(((uint64_t)fam << 40) ^ tail);
+    memset(ac, 0, sizeof *ac);
+    if (fam == FAM_AGIV_M || fam == FAM_AGIV_F) {
+        static const unsigned char pat_w[NPAT] = {10, 30, 30, 15, 15, 0, 0, 0, 0, 0};
+        unsigned k = dig(&h, 100);
+        if (fam == FAM_AGIV_M && k < 30) {
+            ac->kind = AK_ABD;
+            ac->stem = (uint8_t)dig(&h, NELEM(abd_names));
+            return;
+        }
+        if (fam == FAM_AGIV_M && k < 45) {
+            ac->kind = AK_DIN;
+            ac->stem = (uint8_t)dig(&h, NELEM(din_names));
+            return;
+        }
+        ac->kind = AK_ROOT;
+        ac->pat = (uint8_t)dig_w(&h, pat_w, NPAT);
+        ac->end = fam == FAM_AGIV_F ? 6 : 0;
+    } else {
+        int f = fam - FAM_MAG;
+        ac->kind = AK_ROOT;
+        ac->pre = (uint8_t)dig_w(&h, afam_w[f].pre, CP_COUNT);
+        ac->pat = (uint8_t)dig_w(&h, afam_w[f].pat, NPAT);
+        ac->end = (uint8_t)dig_w(&h, afam_w[f].end, NEND);
+        if (ac->pre > CP_ART && dig(&h, 100) < afam_w[f].given) {
+            unsigned g = dig(&h, 90);
+            if (given_stem_ok(g)) {
+                ac->kind = AK_GIVEN;
+                ac->stem = (uint8_t)g;
+                ac->end = 0;
+                return;
+            }
+        }
+    }
+    for (int salt = 0; salt < 16; salt++) {
+        for (int i = 0; i < 3; i++)
+            ac->c[i] = (uint8_t)dig(&h, NELEM(acons));
+        if (root_ok(ac->c, apat[ac->pat]))
+            return;
+        h = mix64(h + (uint64_t)salt);
+    }
+}
+
+static int is_vowel_ascii(int c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+/* The Latin stem of a root in its pattern, lower case, in variant var. */
+static void apat_latin(const struct acomp *ac, unsigned var, char *buf, size_t cap, size_t *len)
+{
+    const char *p = apat[ac->pat];
+    const char *prev = NULL;
+    size_t start = *len;
+    for (; *p; p++) {
+        const char *s = NULL;
+        switch (*p) {
+        case '1':
+        case '2':
+        case '3': {
+            s = acons[ac->c[*p - '1']].v[var];
+            prev = s;
+            /* French writes a single s between vowels "ss" (Hassani). */
+            int next_vowel = p[1] ? strchr("aeAIU", p[1]) != NULL : aend[ac->end].v[var][0] != 0;
+            if (var == 0 && strcmp(s, "s") == 0 && *len > start && is_vowel_ascii(buf[*len - 1]) &&
+                next_vowel)
+                s = "ss";
+            break;
+        }
+        case 'D':
+            s = prev && strlen(prev) == 1 ? prev : NULL;
+            break;
+        case 'a':
+        case 'A':
+        case 'Q':
+            s = "a";
+            break;
+        case 'e':
+            s = var == 1 || var == 2 ? "i" : "e";
+            break;
+        case 'I':
+            s = var == 3 ? "ee" : "i";
+            break;
+        case 'U':
+            s = var == 1 || var == 2 ? "u" : "ou";
+            break;
+        case 'M':
+            s = "m";
+            break;
+        default:
+            break;
+        }
+        if (s)
+            puts0(buf, cap, len, s);
+    }
+}
+
+static void apat_arabic(const struct acomp *ac, char *buf, size_t cap, size_t *len)
+{
+    for (const char *p = apat[ac->pat]; *p; p++) {
+        const char *s = NULL;
+        switch (*p) {
+        case '1':
+        case '2':
+        case '3':
+            s = acons[ac->c[*p - '1']].ar;
+            break;
+        case 'A':
+            s = "ا";
+            break;
+        case 'I':
+            s = "ي";
+            break;
+        case 'U':
+            s = "و";
+            break;
+        case 'M':
+            s = "م";
+            break;
+        case 'Q':
+            s = "أ";
+            break;
+        default:
+            break;
+        }
+        if (s)
+            puts0(buf, cap, len, s);
+    }
+}
+
+static char lower_ascii(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static char upper_ascii(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+}
+
+static void acomp_render(const struct acomp *ac, unsigned var, int arabic, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    if (var > 3)
+        var = 0;
+    if (ac->kind == AK_ABD) {
+        const char *fr = abd_names[ac->stem].fr, *en = abd_names[ac->stem].en;
+        if (arabic) {
+            puts0(buf, cap, &len, "عبد ");
+            puts0(buf, cap, &len, abd_names[ac->stem].ar);
+        } else if (var == 0) {
+            /* Abdelhakim; before a sun letter the article assimilates: Abderrahim. */
+            char c = lower_ascii(fr[0]);
+            puts0(buf, cap, &len, abd_names[ac->stem].sun ? "Abde" : "Abdel");
+            if (abd_names[ac->stem].sun)
+                put(buf, cap, &len, &c, 1);
+            put(buf, cap, &len, &c, 1);
+            puts0(buf, cap, &len, fr + 1);
+        } else {
+            puts0(buf, cap, &len, var == 1 ? "Abdel " : var == 2 ? "Abdul " : "Abd al-");
+            puts0(buf, cap, &len, var == 1 ? fr : en);
+        }
+        return;
+    }
+    if (ac->kind == AK_DIN) {
+        if (arabic) {
+            puts0(buf, cap, &len, din_names[ac->stem].ar);
+            puts0(buf, cap, &len, " الدين");
+            return;
+        }
+        puts0(buf, cap, &len, var < 2 ? din_names[ac->stem].fr : din_names[ac->stem].en);
+        static const char *const din[4] = {"eddine", " Eddine", " al-Din", "uddin"};
+        puts0(buf, cap, &len, din[var]);
+        return;
+    }
+    if (arabic) {
+        puts0(buf, cap, &len, cpre[ac->pre].ar);
+        if (ac->kind == AK_GIVEN)
+            puts0(buf, cap, &len, ar_given[ac->stem].ar);
+        else
+            apat_arabic(ac, buf, cap, &len);
+        puts0(buf, cap, &len, aend[ac->end].ar);
+        return;
+    }
+    const char *pre = cpre[ac->pre].v[var];
+    puts0(buf, cap, &len, pre);
+    size_t stem = len;
+    if (ac->kind == AK_GIVEN) {
+        const struct aname *a = &ar_given[ac->stem];
+        unsigned nv = nvariants(a);
+        puts0(buf, cap, &len, a->v[var >= 2 && a->nfr < nv ? a->nfr : var == 1 && nv > 1 ? 1 : 0]);
+    } else {
+        apat_latin(ac, var, buf, cap, &len);
+        puts0(buf, cap, &len, aend[ac->end].v[var]);
+    }
+    if (stem < len) {
+        int joined = stem > 0 && pre[stem - 1] != ' ' && pre[stem - 1] != '-';
+        buf[stem] = joined ? lower_ascii(buf[stem]) : upper_ascii(buf[stem]);
+    }
+}
+
+/* European surname morphemes of one language. */
+struct eulang {
+    const char *const *on, *const *vo, *const *mid, *const *suf, *const *pre;
+    unsigned non, nvo, nmid, nsuf, npre;
+    const unsigned char *pre_w;
+    const char *const *fem; /* suffixes after a feminine article (La Rosa, de la Vega) */
+};
+
+static const char *const it_fem[] = {"a", "ella", "etta", "ina"};
+static const char *const es_fem[] = {"a", "era", "eda", "illa"};
+static const char *const fr_fem[] = {"ette", "elle", "ière", "ande"};
+
+#define EULANG(p)                                                                                  \
+    {                                                                                              \
+        p##_on, p##_vo, p##_mid, p##_suf, p##_pre, NELEM(p##_on), NELEM(p##_vo), NELEM(p##_mid),   \
+            NELEM(p##_suf), NELEM(p##_pre), p##_pre_w, p##_fem                                     \
+    }
+
+static const struct eulang eulang[3] = {EULANG(it), EULANG(es), EULANG(fr)};
+
+/* The root's last vowel with an acute accent (Spanish -ez surnames: Mendez -> Méndez). */
+static void accent_last_vowel(char *buf, size_t cap, size_t from, size_t *len)
+{
+    static const char plain[] = "aeiou";
+    static const char *const acute[] = {"á", "é", "í", "ó", "ú"};
+    for (size_t i = *len; i-- > from;) {
+        const char *v = strchr(plain, buf[i]);
+        if (!v || !buf[i] || *len + 2 > cap)
+            continue;
+        memmove(buf + i + 2, buf + i + 1, *len - i);
+        memcpy(buf + i, acute[v - plain], 2);
+        (*len)++;
+        return;
+    }
+}
+
+static void eu_render(int fam, uint32_t tail, char *buf, size_t cap)
+{
+    const struct eulang *L = &eulang[fam - FAM_IT];
+    uint64_t h = mix64(((uint64_t)fam << 40) ^ tail);
+    size_t len = 0;
+    buf[0] = '\0';
+    unsigned pre = dig_w(&h, L->pre_w, L->npre);
+    const char *on = L->on[dig(&h, L->non)];
+    const char *ps = L->pre[pre];
+    /* Italian D' goes before a vowel only. */
+    if (ps[0] && ps[strlen(ps) - 1] == '\'' && on[0])
+        ps = "Di ";
+    puts0(buf, cap, &len, ps);
+    size_t stem = len;
+    puts0(buf, cap, &len, on);
+    if (!on[0] || !is_vowel_ascii(lower_ascii(on[strlen(on) - 1])))
+        puts0(buf, cap, &len, L->vo[dig(&h, L->nvo)]);
+    /* No second liquid right after an onset cluster with one (Brurn-, Gral-). */
+    const char *mid = L->mid[dig(&h, L->nmid)];
+    if (strlen(on) >= 2 && strchr("rl", on[1]) && strchr("rl", mid[0]))
+        mid = L->mid[dig(&h, L->nmid)];
+    if (strlen(on) >= 2 && strchr("rl", on[1]) && strchr("rl", mid[0]))
+        mid = "t";
+    puts0(buf, cap, &len, mid);
+    if (dig(&h, 100) < 35) {
+        puts0(buf, cap, &len, L->vo[dig(&h, L->nvo)]);
+        puts0(buf, cap, &len, L->mid[dig(&h, L->nmid)]);
+    }
+    size_t pl = strlen(ps);
+    const char *suf =
+        pl >= 3 && strcmp(ps + pl - 3, "la ") == 0 ? L->fem[dig(&h, 4)] : L->suf[dig(&h, L->nsuf)];
+    if (suf[0] == '*') {
+        accent_last_vowel(buf, cap, stem, &len);
+        suf++;
+    }
+    puts0(buf, cap, &len, suf);
+    buf[stem] = upper_ascii(buf[stem]);
+}
+
+/* Writes the composed name (fam, tail) in Latin variant var, or in Arabic script. */
+static void comp_render(int fam, uint32_t tail, unsigned var, int arabic, char *buf, size_t cap)
+{
+    if (fam_arabic(fam)) {
+        struct acomp ac;
+        acomp_decode(fam, tail, &ac);
+        acomp_render(&ac, var, arabic, buf, cap);
+    } else {
+        eu_render(fam, tail, buf, cap);
+    }
+}
+
+/* What a token can do, whether it comes from a table or is composed. */
+static int tok_arabic_origin(const struct tok *t)
+{
+    return t->a != NULL || fam_arabic(t->fam);
+}
+
+static int tok_has_ar(const struct tok *t)
+{
+    return (t->a && t->a->ar) || fam_arabic(t->fam);
+}
+
+static unsigned tok_nvar(const struct tok *t)
+{
+    return t->a ? nvariants(t->a) : fam_arabic(t->fam) ? 4u : 1u;
+}
+
+static uint8_t tok_pick_var(const struct tok *t, int conv, struct rng *r)
+{
+    if (t->a)
+        return pick_var(t->a, conv, r);
+    if (!fam_arabic(t->fam))
+        return 0;
+    return pick_var_n(4, 2, conv, r);
+}
+
 /* Capitals in place: ASCII and the Latin-1 letters (UTF-8 C3 A0..BE). */
 static void upper_utf8(char *s)
 {
@@ -774,7 +1448,9 @@ static void tok_render(const struct tok *t, int arabic, int upper, char *buf, si
 {
     size_t len = 0;
     buf[0] = '\0';
-    if (!t->a) {
+    if (t->fam) {
+        comp_render(t->fam, t->tail, t->var, arabic && fam_arabic(t->fam), buf, cap);
+    } else if (!t->a) {
         puts0(buf, cap, &len, t->lit);
     } else if (arabic && t->a->ar) {
         static const char *const pre_ar[] = {"", "بن ", "ولد ", "أبو "};
@@ -828,7 +1504,7 @@ static void rname_from(struct rname *rn, const struct name *nm)
                 continue;
             struct rtok *r = &rn->r[rn->n++];
             r->t = nm->t[i];
-            r->arabic = (uint8_t)(nm->arabic && nm->t[i].a && nm->t[i].a->ar);
+            r->arabic = (uint8_t)(nm->arabic && tok_has_ar(&nm->t[i]));
             r->upper = (uint8_t)(nm->upper_sur && nm->t[i].sur && !r->arabic);
             r->dirty = 0;
             r->touched = 0;
@@ -866,7 +1542,7 @@ static void name_write(const struct name *nm, char *out, size_t cap)
 static int name_has_arabic(const struct name *nm)
 {
     for (int i = 0; i < nm->n; i++)
-        if (!nm->t[i].a || !nm->t[i].a->ar)
+        if (!tok_has_ar(&nm->t[i]))
             return 0;
     return nm->n > 0;
 }
@@ -987,12 +1663,102 @@ static int other_draw(const struct pop *p, int list, unsigned not, struct rng *r
     return -1;
 }
 
+/* A surname of Arabic origin or Berber: composed for the culture's tail share, else from the
+ * table tab through frequency list `list`. */
+static void tok_ar_sur(const struct pop *p, struct tok *t, int culture, int fam,
+                       const struct aname *tab, int list, int conv, struct rng *r)
+{
+    memset(t, 0, sizeof *t);
+    t->sur = 1;
+    if (rng_pct(r, sur_tail_pct[culture])) {
+        t->fam = (uint8_t)fam;
+        t->tail = tail_draw(r, TAIL_SUR_N, TAIL_SUR_Q);
+    } else {
+        t->a = &tab[list_draw(p, list, r)];
+    }
+    t->var = tok_pick_var(t, conv, r);
+}
+
+static void name_add_ar_sur(const struct pop *p, struct name *nm, int culture, int fam,
+                            const struct aname *tab, int list, int conv, struct rng *r)
+{
+    if (nm->n < MAXTOK)
+        tok_ar_sur(p, &nm->t[nm->n++], culture, fam, tab, list, conv, r);
+}
+
+/* A given name of Arabic origin, composed (the tail) or from `list`; returns its table index,
+ * or ~0u when composed. */
+static unsigned name_add_ar_given(const struct pop *p, struct name *nm, int list, int female,
+                                  int conv, struct rng *r)
+{
+    if (nm->n >= MAXTOK)
+        return ~0u;
+    if (rng_pct(r, TAIL_GIV_PCT)) {
+        struct tok *t = &nm->t[nm->n++];
+        memset(t, 0, sizeof *t);
+        t->fam = (uint8_t)(female ? FAM_AGIV_F : FAM_AGIV_M);
+        t->tail = tail_draw(r, TAIL_GIV_N, TAIL_GIV_Q);
+        t->var = tok_pick_var(t, conv, r);
+        return ~0u;
+    }
+    unsigned k = list_draw(p, list, r);
+    name_add_ar(nm, &ar_given[k], conv, 0, r);
+    return k;
+}
+
+/* A European surname: composed for the culture's tail share, else from the table. */
+static void tok_eu_sur(const struct pop *p, struct tok *t, int culture, struct rng *r)
+{
+    memset(t, 0, sizeof *t);
+    t->sur = 1;
+    if (rng_pct(r, sur_tail_pct[culture])) {
+        t->fam = (uint8_t)(culture == POP_ITALIAN   ? FAM_IT
+                           : culture == POP_SPANISH ? FAM_ES
+                                                    : FAM_FR);
+        t->tail = tail_draw(r, TAIL_SUR_N, TAIL_SUR_Q);
+    } else if (culture == POP_ITALIAN) {
+        t->lit = it_s[list_draw(p, L_IT_S, r)];
+    } else if (culture == POP_SPANISH) {
+        t->lit = es_s[list_draw(p, L_ES_S, r)];
+    } else {
+        t->lit = fr_s[list_draw(p, L_FR_S, r)];
+    }
+}
+
+static void name_add_eu_sur(const struct pop *p, struct name *nm, int culture, struct rng *r)
+{
+    if (nm->n < MAXTOK)
+        tok_eu_sur(p, &nm->t[nm->n++], culture, r);
+}
+
+/* A European given name: from the rarer table for the tail share, else from the frequency list
+ * (*idx its index there, ~0u for a rare name). */
+static const char *eu_given(const struct pop *p, int culture, int m, unsigned *idx, struct rng *r)
+{
+    static const struct {
+        const char *const *head, *const *rare;
+        unsigned nrare;
+        int list;
+    } by[3][2] = {
+        {{it_f, it_f_rare, NELEM(it_f_rare), L_IT_F}, {it_m, it_m_rare, NELEM(it_m_rare), L_IT_M}},
+        {{es_f, es_f_rare, NELEM(es_f_rare), L_ES_F}, {es_m, es_m_rare, NELEM(es_m_rare), L_ES_M}},
+        {{fr_f, fr_f_rare, NELEM(fr_f_rare), L_FR_F}, {fr_m, fr_m_rare, NELEM(fr_m_rare), L_FR_M}},
+    };
+    int c = culture == POP_ITALIAN ? 0 : culture == POP_SPANISH ? 1 : 2;
+    if (rng_pct(r, TAIL_GIV_PCT)) {
+        *idx = ~0u;
+        return by[c][m].rare[rng_below(r, by[c][m].nrare)];
+    }
+    *idx = list_draw(p, by[c][m].list, r);
+    return by[c][m].head[*idx];
+}
+
 static void gen_maghreb(const struct pop *p, struct gp *g, struct rng *r)
 {
     struct name *nm = &g->name;
-    int gl = g->gender == 'm' ? L_AR_M_MAG : L_AR_F_MAG;
-    unsigned g1 = list_draw(p, gl, r);
-    name_add_ar(nm, &ar_given[g1], CONV_FR, 0, r);
+    int f = g->gender == 'f';
+    int gl = f ? L_AR_F_MAG : L_AR_M_MAG;
+    unsigned g1 = name_add_ar_given(p, nm, gl, f, CONV_FR, r);
     if (rng_pct(r, 18)) {
         int g2 = other_draw(p, gl, g1, r);
         if (g2 >= 0)
@@ -1005,7 +1771,7 @@ static void gen_maghreb(const struct pop *p, struct gp *g, struct rng *r)
         t->pre = rng_pct(r, 20) ? PRE_OULD : PRE_BEN;
         t->joined = (uint8_t)(t->pre == PRE_BEN && rng_pct(r, 40));
     } else {
-        name_add_ar(nm, &ar_sur[list_draw(p, L_ARS_MAG, r)], CONV_FR, 1, r);
+        name_add_ar_sur(p, nm, g->culture, FAM_MAG, ar_sur, L_ARS_MAG, CONV_FR, r);
     }
     nm->upper_sur = (uint8_t)rng_pct(r, 35);
     nm->sur_first = (uint8_t)rng_pct(r, 12);
@@ -1014,16 +1780,16 @@ static void gen_maghreb(const struct pop *p, struct gp *g, struct rng *r)
 static void gen_east(const struct pop *p, struct gp *g, struct rng *r)
 {
     struct name *nm = &g->name;
-    int gl = g->gender == 'm' ? L_AR_M_EAS : L_AR_F_EAS;
-    name_add_ar(nm, &ar_given[list_draw(p, gl, r)], CONV_EN, 0, r);
+    int f = g->gender == 'f';
+    name_add_ar_given(p, nm, f ? L_AR_F_EAS : L_AR_M_EAS, f, CONV_EN, r);
     int father = rng_pct(r, 60);
     if (father) {
-        name_add_ar(nm, &ar_given[list_draw(p, L_AR_M_EAS, r)], CONV_EN, 0, r);
+        name_add_ar_given(p, nm, L_AR_M_EAS, 0, CONV_EN, r);
         if (rng_pct(r, 20))
             name_add_ar(nm, &ar_given[list_draw(p, L_AR_M_EAS, r)], CONV_EN, 0, r);
     }
     if (!father || rng_pct(r, 85))
-        name_add_ar(nm, &ar_sur[list_draw(p, L_ARS_EAS, r)], CONV_EN, 1, r);
+        name_add_ar_sur(p, nm, g->culture, FAM_EAS, ar_sur, L_ARS_EAS, CONV_EN, r);
     nm->upper_sur = (uint8_t)rng_pct(r, 15);
     nm->sur_first = (uint8_t)rng_pct(r, 5);
 }
@@ -1031,16 +1797,15 @@ static void gen_east(const struct pop *p, struct gp *g, struct rng *r)
 static void gen_berber(const struct pop *p, struct gp *g, struct rng *r)
 {
     struct name *nm = &g->name;
+    int f = g->gender == 'f';
     if (rng_pct(r, 55))
-        name_add_ar(nm, &ber_given[list_draw(p, g->gender == 'm' ? L_BER_M : L_BER_F, r)], CONV_FR,
-                    0, r);
+        name_add_ar(nm, &ber_given[list_draw(p, f ? L_BER_F : L_BER_M, r)], CONV_FR, 0, r);
     else
-        name_add_ar(nm, &ar_given[list_draw(p, g->gender == 'm' ? L_AR_M_MAG : L_AR_F_MAG, r)],
-                    CONV_FR, 0, r);
+        name_add_ar_given(p, nm, f ? L_AR_F_MAG : L_AR_M_MAG, f, CONV_FR, r);
     if (rng_pct(r, 80))
-        name_add_ar(nm, &ber_sur[list_draw(p, L_BERS, r)], CONV_FR, 1, r);
+        name_add_ar_sur(p, nm, g->culture, FAM_BER, ber_sur, L_BERS, CONV_FR, r);
     else
-        name_add_ar(nm, &ar_sur[list_draw(p, L_ARS_MAG, r)], CONV_FR, 1, r);
+        name_add_ar_sur(p, nm, g->culture, FAM_MAG, ar_sur, L_ARS_MAG, CONV_FR, r);
     nm->upper_sur = (uint8_t)rng_pct(r, 35);
     nm->sur_first = (uint8_t)rng_pct(r, 10);
 }
@@ -1049,46 +1814,42 @@ static void gen_europe(const struct pop *p, struct gp *g, struct rng *r)
 {
     struct name *nm = &g->name;
     int m = g->gender == 'm';
+    unsigned g1;
+    const char *s1 = eu_given(p, g->culture, m, &g1, r);
+    name_add_lit(nm, s1, 0);
     switch (g->culture) {
     case POP_ITALIAN: {
-        unsigned g1 = list_draw(p, m ? L_IT_M : L_IT_F, r);
-        name_add_lit(nm, m ? it_m[g1] : it_f[g1], 0);
         if (rng_pct(r, 10)) {
             int g2 = other_draw(p, m ? L_IT_M : L_IT_F, g1, r);
             if (g2 >= 0)
                 name_add_lit(nm, m ? it_m[g2] : it_f[g2], 0);
         }
-        name_add_lit(nm, it_s[list_draw(p, L_IT_S, r)], 1);
+        name_add_eu_sur(p, nm, g->culture, r);
         nm->upper_sur = (uint8_t)rng_pct(r, 30);
         nm->sur_first = (uint8_t)rng_pct(r, 15);
         break;
     }
     case POP_SPANISH: {
-        unsigned g1 = list_draw(p, m ? L_ES_M : L_ES_F, r);
-        name_add_lit(nm, m ? es_m[g1] : es_f[g1], 0);
         if (rng_pct(r, 22)) {
             unsigned g2 = list_draw(p, m ? L_ES_M2 : L_ES_F2, r);
             const char *s2 = m ? es_m2[g2] : es_f2[g2];
-            if (strcmp(s2, nm->t[0].lit) != 0)
+            if (strcmp(s2, s1) != 0)
                 name_add_lit(nm, s2, 0);
         }
-        unsigned s1 = list_draw(p, L_ES_S, r);
-        name_add_lit(nm, es_s[s1], 1);
+        name_add_eu_sur(p, nm, g->culture, r);
         if (rng_pct(r, 88))
-            name_add_lit(nm, es_s[list_draw(p, L_ES_S, r)], 1);
+            name_add_eu_sur(p, nm, g->culture, r);
         nm->upper_sur = (uint8_t)rng_pct(r, 20);
         nm->sur_first = (uint8_t)rng_pct(r, 10);
         break;
     }
     default: {
-        unsigned g1 = list_draw(p, m ? L_FR_M : L_FR_F, r);
-        name_add_lit(nm, m ? fr_m[g1] : fr_f[g1], 0);
         if (rng_pct(r, 12)) {
             int g2 = other_draw(p, m ? L_FR_M : L_FR_F, g1, r);
             if (g2 >= 0)
                 name_add_lit(nm, m ? fr_m[g2] : fr_f[g2], 0);
         }
-        name_add_lit(nm, fr_s[list_draw(p, L_FR_S, r)], 1);
+        name_add_eu_sur(p, nm, g->culture, r);
         nm->upper_sur = (uint8_t)rng_pct(r, 40);
         nm->sur_first = (uint8_t)rng_pct(r, 15);
         break;
@@ -1103,12 +1864,16 @@ static int alias_translit(struct gp *g, struct rng *r)
     int changed = 0;
     for (int i = 0; i < g->alias.n; i++) {
         struct tok *t = &g->alias.t[i];
-        unsigned nv = t->a ? nvariants(t->a) : 0;
+        unsigned nv = tok_arabic_origin(t) ? tok_nvar(t) : 0;
         if (nv < 2 || !rng_pct(r, 70))
             continue;
-        unsigned v = rng_below(r, nv);
-        if (strcmp(t->a->v[v], t->a->v[t->var]) != 0) {
-            t->var = (uint8_t)v;
+        struct tok alt = *t;
+        alt.var = (uint8_t)rng_below(r, nv);
+        char was[TOKCAP], now[TOKCAP];
+        tok_render(t, 0, 0, was, sizeof was);
+        tok_render(&alt, 0, 0, now, sizeof now);
+        if (strcmp(was, now) != 0) {
+            *t = alt;
             changed = 1;
         }
     }
@@ -1146,10 +1911,9 @@ static void gen_alias(const struct pop *p, struct gp *g, struct rng *r)
             g->alias = g->name;
             for (int i = 0; i < g->alias.n; i++)
                 if (g->alias.t[i].sur) {
-                    int sl = c == POP_EGYPT_LEVANT_EN ? L_ARS_EAS : L_ARS_MAG;
-                    g->alias.t[i].a = &ar_sur[list_draw(p, sl, r)];
-                    g->alias.t[i].var = pick_var(g->alias.t[i].a, g->conv, r);
-                    g->alias.t[i].pre = PRE_NONE;
+                    int east = c == POP_EGYPT_LEVANT_EN;
+                    tok_ar_sur(p, &g->alias.t[i], c, east ? FAM_EAS : FAM_MAG, ar_sur,
+                               east ? L_ARS_EAS : L_ARS_MAG, g->conv, r);
                     break;
                 }
             g->alias_kind = ALIAS_MAIDEN;
@@ -1175,9 +1939,7 @@ static void gen_alias(const struct pop *p, struct gp *g, struct rng *r)
         /* A married name and the maiden name (France, sometimes Italy). */
         if (!m && rng_pct(r, c == POP_FRENCH ? 25 : 8)) {
             g->alias = g->name;
-            const char *const *t = c == POP_FRENCH ? fr_s : it_s;
-            int l = c == POP_FRENCH ? L_FR_S : L_IT_S;
-            g->alias.t[g->alias.n - 1].lit = t[list_draw(p, l, r)];
+            tok_eu_sur(p, &g->alias.t[g->alias.n - 1], c, r);
             g->alias_kind = ALIAS_MAIDEN;
         }
         return;
@@ -1439,7 +2201,7 @@ static int op_script(struct qstate *q)
     for (int i = 0; i < rn->n; i++) {
         if (!rn->r[i].arabic)
             all_ar = 0;
-        if (!rn->r[i].t.a || !rn->r[i].t.a->ar)
+        if (!tok_has_ar(&rn->r[i].t))
             return 0;
     }
     if (all_ar) {
@@ -1448,7 +2210,7 @@ static int op_script(struct qstate *q)
         for (int i = 0; i < rn->n; i++) {
             struct rtok *t = &rn->r[i];
             t->arabic = 0;
-            t->t.var = pick_var(t->t.a, q->g->conv, q->r);
+            t->t.var = tok_pick_var(&t->t, q->g->conv, q->r);
             t->upper = (uint8_t)(upper && t->t.sur);
             rtok_rerender(t);
         }
@@ -1470,16 +2232,20 @@ static int op_script(struct qstate *q)
     return 1;
 }
 
+/* Spelling rules for Arabic-origin tokens; a trailing '$' matches at the end of the token only. */
 static const char *const translit_rules[][2] = {
     {"ou", "u"}, {"dj", "j"}, {"ch", "sh"}, {"kh", "x"}, {"ss", "s"}, {"ee", "i"},
     {"q", "k"},  {"k", "q"},  {"y", "i"},   {"ou", "w"}, {"a", "e"},  {"i", "e"},
+    {"i$", "y"}, {"tt", "t"}, {"rr", "r"},  {"ll", "l"}, {"zz", "z"}, {"dd", "d"},
 };
 
 /* Applies one spelling rule to s (case-insensitive, keeping the case); 0 when none matches. */
 static int apply_rule(char *s, size_t cap, const char *from, const char *to, int upper)
 {
     size_t fl = strlen(from), tl = strlen(to), sl = strlen(s);
-    for (size_t i = 1; i + fl <= sl; i++) {
+    int at_end = fl > 0 && from[fl - 1] == '$';
+    fl -= (size_t)at_end;
+    for (size_t i = at_end && sl > fl ? sl - fl : 1; i + fl <= sl; i++) {
         size_t k = 0;
         while (k < fl && (s[i + k] | 0x20) == from[k] && (unsigned char)s[i + k] < 0x80)
             k++;
@@ -1506,16 +2272,17 @@ static int op_translit(struct qstate *q)
     int start = (int)rng_below(q->r, (unsigned)rn->n);
     for (int j = 0; j < rn->n; j++) {
         struct rtok *t = &rn->r[(start + j) % rn->n];
-        if (!t->t.a || t->arabic || t->touched)
+        if (!tok_arabic_origin(&t->t) || t->arabic || t->touched)
             continue;
-        unsigned nv = nvariants(t->t.a);
+        unsigned nv = tok_nvar(&t->t);
         if (!t->dirty && nv > 1 && rng_pct(q->r, 75)) {
             unsigned v0 = rng_below(q->r, nv);
             for (unsigned k = 0; k < nv; k++) {
-                unsigned v = (v0 + k) % nv;
-                if (strcmp(t->t.a->v[v], t->t.a->v[t->t.var]) != 0) {
-                    t->t.var = (uint8_t)v;
-                    rtok_rerender(t);
+                struct rtok alt = *t;
+                alt.t.var = (uint8_t)((v0 + k) % nv);
+                rtok_rerender(&alt);
+                if (strcmp(alt.s, t->s) != 0) {
+                    *t = alt;
                     t->touched = 1;
                     return 1;
                 }
@@ -1766,7 +2533,7 @@ static int op_join_split(struct qstate *q, const char **label)
             *label = "join_particle";
             return 1;
         }
-        if (!t->t.a || sep)
+        if (!tok_arabic_origin(&t->t) || sep)
             continue;
         static const char *const prefixes[] = {"abdel", "abd", "ben", "bou", "ait", "ou", "el"};
         for (size_t k = 0; k < NELEM(prefixes); k++) {

@@ -2,8 +2,9 @@
  * Sanity tests of the synthetic population generator (bench/lib/population.c):
  * determinism per (seed, index), every record parses as an FtM entity, the
  * culture mix and the name frequency skew are as designed, Arabic script
- * appears in about a tenth of the alerts, and every query says what was
- * done to it.
+ * appears in about a tenth of the alerts, every query says what was done
+ * to it, and the long tail of composed names makes distinct names grow
+ * with the population while the most frequent names stay frequent.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,6 +218,157 @@ static void test_mix_and_skew(void **state)
     free(c);
 }
 
+/* A counting set of strings (open addressing), for the long-tail statistics. */
+struct sset {
+    char **key;
+    int *n;
+    size_t cap, used;
+};
+
+static void sset_init(struct sset *s, size_t cap)
+{
+    s->key = calloc(cap, sizeof *s->key);
+    s->n = calloc(cap, sizeof *s->n);
+    assert_non_null(s->key);
+    assert_non_null(s->n);
+    s->cap = cap;
+    s->used = 0;
+}
+
+static void sset_release(struct sset *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->key[i]);
+    free(s->key);
+    free(s->n);
+}
+
+/* Counts one occurrence of key (with a one-byte tag, e.g. the culture). */
+static void sset_add(struct sset *s, const char *key, int tag)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)tag;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    assert_true(s->used * 10 < s->cap * 7);
+    for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->key[i]) {
+            size_t l = strlen(key);
+            s->key[i] = malloc(l + 2);
+            assert_non_null(s->key[i]);
+            s->key[i][0] = (char)('0' + tag);
+            memcpy(s->key[i] + 1, key, l + 1);
+            s->n[i] = 1;
+            s->used++;
+            return;
+        }
+        if (s->key[i][0] == (char)('0' + tag) && strcmp(s->key[i] + 1, key) == 0) {
+            s->n[i]++;
+            return;
+        }
+    }
+}
+
+static int all_upper_word(const char *w)
+{
+    int letters = 0;
+    for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            return 0;
+        if (*p == 0xc3 && p[1] >= 0xa0 && p[1] <= 0xbf)
+            return 0;
+        letters += (*p >= 'A' && *p <= 'Z');
+    }
+    return letters >= 2;
+}
+
+/*
+ * The long tail: distinct name tokens keep growing with the population (Heaps' law), the head
+ * stays heavy. Surnames are recognised where the generator writes them in capitals ("Youssef
+ * EL FASSI", a random 15-40% of Latin alerts; the first of two Spanish surnames) and as the
+ * last word of Arabic-script names.
+ */
+static void test_long_tail(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    struct sset tokens, sur;
+    sset_init(&tokens, 1u << 19);
+    sset_init(&sur, 1u << 18);
+    int sampled[POP_CULTURES] = {0};
+    size_t distinct_100k = 0;
+    struct pop_person x;
+    for (uint64_t i = 0; i < N; i++) {
+        if (i == N / 2)
+            distinct_100k = tokens.used;
+        pop_alert(&pop1, i, &x);
+        char buf[160], surname[160];
+        size_t sl = 0;
+        const char *last = NULL;
+        memcpy(buf, x.name, sizeof buf);
+        surname[0] = '\0';
+        for (char *t = buf, *next; t; t = next) {
+            next = strchr(t, ' ');
+            if (next)
+                *next++ = '\0';
+            if (!*t)
+                continue;
+            last = t;
+            /* A Spanish alert has two surnames: the first one (past its particles) is kept. */
+            int es_skip = x.culture == POP_SPANISH &&
+                          (sl || !strcmp(t, "DE") || !strcmp(t, "LA") || !strcmp(t, "DEL"));
+            if (!es_skip && all_upper_word(t) && sl + strlen(t) + 2 < sizeof surname) {
+                if (sl)
+                    surname[sl++] = ' ';
+                memcpy(surname + sl, t, strlen(t) + 1);
+                sl += strlen(t);
+            }
+            /* Tokens are counted case-folded (ASCII): "EL FASSI" and "El Fassi" are one. */
+            char low[160];
+            size_t k = 0;
+            for (; t[k] && k < sizeof low - 1; k++)
+                low[k] = (char)(t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]);
+            low[k] = '\0';
+            sset_add(&tokens, low, 0);
+        }
+        if (x.culture == POP_MAGHREB_AR_SCRIPT && has_arabic(x.name) && last) {
+            sset_add(&sur, last, x.culture);
+            sampled[x.culture]++;
+        } else if (sl) {
+            sset_add(&sur, surname, x.culture);
+            sampled[x.culture]++;
+        }
+    }
+    double growth = 100.0 * ((double)tokens.used / (double)distinct_100k - 1);
+    print_message("distinct name tokens: %zu at %d alerts, %zu at %d (+%.0f%%)\n", distinct_100k,
+                  N / 2, tokens.used, N, growth);
+    assert_true(tokens.used > 40000);
+    assert_true(growth > 25);
+    int ar_distinct = 0;
+    for (int c = 0; c < POP_CULTURES; c++) {
+        int top = 0, distinct = 0;
+        const char *top_key = "";
+        for (size_t i = 0; i < sur.cap; i++)
+            if (sur.key[i] && sur.key[i][0] == (char)('0' + c)) {
+                distinct++;
+                if (sur.n[i] > top) {
+                    top = sur.n[i];
+                    top_key = sur.key[i] + 1;
+                }
+            }
+        double share = 100.0 * top / sampled[c];
+        print_message("%-17s top surname %-12s %.2f%% of %d sampled, %d distinct\n",
+                      pop_culture_name(c), top_key, share, sampled[c], distinct);
+        assert_true(sampled[c] > 1000);
+        assert_true(share >= 0.5 && share <= 5.0);
+        if (c == POP_MAGHREB_AR_SCRIPT)
+            ar_distinct = distinct;
+    }
+    /* Composed surnames exist in Arabic script too. */
+    assert_true(ar_distinct > 3000);
+    sset_release(&tokens);
+    sset_release(&sur);
+}
+
 static void test_query_labels(void **state)
 {
     (void)state;
@@ -249,7 +401,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism),   cmocka_unit_test(test_json_parses),
         cmocka_unit_test(test_json_escaping), cmocka_unit_test(test_mix_and_skew),
-        cmocka_unit_test(test_query_labels),
+        cmocka_unit_test(test_query_labels),  cmocka_unit_test(test_long_tail),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
