@@ -904,10 +904,14 @@ static int add_key(uint64_t *keys, int n, uint64_t k)
     return n;
 }
 
+#ifndef SK_DELETE_MIN
+#define SK_DELETE_MIN 5
+#endif
+
 static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n)
 {
     n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
-    if (sl >= 4) {
+    if (sl >= SK_DELETE_MIN) {
         char tmp[LIMEN__TOKEN_MAX];
         for (int d = 0; d < sl; d++) {
             memcpy(tmp, sk, (size_t)d);
