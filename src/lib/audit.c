@@ -431,10 +431,9 @@ limen_status limen_store_audit_list(struct limen_store *s, int64_t after_seq, si
     if (limit == 0)
         return LIMEN_OK;
     limen__store_lock(s);
-    if ((st = limen__store_prepare(s,
-                                   "SELECT " ENTRY_COLUMNS
-                                   " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                                   &q, NULL)) != LIMEN_OK)
+    if ((st = limen__store_prepare(
+             s, "SELECT " ENTRY_COLUMNS " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2", &q,
+             NULL)) != LIMEN_OK)
         goto out;
     sqlite3_bind_int64(q, 1, after_seq);
     sqlite3_bind_int64(q, 2, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
@@ -592,8 +591,8 @@ limen_status limen_store_audit_verify(struct limen_store *s, int64_t *checked, i
         goto out_tx;
     }
     if (sodium_memcmp(head_last, prev, LIMEN__MAC_BYTES) != 0) {
-        st = tampered(err, first_bad, last,
-                      "the head's last MAC is not that of entry %lld", (long long)last);
+        st = tampered(err, first_bad, last, "the head's last MAC is not that of entry %lld",
+                      (long long)last);
         goto out_tx;
     }
     row_mac(s->key, head_tag, head, head_last, want);
@@ -668,16 +667,14 @@ limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int6
         limen__store_rollback(s);
         goto out;
     }
-    if ((st = limen__store_prepare(s, "SELECT mac FROM audit WHERE seq = ?1", &q, err)) !=
-        LIMEN_OK)
+    if ((st = limen__store_prepare(s, "SELECT mac FROM audit WHERE seq = ?1", &q, err)) != LIMEN_OK)
         goto out;
     sqlite3_bind_int64(q, 1, cut);
     rc = sqlite3_step(q);
     if (rc != SQLITE_ROW || !col_mac(q, 0, mac)) {
         st = rc == SQLITE_ROW || rc == SQLITE_DONE
                  ? limen__error_set(err, LIMEN_ETAMPER, NULL,
-                                    "entry %lld is missing or damaged: run verify",
-                                    (long long)cut)
+                                    "entry %lld is missing or damaged: run verify", (long long)cut)
                  : limen__store_sqlerr(s, err, rc, "cannot read the audit log");
         goto out;
     }

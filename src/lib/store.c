@@ -28,14 +28,14 @@
 #include <string.h>
 #include <time.h>
 
-#define TOKEN_PREFIX "lmn_"
+#define TOKEN_PREFIX     "lmn_"
 #define TOKEN_PREFIX_LEN 4
-#define TOKEN_RAW_BYTES 32
-#define TOKEN_B64_LEN 43 /* 32 bytes in base64url without padding */
-#define TOKEN_TEXT_LEN (TOKEN_PREFIX_LEN + TOKEN_B64_LEN)
+#define TOKEN_RAW_BYTES  32
+#define TOKEN_B64_LEN    43 /* 32 bytes in base64url without padding */
+#define TOKEN_TEXT_LEN   (TOKEN_PREFIX_LEN + TOKEN_B64_LEN)
 #define TOKEN_HASH_BYTES 32
-#define LABEL_MAX 256
-#define BUSY_TIMEOUT_MS 10000
+#define LABEL_MAX        256
+#define BUSY_TIMEOUT_MS  10000
 
 _Static_assert(TOKEN_TEXT_LEN < LIMEN_TOKEN_TEXT_MAX, "a token and its NUL fit the buffer");
 
@@ -245,8 +245,7 @@ static limen_status create_schema(struct limen_store *s, struct limen_error *err
         return st;
     if ((st = exec_sql(s, schema_sql, "cannot create the schema", err)) != LIMEN_OK)
         goto out;
-    if ((st = exec_sql(s,
-                       "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', 1)",
+    if ((st = exec_sql(s, "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', 1)",
                        "cannot record the schema version", err)) != LIMEN_OK)
         goto out;
     if ((st = limen__audit_init(s, err)) != LIMEN_OK)
@@ -335,9 +334,8 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
     int64_t last_seq = 0;
     if ((st = table_exists(s, "audit_head", &have_head, err)) != LIMEN_OK)
         goto out;
-    if (have_head &&
-        (st = query_int(s, "SELECT last_seq FROM audit_head WHERE id = 1", &last_seq, err)) !=
-            LIMEN_OK)
+    if (have_head && (st = query_int(s, "SELECT last_seq FROM audit_head WHERE id = 1", &last_seq,
+                                     err)) != LIMEN_OK)
         goto out;
 
     const char *kp = opts ? opts->audit_key_path : NULL;
@@ -402,9 +400,9 @@ limen_status limen_store_agency_put(struct limen_store *s, const struct limen_ag
         return limen__error_set(err, LIMEN_EINVAL, "code",
                                 "an agency code is 1 to %d letters, digits or '-'",
                                 LIMEN_AGENCY_CODE_MAX - 1);
-    if (bounded_len(a->country, sizeof a->country) != 2 ||
-        !isalpha((unsigned char)a->country[0]) || !isalpha((unsigned char)a->country[1]) ||
-        !isascii((unsigned char)a->country[0]) || !isascii((unsigned char)a->country[1]))
+    if (bounded_len(a->country, sizeof a->country) != 2 || !isalpha((unsigned char)a->country[0]) ||
+        !isalpha((unsigned char)a->country[1]) || !isascii((unsigned char)a->country[0]) ||
+        !isascii((unsigned char)a->country[1]))
         return limen__error_set(err, LIMEN_EINVAL, "country",
                                 "a country is an ISO 3166 alpha-2 code");
     country[0] = (char)tolower((unsigned char)a->country[0]);
@@ -739,8 +737,7 @@ limen_status limen_store_token_new(struct limen_store *s, int64_t user_id, const
     sqlite3_bind_int64(q, 1, user_id);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
-        st = limen__error_set(err, LIMEN_ENOTFOUND, "user_id", "no user %lld",
-                              (long long)user_id);
+        st = limen__error_set(err, LIMEN_ENOTFOUND, "user_id", "no user %lld", (long long)user_id);
         goto out;
     }
     if (rc != SQLITE_ROW) {
@@ -862,8 +859,8 @@ static int valid_alert_id(const char *id)
 
 /* The head of an alert inside a transaction: *found, its owner, version and withdrawn flag. */
 static limen_status alert_head(struct limen_store *s, const char *id, int *found,
-                               char owner[LIMEN_AGENCY_CODE_MAX], int64_t *version,
-                               int *withdrawn, struct limen_error *err)
+                               char owner[LIMEN_AGENCY_CODE_MAX], int64_t *version, int *withdrawn,
+                               struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
     *found = 0;
@@ -890,8 +887,8 @@ out:
  * Writes version `v` of an alert and moves its head: json (len bytes) when
  * given, otherwise the content of version v - 1 (a withdrawal).
  */
-static limen_status alert_write(struct limen_store *s, const char *id, const char *owner,
-                                int64_t v, int withdrawn, const char *json, size_t len,
+static limen_status alert_write(struct limen_store *s, const char *id, const char *owner, int64_t v,
+                                int withdrawn, const char *json, size_t len,
                                 struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
@@ -985,8 +982,7 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
     }
     if (found && strcmp(cur_owner, owner) != 0) {
         st = limen__error_set(err, LIMEN_EFORBIDDEN, "owner",
-                              "alert %s belongs to %s; %s may not change it", id, cur_owner,
-                              owner);
+                              "alert %s belongs to %s; %s may not change it", id, cur_owner, owner);
         goto out;
     }
     if (!json && withdrawn) {
@@ -1147,9 +1143,8 @@ limen_status limen_store_hit_add(struct limen_store *s, const struct limen_hit *
     limen_error_clear(err);
     if (!s || !h)
         return limen__error_set(err, LIMEN_EINVAL, NULL, "no store or hit");
-    if (!valid_alert_id(bounded_len(h->alert_id, sizeof h->alert_id) < sizeof h->alert_id
-                            ? h->alert_id
-                            : NULL))
+    if (!valid_alert_id(
+            bounded_len(h->alert_id, sizeof h->alert_id) < sizeof h->alert_id ? h->alert_id : NULL))
         return limen__error_set(err, LIMEN_EINVAL, "alert_id", "not an alert id");
     int owner_given = bounded_len(h->owner, sizeof h->owner) > 0;
     if (owner_given && !valid_code(h->owner))
@@ -1219,8 +1214,8 @@ out:
 }
 
 limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int64_t after_id,
-                                   size_t limit,
-                                   int (*fn)(void *ctx, const struct limen_hit *h), void *ctx)
+                                   size_t limit, int (*fn)(void *ctx, const struct limen_hit *h),
+                                   void *ctx)
 {
     limen_status st = LIMEN_OK;
     sqlite3_stmt *q = NULL;
@@ -1288,8 +1283,7 @@ limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char 
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
         goto out;
     in_tx = 1;
-    if ((st = limen__store_prepare(s, "SELECT owner FROM hits WHERE id = ?1", &q, err)) !=
-        LIMEN_OK)
+    if ((st = limen__store_prepare(s, "SELECT owner FROM hits WHERE id = ?1", &q, err)) != LIMEN_OK)
         goto out;
     sqlite3_bind_int64(q, 1, id);
     int rc = sqlite3_step(q);
@@ -1303,9 +1297,9 @@ limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char 
     }
     col_copy(cur, sizeof cur, q, 0);
     if (strcmp(cur, owner) != 0) {
-        st = limen__error_set(err, LIMEN_EFORBIDDEN, "owner",
-                              "hit %lld is on an alert of %s, not of %s", (long long)id, cur,
-                              owner);
+        st =
+            limen__error_set(err, LIMEN_EFORBIDDEN, "owner",
+                             "hit %lld is on an alert of %s, not of %s", (long long)id, cur, owner);
         goto out;
     }
     sqlite3_finalize(q);

@@ -11,9 +11,9 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define LIMEN__SCHEMA_VERSION 1
+#define LIMEN__SCHEMA_VERSION  1
 #define LIMEN__AUDIT_KEY_BYTES 32
-#define LIMEN__MAC_BYTES 32
+#define LIMEN__MAC_BYTES       32
 
 struct limen_store {
     sqlite3 *db;

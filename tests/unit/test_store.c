@@ -323,9 +323,8 @@ static void test_users_tokens(void **state)
                      LIMEN_ENOTFOUND);
     assert_int_equal(limen_store_user_add(s, "alice", "FR-PAF", LIMEN_ROLE_ADMIN, &id2, &err),
                      LIMEN_ECONFLICT);
-    assert_int_equal(
-        limen_store_user_add(s, "carol", "FR-PAF", (enum limen_role)7, &id2, &err),
-        LIMEN_EINVAL);
+    assert_int_equal(limen_store_user_add(s, "carol", "FR-PAF", (enum limen_role)7, &id2, &err),
+                     LIMEN_EINVAL);
     assert_int_equal(limen_store_user_add(s, "", "FR-PAF", LIMEN_ROLE_OFFICER, &id2, &err),
                      LIMEN_EINVAL);
     assert_int_equal(limen_store_user_add(s, "bob", "FR-PAF", LIMEN_ROLE_ANALYST, &id2, &err),
@@ -438,8 +437,7 @@ static void test_alerts(void **state)
 
     /* Another agency may not touch it: nothing written. */
     v = 0;
-    assert_int_equal(limen_store_alert_put(s, "a1", "ES-CNP", "{}", 2, &v, &err),
-                     LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_alert_put(s, "a1", "ES-CNP", "{}", 2, &v, &err), LIMEN_EFORBIDDEN);
     assert_int_equal(v, 0);
     assert_non_null(strstr(err.message, "FR-PAF"));
     assert_int_equal(limen_store_alert_withdraw(s, "a1", "ES-CNP", &v, &err), LIMEN_EFORBIDDEN);
@@ -505,14 +503,13 @@ static void test_alerts(void **state)
 
     /* Bad arguments. */
     assert_int_equal(limen_store_alert_put(s, "", "FR-PAF", "{}", 2, &v, &err), LIMEN_EINVAL);
-    assert_int_equal(limen_store_alert_put(s, "x", "bad owner", "{}", 2, &v, &err),
-                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_put(s, "x", "bad owner", "{}", 2, &v, &err), LIMEN_EINVAL);
     assert_int_equal(limen_store_alert_put(s, "x", "FR-PAF", NULL, 0, &v, &err), LIMEN_EINVAL);
     assert_int_equal(limen_store_alert_put(s, "x", "FR-PAF", "{}", 0, &v, &err), LIMEN_EINVAL);
     /* Ids with quotes stay data, not SQL. */
-    assert_int_equal(limen_store_alert_put(s, "x'; DROP TABLE alerts; --", "FR-PAF", "{}", 2, &v,
-                                           &err),
-                     LIMEN_OK);
+    assert_int_equal(
+        limen_store_alert_put(s, "x'; DROP TABLE alerts; --", "FR-PAF", "{}", 2, &v, &err),
+        LIMEN_OK);
     assert_int_equal(limen_store_alert_get(s, "x'; DROP TABLE alerts; --", 0, NULL, NULL, &m),
                      LIMEN_OK);
     limen_store_close(s);
@@ -591,9 +588,8 @@ static void test_hits(void **state)
                      LIMEN_EFORBIDDEN); /* the screening agency does not own the alert */
     assert_int_equal(limen_store_hit_mark(s, 99999, "FR-PAF", LIMEN_HIT_CONFIRMED, &err),
                      LIMEN_ENOTFOUND);
-    assert_int_equal(
-        limen_store_hit_mark(s, ids[0], "FR-PAF", (enum limen_hit_status)5, &err),
-        LIMEN_EINVAL);
+    assert_int_equal(limen_store_hit_mark(s, ids[0], "FR-PAF", (enum limen_hit_status)5, &err),
+                     LIMEN_EINVAL);
     char db[1024];
     path_of(db, sizeof db, "hits.db");
     char sql[256];
@@ -611,9 +607,9 @@ static void append_n(struct limen_store *s, int from, int to)
         char search[64], results[64];
         snprintf(search, sizeof search, "{\"name\":\"person %d\"}", i);
         snprintf(results, sizeof results, "[\"alert-%d\"]", i);
-        struct limen_audit_entry e = {0,           1000 + i, 1 + i % 3, i % 2 ? "alice" : "bob",
-                                      "FR-PAF",    "POST /v1/screen",  search,
-                                      results,     200};
+        struct limen_audit_entry e = {
+            0,      1000 + i, 1 + i % 3, i % 2 ? "alice" : "bob", "FR-PAF", "POST /v1/screen",
+            search, results,  200};
         int64_t seq = 0;
         if (limen_store_audit_append(s, &e, &seq, &err) != LIMEN_OK)
             fail_msg("append %d: %s", i, err.message);
@@ -643,8 +639,8 @@ static int list_cb(void *ctx, const struct limen_audit_entry *e)
  * plain SQLite, then verifies it with the store: the status, first_bad and
  * message are returned.
  */
-static limen_status tamper(const char *sql, const char *keyfile, int64_t *first_bad,
-                           char *msg, size_t cap)
+static limen_status tamper(const char *sql, const char *keyfile, int64_t *first_bad, char *msg,
+                           size_t cap)
 {
     char src[1024], dst[1024], a[1100], b[1100], key[1024];
     path_of(src, sizeof src, "audit.db");
@@ -675,8 +671,8 @@ static limen_status tamper(const char *sql, const char *keyfile, int64_t *first_
     return st;
 }
 
-static void expect_tamper(const char *what, const char *sql, const char *keyfile,
-                          int64_t want_bad, const char *want_msg)
+static void expect_tamper(const char *what, const char *sql, const char *keyfile, int64_t want_bad,
+                          const char *want_msg)
 {
     int64_t bad = 0;
     char msg[256];
@@ -822,8 +818,7 @@ static void test_durable(void **state)
                      LIMEN_OK);
     /* Another connection sees it while the store is still open. */
     assert_int_equal(raw_int(db, "SELECT count(*) FROM alerts WHERE id = 'd1'"), 1);
-    struct limen_audit_entry e = {0, 5, 1, "u", "FR-PAF", "PUT /v1/alerts/d1", "", "[\"d1\"]",
-                                  201};
+    struct limen_audit_entry e = {0, 5, 1, "u", "FR-PAF", "PUT /v1/alerts/d1", "", "[\"d1\"]", 201};
     assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
     limen_store_close(s);
@@ -875,8 +870,7 @@ static void test_alloc_failures(void **state)
     assert_true(failures >= 3); /* 8, 16, 32 */
     limen_free(all);
 
-    assert_int_equal(limen_store_alert_put(s, "m1", "AG-01", "{\"m\":1}", 7, NULL, &err),
-                     LIMEN_OK);
+    assert_int_equal(limen_store_alert_put(s, "m1", "AG-01", "{\"m\":1}", 7, NULL, &err), LIMEN_OK);
     char *json = NULL;
     limen__alloc_fail_after(1, 1);
     st = limen_store_alert_get(s, "m1", 0, &json, NULL, NULL);
@@ -891,7 +885,7 @@ static void test_alloc_failures(void **state)
 
 /* ---- threads ---- */
 
-#define NTHREADS 4
+#define NTHREADS   4
 #define PER_THREAD 50
 
 struct worker {
@@ -908,12 +902,10 @@ static void *work(void *arg)
         char id[32], json[64];
         snprintf(id, sizeof id, "t%d-%d", w->n, i % 5);
         snprintf(json, sizeof json, "{\"t\":%d,\"i\":%d}", w->n, i);
-        struct limen_audit_entry e = {0, 100 + i, w->n, "worker", "FR-PAF", "PUT", json, "[]",
-                                      200};
+        struct limen_audit_entry e = {0, 100 + i, w->n, "worker", "FR-PAF", "PUT", json, "[]", 200};
         if (limen_store_audit_append(w->s, &e, NULL, &err) != LIMEN_OK)
             w->failures++;
-        if (limen_store_alert_put(w->s, id, "FR-PAF", json, strlen(json), NULL, &err) !=
-            LIMEN_OK)
+        if (limen_store_alert_put(w->s, id, "FR-PAF", json, strlen(json), NULL, &err) != LIMEN_OK)
             w->failures++;
     }
     return NULL;
@@ -956,10 +948,10 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open),        cmocka_unit_test(test_agencies),
-        cmocka_unit_test(test_users_tokens), cmocka_unit_test(test_alerts),
-        cmocka_unit_test(test_hits),        cmocka_unit_test(test_audit),
-        cmocka_unit_test(test_prune),       cmocka_unit_test(test_durable),
+        cmocka_unit_test(test_open),           cmocka_unit_test(test_agencies),
+        cmocka_unit_test(test_users_tokens),   cmocka_unit_test(test_alerts),
+        cmocka_unit_test(test_hits),           cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_prune),          cmocka_unit_test(test_durable),
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
