@@ -219,7 +219,11 @@ struct limen_audit_entry {
     int status;           /* HTTP status answered */
 };
 
-/* Appends an entry (durable when this returns); *seq (may be NULL) receives its number. */
+/*
+ * Appends an entry (durable when this returns); *seq (may be NULL) receives its
+ * number. e->seq is ignored; e->at == 0 means now; NULL strings are stored as
+ * "" ("[]" for results).
+ */
 limen_status limen_store_audit_append(struct limen_store *s, const struct limen_audit_entry *e,
                                       int64_t *seq, struct limen_error *err);
 /* Entries with seq > after_seq, at most `limit`, oldest first. */

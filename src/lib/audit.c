@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char head_tag[] = "limen-audit-head";
@@ -75,6 +76,32 @@ static int read_all(int fd, unsigned char *p, size_t n)
     return 0;
 }
 
+/*
+ * Syncs the directory holding `path` so that the new key file's name survives
+ * a crash too. Best effort: a path too long for the buffer is left alone.
+ */
+static void sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 1;
+    if (n >= sizeof dir)
+        return;
+    if (!slash)
+        memcpy(dir, ".", 2);
+    else if (n == 0)
+        memcpy(dir, "/", 2);
+    else {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    fsync(fd);
+    close(fd);
+}
+
 limen_status limen__audit_key_load(const char *path, int create, int log_has_entries,
                                    unsigned char key[LIMEN__AUDIT_KEY_BYTES],
                                    struct limen_error *err)
@@ -96,6 +123,7 @@ limen_status limen__audit_key_load(const char *path, int create, int log_has_ent
             if (close(fd) != 0)
                 return limen__error_set(err, LIMEN_EIO, NULL, "cannot write the audit key %s: %s",
                                         path, strerror(errno));
+            sync_parent(path);
             return LIMEN_OK;
         }
         /* Another process created it between our two opens: read theirs. */
@@ -325,6 +353,38 @@ out:
 
 /* ---- append, list ---- */
 
+/*
+ * Whether entry `last` holds `mac` (or, for an empty chain, whether the head
+ * still agrees with the anchor). LIMEN_ETAMPER otherwise.
+ */
+static limen_status last_entry_matches(struct limen_store *s, int64_t last,
+                                       const unsigned char mac[LIMEN__MAC_BYTES],
+                                       struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    unsigned char got[LIMEN__MAC_BYTES];
+    limen_status st =
+        limen__store_prepare(s,
+                             "SELECT mac FROM audit WHERE seq = ?1 UNION ALL"
+                             " SELECT mac FROM audit_anchor WHERE id = 1 AND seq = ?1",
+                             &q, err);
+    if (st != LIMEN_OK)
+        goto out;
+    sqlite3_bind_int64(q, 1, last);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the audit log");
+        goto out;
+    }
+    if (rc == SQLITE_DONE || !col_mac(q, 0, got) || sodium_memcmp(got, mac, LIMEN__MAC_BYTES) != 0)
+        st = limen__error_set(err, LIMEN_ETAMPER, NULL,
+                              "the last audit entry %lld is missing or altered: run verify",
+                              (long long)last);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
 limen_status limen_store_audit_append(struct limen_store *s, const struct limen_audit_entry *e,
                                       int64_t *seq, struct limen_error *err)
 {
@@ -338,7 +398,7 @@ limen_status limen_store_audit_append(struct limen_store *s, const struct limen_
     if (!s || !e)
         return limen__error_set(err, LIMEN_EINVAL, NULL, "no store or entry");
     struct row r = {0};
-    r.at = e->at;
+    r.at = e->at ? e->at : (int64_t)time(NULL);
     r.user_id = e->user_id;
     r.user = e->user ? e->user : "";
     r.agency = e->agency ? e->agency : "";
@@ -362,11 +422,18 @@ limen_status limen_store_audit_append(struct limen_store *s, const struct limen_
     if ((st = read_pair(s, "SELECT last_seq, last_mac, head_mac FROM audit_head WHERE id = 1",
                         &found, &last, last_mac, head_mac, &ok, err)) != LIMEN_OK)
         goto out;
-    if (!found || !ok) {
+    /*
+     * Extending a head that does not verify would give it a valid MAC and
+     * hide what was done to it (the last entries deleted, the head moved back).
+     */
+    row_mac(s->key, head_tag, last, last_mac, mac);
+    if (!found || !ok || sodium_memcmp(mac, head_mac, LIMEN__MAC_BYTES) != 0) {
         st = limen__error_set(err, LIMEN_ETAMPER, NULL,
-                              "the audit head is missing or damaged: run verify");
+                              "the audit head is missing or altered: run verify");
         goto out;
     }
+    if ((st = last_entry_matches(s, last, last_mac, err)) != LIMEN_OK)
+        goto out;
     r.seq = last + 1;
     entry_mac(s->key, last_mac, &r, mac);
     if ((st = limen__store_prepare(s,
@@ -485,8 +552,13 @@ static limen_status tampered(struct limen_error *err, int64_t *first_bad, int64_
     return LIMEN_ETAMPER;
 }
 
-limen_status limen_store_audit_verify(struct limen_store *s, int64_t *checked, int64_t *first_bad,
-                                      struct limen_error *err)
+/*
+ * Walks the chain inside the caller's transaction (and lock): the anchor, the
+ * entries from it in seq order, the head. LIMEN_OK with *checked entries, or
+ * LIMEN_ETAMPER with *first_bad and a message.
+ */
+static limen_status verify_chain(struct limen_store *s, int64_t *checked, int64_t *first_bad,
+                                 struct limen_error *err)
 {
     limen_status st = LIMEN_OK;
     sqlite3_stmt *q = NULL;
@@ -494,8 +566,106 @@ limen_status limen_store_audit_verify(struct limen_store *s, int64_t *checked, i
     unsigned char head_last[LIMEN__MAC_BYTES], head_own[LIMEN__MAC_BYTES];
     unsigned char mac[LIMEN__MAC_BYTES];
     int64_t anchor = 0, head = 0, n = 0;
-    int found = 0, ok = 0, hfound = 0, hok = 0;
+    int found = 0, ok = 0, hfound = 0, hok = 0, rc;
 
+    if ((st = read_pair(s, "SELECT seq, mac, anchor_mac FROM audit_anchor WHERE id = 1", &found,
+                        &anchor, prev, own, &ok, err)) != LIMEN_OK)
+        goto out;
+    if (!found || !ok) {
+        st = tampered(err, first_bad, 1, "the chain's anchor row is missing or damaged");
+        goto out;
+    }
+    row_mac(s->key, anchor_tag, anchor, prev, want);
+    if (sodium_memcmp(want, own, LIMEN__MAC_BYTES) != 0) {
+        st = tampered(err, first_bad, anchor + 1,
+                      "the chain's anchor (entry %lld) does not match its MAC (moved to hide "
+                      "deleted entries, or a wrong key?)",
+                      (long long)anchor);
+        goto out;
+    }
+    if ((st = read_pair(s, "SELECT last_seq, last_mac, head_mac FROM audit_head WHERE id = 1",
+                        &hfound, &head, head_last, head_own, &hok, err)) != LIMEN_OK)
+        goto out;
+
+    if ((st = limen__store_prepare(s, "SELECT " ENTRY_COLUMNS " FROM audit ORDER BY seq", &q,
+                                   err)) != LIMEN_OK)
+        goto out;
+    int64_t expect = anchor + 1;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct row r;
+        row_read(q, &r);
+        if (r.seq <= anchor) {
+            st = tampered(err, first_bad, r.seq,
+                          "entry %lld lies before the chain's anchor %lld (inserted?)",
+                          (long long)r.seq, (long long)anchor);
+            goto out;
+        }
+        if (r.seq != expect) {
+            st = tampered(err, first_bad, expect, "entry %lld missing (deleted?)",
+                          (long long)expect);
+            goto out;
+        }
+        int mac_ok = col_mac(q, 9, mac);
+        entry_mac(s->key, prev, &r, want);
+        if (!mac_ok || sodium_memcmp(want, mac, LIMEN__MAC_BYTES) != 0) {
+            st = tampered(err, first_bad, r.seq,
+                          "entry %lld does not match its MAC (edited, inserted or moved?)",
+                          (long long)r.seq);
+            goto out;
+        }
+        memcpy(prev, mac, LIMEN__MAC_BYTES);
+        expect++;
+        n++;
+    }
+    if (rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the audit log");
+        goto out;
+    }
+    int64_t last = expect - 1;
+    if (!hfound || !hok) {
+        st = tampered(err, first_bad, last + 1,
+                      "the audit head row is missing or damaged; the log ends at %lld",
+                      (long long)last);
+        goto out;
+    }
+    if (head > last) {
+        st = tampered(err, first_bad, last + 1,
+                      "head says the log ends at entry %lld, it ends at %lld (entries deleted "
+                      "at the end?)",
+                      (long long)head, (long long)last);
+        goto out;
+    }
+    if (head < last) {
+        st = tampered(err, first_bad, head + 1,
+                      "head says the log ends at entry %lld, it goes on to %lld (entries added "
+                      "without the key?)",
+                      (long long)head, (long long)last);
+        goto out;
+    }
+    if (sodium_memcmp(head_last, prev, LIMEN__MAC_BYTES) != 0) {
+        st = tampered(err, first_bad, last, "the head's last MAC is not that of entry %lld",
+                      (long long)last);
+        goto out;
+    }
+    row_mac(s->key, head_tag, head, head_last, want);
+    if (sodium_memcmp(want, head_own, LIMEN__MAC_BYTES) != 0) {
+        st = tampered(err, first_bad, last + 1,
+                      "the head (entry %lld) does not match its MAC (entries deleted at the end "
+                      "and the head rewritten, or a wrong key?)",
+                      (long long)last);
+        goto out;
+    }
+    if (checked)
+        *checked = n;
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+limen_status limen_store_audit_verify(struct limen_store *s, int64_t *checked, int64_t *first_bad,
+                                      struct limen_error *err)
+{
+    limen_status st = LIMEN_OK;
     limen_error_clear(err);
     if (checked)
         *checked = 0;
@@ -506,111 +676,14 @@ limen_status limen_store_audit_verify(struct limen_store *s, int64_t *checked, i
 
     limen__store_lock(s);
     /* One read transaction: the walk sees one consistent snapshot while others append. */
-    if ((st = limen__store_prepare(s, "BEGIN", &q, err)) != LIMEN_OK)
-        goto out;
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (rc != SQLITE_DONE) {
+    int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
         st = limen__store_sqlerr(s, err, rc, "cannot begin a read transaction");
         goto out;
     }
-
-    if ((st = read_pair(s, "SELECT seq, mac, anchor_mac FROM audit_anchor WHERE id = 1", &found,
-                        &anchor, prev, own, &ok, err)) != LIMEN_OK)
-        goto out_tx;
-    if (!found || !ok) {
-        st = tampered(err, first_bad, 1, "the chain's anchor row is missing or damaged");
-        goto out_tx;
-    }
-    row_mac(s->key, anchor_tag, anchor, prev, want);
-    if (sodium_memcmp(want, own, LIMEN__MAC_BYTES) != 0) {
-        st = tampered(err, first_bad, anchor + 1,
-                      "the chain's anchor (entry %lld) does not match its MAC (moved to hide "
-                      "deleted entries, or a wrong key?)",
-                      (long long)anchor);
-        goto out_tx;
-    }
-    if ((st = read_pair(s, "SELECT last_seq, last_mac, head_mac FROM audit_head WHERE id = 1",
-                        &hfound, &head, head_last, head_own, &hok, err)) != LIMEN_OK)
-        goto out_tx;
-
-    if ((st = limen__store_prepare(s, "SELECT " ENTRY_COLUMNS " FROM audit ORDER BY seq", &q,
-                                   err)) != LIMEN_OK)
-        goto out_tx;
-    int64_t expect = anchor + 1;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct row r;
-        row_read(q, &r);
-        if (r.seq <= anchor) {
-            st = tampered(err, first_bad, r.seq,
-                          "entry %lld lies before the chain's anchor %lld (inserted?)",
-                          (long long)r.seq, (long long)anchor);
-            goto out_tx;
-        }
-        if (r.seq != expect) {
-            st = tampered(err, first_bad, expect, "entry %lld missing (deleted?)",
-                          (long long)expect);
-            goto out_tx;
-        }
-        int mac_ok = col_mac(q, 9, mac);
-        entry_mac(s->key, prev, &r, want);
-        if (!mac_ok || sodium_memcmp(want, mac, LIMEN__MAC_BYTES) != 0) {
-            st = tampered(err, first_bad, r.seq,
-                          "entry %lld does not match its MAC (edited, inserted or moved?)",
-                          (long long)r.seq);
-            goto out_tx;
-        }
-        memcpy(prev, mac, LIMEN__MAC_BYTES);
-        expect++;
-        n++;
-    }
-    if (rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the audit log");
-        goto out_tx;
-    }
-    int64_t last = expect - 1;
-    if (!hfound || !hok) {
-        st = tampered(err, first_bad, last + 1,
-                      "the audit head row is missing or damaged; the log ends at %lld",
-                      (long long)last);
-        goto out_tx;
-    }
-    if (head > last) {
-        st = tampered(err, first_bad, last + 1,
-                      "head says the log ends at entry %lld, it ends at %lld (entries deleted "
-                      "at the end?)",
-                      (long long)head, (long long)last);
-        goto out_tx;
-    }
-    if (head < last) {
-        st = tampered(err, first_bad, head + 1,
-                      "head says the log ends at entry %lld, it goes on to %lld (entries added "
-                      "without the key?)",
-                      (long long)head, (long long)last);
-        goto out_tx;
-    }
-    if (sodium_memcmp(head_last, prev, LIMEN__MAC_BYTES) != 0) {
-        st = tampered(err, first_bad, last, "the head's last MAC is not that of entry %lld",
-                      (long long)last);
-        goto out_tx;
-    }
-    row_mac(s->key, head_tag, head, head_last, want);
-    if (sodium_memcmp(want, head_own, LIMEN__MAC_BYTES) != 0) {
-        st = tampered(err, first_bad, last + 1,
-                      "the head (entry %lld) does not match its MAC (entries deleted at the end "
-                      "and the head rewritten, or a wrong key?)",
-                      (long long)last);
-        goto out_tx;
-    }
-    if (checked)
-        *checked = n;
-out_tx:
-    sqlite3_finalize(q);
-    q = NULL;
+    st = verify_chain(s, checked, first_bad, err);
     sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out:
-    sqlite3_finalize(q);
     limen__store_unlock(s);
     return st;
 }
@@ -639,11 +712,20 @@ limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int6
     if ((st = read_pair(s, "SELECT seq, mac, anchor_mac FROM audit_anchor WHERE id = 1", &found,
                         &anchor, amac, aown, &ok, err)) != LIMEN_OK)
         goto out;
-    if (!found || !ok) {
+    row_mac(s->key, anchor_tag, anchor, amac, mac);
+    if (!found || !ok || sodium_memcmp(mac, aown, LIMEN__MAC_BYTES) != 0) {
+        /* Pruning would bless a forged anchor with a fresh MAC: refuse. */
         st = limen__error_set(err, LIMEN_ETAMPER, NULL,
-                              "the chain's anchor row is missing or damaged: run verify");
+                              "the chain's anchor row is missing or altered: run verify");
         goto out;
     }
+    /*
+     * The chain must verify before pruning: pruned entries take their
+     * evidence with them, and the new anchor is MAC'd afresh.
+     */
+    int64_t walked = 0, bad = 0;
+    if ((st = verify_chain(s, &walked, &bad, err)) != LIMEN_OK)
+        goto out;
     /*
      * Only a prefix of the chain may go: the entries before the first one at
      * or after `before` (a clock that stepped back must not punch holes).

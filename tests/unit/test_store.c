@@ -423,6 +423,18 @@ static int each_cb(void *ctx, const struct limen_alert_meta *m, const char *json
     return c->stop_after && c->n >= c->stop_after;
 }
 
+/* A callback may read the store from the same thread (the mutex is recursive). */
+static int reenter_cb(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    (void)json;
+    (void)len;
+    struct limen_store *s = ctx;
+    struct limen_alert_meta again;
+    assert_int_equal(limen_store_alert_get(s, m->id, 0, NULL, NULL, &again), LIMEN_OK);
+    assert_int_equal(again.version, m->version);
+    return 0;
+}
+
 static void test_alerts(void **state)
 {
     (void)state;
@@ -500,6 +512,7 @@ static void test_alerts(void **state)
     c.stop_after = 2;
     assert_int_equal(limen_store_alerts_each(s, each_cb, &c), LIMEN_OK);
     assert_int_equal(c.n, 2);
+    assert_int_equal(limen_store_alerts_each(s, reenter_cb, s), LIMEN_OK);
 
     /* Bad arguments. */
     assert_int_equal(limen_store_alert_put(s, "", "FR-PAF", "{}", 2, &v, &err), LIMEN_EINVAL);
@@ -736,11 +749,41 @@ static void test_audit(void **state)
                   NULL, 10, "entry 10");
     expect_tamper("cut the end", "DELETE FROM audit WHERE seq > 47", NULL, 48,
                   "head says the log ends at entry 50, it ends at 47");
+    {
+        /* Appending after the cut is refused: the head's last entry is gone. */
+        char cdb[1024], ckey[1024];
+        path_of(cdb, sizeof cdb, "copy.db");
+        path_of(ckey, sizeof ckey, "copy.key");
+        struct limen_store_options o = {ckey, 0};
+        struct limen_store *t = NULL;
+        assert_int_equal(limen_store_open(cdb, &o, &t, &err), LIMEN_OK);
+        struct limen_audit_entry e = {0, 5000, 1, "u", "FR-PAF", "GET /", "", "[]", 200};
+        assert_int_equal(limen_store_audit_append(t, &e, NULL, &err), LIMEN_ETAMPER);
+        assert_non_null(strstr(err.message, "entry 50"));
+        limen_store_close(t);
+    }
     expect_tamper("cut the end and fix the head",
                   "DELETE FROM audit WHERE seq > 47;"
                   "UPDATE audit_head SET last_seq = 47,"
                   " last_mac = (SELECT mac FROM audit WHERE seq = 47)",
                   NULL, 48, "does not match its MAC");
+    /* The store will not bless that head with a fresh MAC by appending, nor prune over it. */
+    {
+        char cdb[1024], ckey[1024];
+        path_of(cdb, sizeof cdb, "copy.db");
+        path_of(ckey, sizeof ckey, "copy.key");
+        struct limen_store_options o = {ckey, 0};
+        struct limen_store *t = NULL;
+        assert_int_equal(limen_store_open(cdb, &o, &t, &err), LIMEN_OK);
+        struct limen_audit_entry e = {0, 5000, 1, "u", "FR-PAF", "GET /", "", "[]", 200};
+        assert_int_equal(limen_store_audit_append(t, &e, NULL, &err), LIMEN_ETAMPER);
+        int64_t deleted = -1;
+        assert_int_equal(limen_store_audit_prune(t, 1030, &deleted, &err), LIMEN_ETAMPER);
+        assert_int_equal(deleted, 0);
+        assert_int_equal(limen_store_audit_verify(t, &checked, &bad, &err), LIMEN_ETAMPER);
+        assert_int_equal(bad, 48);
+        limen_store_close(t);
+    }
     expect_tamper("append without the key",
                   "INSERT INTO audit SELECT 51, at, user_id, user, agency, action, search,"
                   " results, status, mac FROM audit WHERE seq = 50",
@@ -803,6 +846,15 @@ static void test_prune(void **state)
     assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_ETAMPER);
     assert_int_equal(bad, 56);
     limen_store_close(s);
+
+    /* A moved anchor: verify says so and prune refuses to build on it. */
+    raw_exec(db, "UPDATE audit_anchor SET seq = seq + 1");
+    s = open_db("prune.db");
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_ETAMPER);
+    assert_non_null(strstr(err.message, "anchor"));
+    assert_int_equal(limen_store_audit_prune(s, 999999, &deleted, &err), LIMEN_ETAMPER);
+    assert_int_equal(deleted, 0);
+    limen_store_close(s);
 }
 
 /* ---- durability ---- */
@@ -821,6 +873,10 @@ static void test_durable(void **state)
     struct limen_audit_entry e = {0, 5, 1, "u", "FR-PAF", "PUT /v1/alerts/d1", "", "[\"d1\"]", 201};
     assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
+    /* at == 0: now. */
+    e.at = 0;
+    assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
+    assert_true(raw_int(db, "SELECT at FROM audit WHERE seq = 2") > 1600000000);
     limen_store_close(s);
 }
 
