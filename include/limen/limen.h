@@ -11,6 +11,7 @@
 #include "limen/mrz.h"
 #include "limen/convert.h"
 #include "limen/paxlst.h"
+#include "limen/store.h"
 
 #define LIMEN_VERSION "0.1.0"
 

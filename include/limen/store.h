@@ -18,7 +18,10 @@
  * the chain's anchor.
  *
  * Thread-safety: one struct limen_store may be used by many threads at once;
- * calls are serialised inside (a mutex around one SQLite connection).
+ * calls are serialised inside (a mutex around one SQLite connection). The
+ * mutex is held while a callback (alerts_each, hits_list, audit_list) runs:
+ * keep callbacks short; they may call the store's read functions from the
+ * same thread (the mutex is recursive) but should not write.
  * Strings are UTF-8; times are Unix seconds (UTC).
  */
 #ifndef LIMEN_STORE_H
@@ -100,6 +103,13 @@ struct limen_user {
 limen_status limen_store_user_add(struct limen_store *s, const char *name, const char *agency,
                                   enum limen_role role, int64_t *id, struct limen_error *err);
 limen_status limen_store_user_get(struct limen_store *s, int64_t id, struct limen_user *out);
+/*
+ * Disables (disabled != 0) or enables a user: the tokens of a disabled user
+ * are refused by limen_store_token_check(). LIMEN_ENOTFOUND for an unknown id.
+ * (Added to the first version of this header.)
+ */
+limen_status limen_store_user_disable(struct limen_store *s, int64_t id, int disabled,
+                                      struct limen_error *err);
 
 /*
  * Issues a new API token for a user: 256 random bits (libsodium), written to
@@ -137,7 +147,11 @@ struct limen_alert_meta {
 limen_status limen_store_alert_put(struct limen_store *s, const char *id, const char *owner,
                                    const char *json, size_t len, int64_t *version,
                                    struct limen_error *err);
-/* Withdraws an alert (a new version, withdrawn, no content change): owner only. */
+/*
+ * Withdraws an alert (a new version, withdrawn, no content change): owner
+ * only (LIMEN_EFORBIDDEN), LIMEN_ENOTFOUND for an unknown id. Withdrawing a
+ * withdrawn alert writes nothing and gives its current version.
+ */
 limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,
                                         int64_t *version, struct limen_error *err);
 /*
@@ -205,7 +219,11 @@ struct limen_audit_entry {
     int status;           /* HTTP status answered */
 };
 
-/* Appends an entry (durable when this returns); *seq (may be NULL) receives its number. */
+/*
+ * Appends an entry (durable when this returns); *seq (may be NULL) receives its
+ * number. e->seq is ignored; e->at == 0 means now; NULL strings are stored as
+ * "" ("[]" for results).
+ */
 limen_status limen_store_audit_append(struct limen_store *s, const struct limen_audit_entry *e,
                                       int64_t *seq, struct limen_error *err);
 /* Entries with seq > after_seq, at most `limit`, oldest first. */

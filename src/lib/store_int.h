@@ -1,0 +1,56 @@
+/*
+ * Internals of the store (store.c) shared with the audit log (audit.c): the
+ * handle, its lock, and the small SQLite helpers that turn SQLite result
+ * codes into limen statuses with a message.
+ */
+#ifndef LIMEN_STORE_INT_H
+#define LIMEN_STORE_INT_H
+
+#include "limen/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#define LIMEN__SCHEMA_VERSION  1
+#define LIMEN__AUDIT_KEY_BYTES 32
+#define LIMEN__MAC_BYTES       32
+
+struct limen_store {
+    sqlite3 *db;
+    pthread_mutex_t mu; /* recursive: serialises every call on the connection */
+    int mu_ready;
+    unsigned char key[LIMEN__AUDIT_KEY_BYTES]; /* the audit MAC key, never written to the db */
+};
+
+void limen__store_lock(struct limen_store *s);
+void limen__store_unlock(struct limen_store *s);
+
+/*
+ * A failed SQLite call: LIMEN_ENOMEM for SQLITE_NOMEM, LIMEN_ESTORE otherwise,
+ * with "what: sqlite's message" in err (may be NULL). Returns the status.
+ */
+limen_status limen__store_sqlerr(struct limen_store *s, struct limen_error *err, int rc,
+                                 const char *what);
+/* Prepares one statement of constant SQL (no user data in it: bind it). */
+limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
+                                  struct limen_error *err);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (the latter never fails visibly). */
+limen_status limen__store_begin(struct limen_store *s, struct limen_error *err);
+limen_status limen__store_commit(struct limen_store *s, struct limen_error *err);
+void limen__store_rollback(struct limen_store *s);
+
+/*
+ * Loads the audit key from `path` (exactly 32 bytes), or creates it (mode
+ * 0600, O_EXCL) when absent, `create` is set and the log is still empty
+ * (`log_has_entries` == 0). LIMEN_EIO with a message otherwise.
+ */
+limen_status limen__audit_key_load(const char *path, int create, int log_has_entries,
+                                   unsigned char key[LIMEN__AUDIT_KEY_BYTES],
+                                   struct limen_error *err);
+/*
+ * Inserts the head and anchor rows of an empty log when they are absent.
+ * Runs inside the caller's transaction (schema creation).
+ */
+limen_status limen__audit_init(struct limen_store *s, struct limen_error *err);
+
+#endif

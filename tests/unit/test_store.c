@@ -1,0 +1,1014 @@
+/*
+ * Tests of the store (src/lib/store.c, src/lib/audit.c):
+ *  - open, create, reopen; a newer schema refused; the audit key file
+ *    created 0600, a key of the wrong size or a missing key refused;
+ *  - agencies, users, tokens (the token text never reaches the database
+ *    files; revoked, malformed and disabled-user tokens are not found);
+ *  - alerts: versions, the ownership rule, withdrawal, get and each;
+ *  - hits: add, list by owner, mark by owner only;
+ *  - the audit chain: 50 entries verify; each kind of tampering done with
+ *    plain SQLite on a copy of the files (edit, delete, insert, reorder,
+ *    cut the end with or without fixing the head, move the anchor, a wrong
+ *    key) is detected at the right entry; pruning keeps it verifiable;
+ *  - durability (a second connection sees a returned write), allocation
+ *    failures, and four threads writing at once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "limen/limen.h"
+
+static char dir[512];
+
+/* A path in the test directory. */
+static void path_of(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", dir, name);
+}
+
+/* Removes a database and its companions (-wal, -shm, .audit-key). */
+static void rm_db(const char *db)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".audit-key"};
+    char p[1024];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", db, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/limen-test-store-%ld", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid());
+    return mkdir(dir, 0700) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    static const char *const dbs[] = {"open.db",  "agencies.db", "users.db", "alerts.db",
+                                      "hits.db",  "audit.db",    "copy.db",  "durable.db",
+                                      "alloc.db", "threads.db",  "prune.db", "other.db"};
+    char p[1024];
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+        path_of(p, sizeof p, dbs[i]);
+        rm_db(p);
+    }
+    path_of(p, sizeof p, "copy.key");
+    unlink(p);
+    path_of(p, sizeof p, "wrong.key");
+    unlink(p);
+    rmdir(dir);
+    return 0;
+}
+
+static struct limen_store *open_db(const char *name)
+{
+    char p[1024];
+    path_of(p, sizeof p, name);
+    struct limen_store *s = NULL;
+    struct limen_error err;
+    limen_status st = limen_store_open(p, NULL, &s, &err);
+    if (st != LIMEN_OK)
+        fail_msg("open %s: %s", p, err.message);
+    return s;
+}
+
+/* Runs SQL on a database with plain SQLite, as an intruder would. */
+static void raw_exec(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(h);
+}
+
+static int64_t raw_int(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return v;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    unlink(to);
+    if (!in)
+        return; /* a -wal that a clean close removed */
+    FILE *out = fopen(to, "wb");
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* Whether the bytes of `needle` occur in the file. */
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t cap = 1 << 20, len = 0, n;
+    char *data = malloc(cap);
+    while ((n = fread(data + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len == cap) {
+            cap *= 2;
+            data = realloc(data, cap);
+        }
+    }
+    fclose(f);
+    size_t k = strlen(needle);
+    int found = 0;
+    for (size_t i = 0; i + k <= len && !found; i++)
+        found = memcmp(data + i, needle, k) == 0;
+    free(data);
+    return found;
+}
+
+static void add_agency(struct limen_store *s, const char *code, const char *country)
+{
+    struct limen_agency a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.code, sizeof a.code, "%s", code);
+    snprintf(a.country, sizeof a.country, "%s", country);
+    snprintf(a.name, sizeof a.name, "Agency %s", code);
+    snprintf(a.contact, sizeof a.contact, "+00 %s duty desk", code);
+    struct limen_error err;
+    if (limen_store_agency_put(s, &a, &err) != LIMEN_OK)
+        fail_msg("agency %s: %s", code, err.message);
+}
+
+/* ---- open ---- */
+
+static void test_open(void **state)
+{
+    (void)state;
+    char db[1024], key[1100];
+    path_of(db, sizeof db, "open.db");
+    snprintf(key, sizeof key, "%s.audit-key", db);
+    struct limen_store *s = NULL;
+    struct limen_error err;
+    struct limen_store_options o = {NULL, 0};
+
+    /* Without create, a missing database is an I/O error. */
+    assert_int_equal(limen_store_open(db, &o, &s, &err), LIMEN_EIO);
+    assert_null(s);
+    assert_int_not_equal(access(db, F_OK), 0);
+
+    o.create = 1;
+    assert_int_equal(limen_store_open(db, &o, &s, &err), LIMEN_OK);
+    struct stat sb;
+    assert_int_equal(stat(key, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(sb.st_size, 32);
+    add_agency(s, "AG", "fr");
+    struct limen_audit_entry e = {0, 1, 1, "u", "AG", "GET /", "", "[]", 200};
+    assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
+    limen_store_close(s);
+    limen_store_close(NULL);
+
+    /* Reopen without create: the data is there. */
+    o.create = 0;
+    s = NULL;
+    assert_int_equal(limen_store_open(db, &o, &s, &err), LIMEN_OK);
+    struct limen_agency a;
+    assert_int_equal(limen_store_agency_get(s, "AG", &a), LIMEN_OK);
+    int64_t checked = 0, bad = 0;
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 1);
+    limen_store_close(s);
+
+    /* A newer schema is refused. */
+    raw_exec(db, "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+    s = NULL;
+    assert_int_equal(limen_store_open(db, NULL, &s, &err), LIMEN_EVERSION);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "99"));
+    raw_exec(db, "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+
+    /* A key of the wrong size, and a missing key for a log with entries. */
+    FILE *f = fopen(key, "ab");
+    fputc('x', f);
+    fclose(f);
+    assert_int_equal(limen_store_open(db, NULL, &s, &err), LIMEN_EIO);
+    assert_non_null(strstr(err.message, "33 bytes"));
+    unlink(key);
+    assert_int_equal(limen_store_open(db, NULL, &s, &err), LIMEN_EIO);
+    assert_non_null(strstr(err.message, "missing"));
+    assert_int_not_equal(access(key, F_OK), 0);
+
+    /* Not a database at all. */
+    char other[1024];
+    path_of(other, sizeof other, "other.db");
+    f = fopen(other, "wb");
+    fputs("this is not an SQLite database, not at all, no header here........", f);
+    fclose(f);
+    assert_int_not_equal(limen_store_open(other, NULL, &s, &err), LIMEN_OK);
+    assert_null(s);
+
+    assert_int_equal(limen_store_open(NULL, NULL, &s, &err), LIMEN_EINVAL);
+    rm_db(db);
+}
+
+/* ---- agencies ---- */
+
+static void test_agencies(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("agencies.db");
+    struct limen_error err;
+    add_agency(s, "MA-DGSN", "MA");
+    add_agency(s, "FR-PAF", "fr");
+    add_agency(s, "ES-CNP", "es");
+
+    struct limen_agency a;
+    assert_int_equal(limen_store_agency_get(s, "MA-DGSN", &a), LIMEN_OK);
+    assert_string_equal(a.country, "ma"); /* stored lowercase */
+    assert_string_equal(a.name, "Agency MA-DGSN");
+    assert_int_equal(limen_store_agency_get(s, "XX", &a), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_agency_get(s, "bad code", &a), LIMEN_ENOTFOUND);
+
+    /* Update. */
+    snprintf(a.contact, sizeof a.contact, "new desk");
+    assert_int_equal(limen_store_agency_put(s, &a, &err), LIMEN_OK);
+    assert_int_equal(limen_store_agency_get(s, "MA-DGSN", &a), LIMEN_OK);
+    assert_string_equal(a.contact, "new desk");
+
+    struct limen_agency *all = NULL;
+    size_t n = 0;
+    assert_int_equal(limen_store_agencies(s, &all, &n), LIMEN_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(all[0].code, "ES-CNP");
+    assert_string_equal(all[1].code, "FR-PAF");
+    assert_string_equal(all[2].code, "MA-DGSN");
+    limen_free(all);
+
+    /* Bad codes, countries, names. */
+    struct limen_agency b;
+    memset(&b, 0, sizeof b);
+    snprintf(b.country, sizeof b.country, "fr");
+    snprintf(b.name, sizeof b.name, "x");
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL); /* empty code */
+    assert_string_equal(err.field, "code");
+    snprintf(b.code, sizeof b.code, "A B");
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    snprintf(b.code, sizeof b.code, "A'--");
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    memset(b.code, 'A', sizeof b.code); /* no NUL */
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    snprintf(b.code, sizeof b.code, "OK");
+    snprintf(b.country, sizeof b.country, "f1");
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    assert_string_equal(err.field, "country");
+    snprintf(b.country, sizeof b.country, "f");
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    snprintf(b.country, sizeof b.country, "de");
+    b.name[0] = '\0';
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    snprintf(b.name, sizeof b.name, "line\nbreak");
+    assert_int_equal(limen_store_agency_put(s, &b, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_agencies(s, &all, &n), LIMEN_OK);
+    assert_int_equal(n, 3);
+    limen_free(all);
+    limen_store_close(s);
+}
+
+/* ---- users and tokens ---- */
+
+static void test_users_tokens(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("users.db");
+    struct limen_error err;
+    add_agency(s, "FR-PAF", "fr");
+    assert_string_equal(limen_role_name(LIMEN_ROLE_ANALYST), "analyst");
+    assert_string_equal(limen_role_name((enum limen_role)9), "");
+    assert_int_equal(limen_role_from_name("admin"), LIMEN_ROLE_ADMIN);
+    assert_int_equal(limen_role_from_name("root"), 0);
+
+    int64_t id = 0, id2 = 0;
+    assert_int_equal(limen_store_user_add(s, "alice", "FR-PAF", LIMEN_ROLE_OFFICER, &id, &err),
+                     LIMEN_OK);
+    assert_true(id > 0);
+    assert_int_equal(limen_store_user_add(s, "bob", "XX-NONE", LIMEN_ROLE_OFFICER, &id2, &err),
+                     LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_user_add(s, "alice", "FR-PAF", LIMEN_ROLE_ADMIN, &id2, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(limen_store_user_add(s, "carol", "FR-PAF", (enum limen_role)7, &id2, &err),
+                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_user_add(s, "", "FR-PAF", LIMEN_ROLE_OFFICER, &id2, &err),
+                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_user_add(s, "bob", "FR-PAF", LIMEN_ROLE_ANALYST, &id2, &err),
+                     LIMEN_OK);
+
+    struct limen_user u;
+    assert_int_equal(limen_store_user_get(s, id, &u), LIMEN_OK);
+    assert_string_equal(u.name, "alice");
+    assert_string_equal(u.agency, "FR-PAF");
+    assert_int_equal(u.role, LIMEN_ROLE_OFFICER);
+    assert_int_equal(u.disabled, 0);
+    assert_int_equal(limen_store_user_get(s, 9999, &u), LIMEN_ENOTFOUND);
+
+    char tok[LIMEN_TOKEN_TEXT_MAX], tok2[LIMEN_TOKEN_TEXT_MAX];
+    int64_t tid = 0, tid2 = 0, got = 0;
+    assert_int_equal(limen_store_token_new(s, id, "laptop", tok, &tid, &err), LIMEN_OK);
+    assert_int_equal(strlen(tok), 47);
+    assert_memory_equal(tok, "lmn_", 4);
+    assert_int_equal(limen_store_token_new(s, id2, NULL, tok2, &tid2, &err), LIMEN_OK);
+    assert_string_not_equal(tok, tok2);
+    char tok3[LIMEN_TOKEN_TEXT_MAX];
+    assert_int_equal(limen_store_token_new(s, 4242, NULL, tok3, &tid2, &err), LIMEN_ENOTFOUND);
+    assert_string_equal(tok3, "");
+
+    memset(&u, 0, sizeof u);
+    assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_OK);
+    assert_int_equal(got, tid);
+    assert_int_equal(u.id, id);
+    assert_string_equal(u.name, "alice");
+
+    /* Only the hash is stored: the text is in neither the database nor its WAL. */
+    char db[1024], wal[1100];
+    path_of(db, sizeof db, "users.db");
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    assert_false(file_contains(db, tok + 4));
+    assert_false(file_contains(wal, tok + 4));
+    assert_true(file_contains(wal, "laptop") || file_contains(db, "laptop")); /* the search works */
+
+    /* Malformed tokens. */
+    char bad[80];
+    assert_int_equal(limen_store_token_check(s, "", &u, &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_token_check(s, NULL, &u, &got), LIMEN_ENOTFOUND);
+    snprintf(bad, sizeof bad, "xyz_%s", tok + 4);
+    assert_int_equal(limen_store_token_check(s, bad, &u, &got), LIMEN_ENOTFOUND);
+    snprintf(bad, sizeof bad, "%.46s", tok);
+    assert_int_equal(limen_store_token_check(s, bad, &u, &got), LIMEN_ENOTFOUND);
+    snprintf(bad, sizeof bad, "%sA", tok);
+    assert_int_equal(limen_store_token_check(s, bad, &u, &got), LIMEN_ENOTFOUND);
+    snprintf(bad, sizeof bad, "%s", tok);
+    bad[10] = '+';
+    assert_int_equal(limen_store_token_check(s, bad, &u, &got), LIMEN_ENOTFOUND);
+    bad[10] = '=';
+    assert_int_equal(limen_store_token_check(s, bad, &u, &got), LIMEN_ENOTFOUND);
+    snprintf(bad, sizeof bad, "%s", tok);
+    bad[20] = bad[20] == 'A' ? 'B' : 'A'; /* well formed, unknown */
+    assert_int_equal(limen_store_token_check(s, bad, &u, &got), LIMEN_ENOTFOUND);
+
+    /* A disabled user's tokens are refused until enabled again. */
+    assert_int_equal(limen_store_user_disable(s, id, 1, &err), LIMEN_OK);
+    assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_user_get(s, id, &u), LIMEN_OK);
+    assert_int_equal(u.disabled, 1);
+    assert_int_equal(limen_store_user_disable(s, id, 0, &err), LIMEN_OK);
+    assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_OK);
+    assert_int_equal(limen_store_user_disable(s, 777, 1, &err), LIMEN_ENOTFOUND);
+
+    /* Revoked. */
+    assert_int_equal(limen_store_token_revoke(s, tid), LIMEN_OK);
+    assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_token_revoke(s, 31337), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_OK);
+    assert_string_equal(u.name, "bob");
+    limen_store_close(s);
+}
+
+/* ---- alerts ---- */
+
+struct each_ctx {
+    int n;
+    char ids[8][LIMEN_ALERT_ID_MAX];
+    int64_t versions[8];
+    int withdrawn[8];
+    int stop_after;
+};
+
+static int each_cb(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    struct each_ctx *c = ctx;
+    assert_int_equal(strlen(json), len);
+    if (c->n < 8) {
+        snprintf(c->ids[c->n], sizeof c->ids[c->n], "%s", m->id);
+        c->versions[c->n] = m->version;
+        c->withdrawn[c->n] = m->withdrawn;
+    }
+    c->n++;
+    return c->stop_after && c->n >= c->stop_after;
+}
+
+/* A callback may read the store from the same thread (the mutex is recursive). */
+static int reenter_cb(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    (void)json;
+    (void)len;
+    struct limen_store *s = ctx;
+    struct limen_alert_meta again;
+    assert_int_equal(limen_store_alert_get(s, m->id, 0, NULL, NULL, &again), LIMEN_OK);
+    assert_int_equal(again.version, m->version);
+    return 0;
+}
+
+static void test_alerts(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("alerts.db");
+    struct limen_error err;
+    int64_t v = 0;
+    const char j1[] = "{\"id\":\"a1\",\"v\":1}", j2[] = "{\"id\":\"a1\",\"v\":2}";
+    assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", j1, strlen(j1), &v, &err), LIMEN_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", j2, strlen(j2), &v, &err), LIMEN_OK);
+    assert_int_equal(v, 2);
+
+    /* Another agency may not touch it: nothing written. */
+    v = 0;
+    assert_int_equal(limen_store_alert_put(s, "a1", "ES-CNP", "{}", 2, &v, &err), LIMEN_EFORBIDDEN);
+    assert_int_equal(v, 0);
+    assert_non_null(strstr(err.message, "FR-PAF"));
+    assert_int_equal(limen_store_alert_withdraw(s, "a1", "ES-CNP", &v, &err), LIMEN_EFORBIDDEN);
+    char *json = NULL;
+    size_t len = 0;
+    struct limen_alert_meta m;
+    assert_int_equal(limen_store_alert_get(s, "a1", 0, &json, &len, &m), LIMEN_OK);
+    assert_string_equal(json, j2);
+    assert_int_equal(len, strlen(j2));
+    assert_int_equal(m.version, 2);
+    assert_int_equal(m.withdrawn, 0);
+    assert_string_equal(m.owner, "FR-PAF");
+    assert_true(m.created > 0 && m.updated >= m.created);
+    limen_free(json);
+    assert_int_equal(limen_store_alert_get(s, "a1", 3, &json, &len, &m), LIMEN_ENOTFOUND);
+    assert_null(json);
+
+    /* Specific versions. */
+    assert_int_equal(limen_store_alert_get(s, "a1", 1, &json, &len, &m), LIMEN_OK);
+    assert_string_equal(json, j1);
+    assert_int_equal(m.version, 1);
+    limen_free(json);
+
+    /* Withdraw by the owner: a new version, same content. */
+    assert_int_equal(limen_store_alert_withdraw(s, "a1", "FR-PAF", &v, &err), LIMEN_OK);
+    assert_int_equal(v, 3);
+    assert_int_equal(limen_store_alert_withdraw(s, "a1", "FR-PAF", &v, &err), LIMEN_OK);
+    assert_int_equal(v, 3); /* already withdrawn: nothing written */
+    assert_int_equal(limen_store_alert_get(s, "a1", 0, &json, NULL, &m), LIMEN_OK);
+    assert_string_equal(json, j2);
+    assert_int_equal(m.version, 3);
+    assert_int_equal(m.withdrawn, 1);
+    limen_free(json);
+    assert_int_equal(limen_store_alert_withdraw(s, "zz", "FR-PAF", &v, &err), LIMEN_ENOTFOUND);
+
+    /* Put again after withdrawal: active. */
+    assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", j1, strlen(j1), &v, &err), LIMEN_OK);
+    assert_int_equal(v, 4);
+    assert_int_equal(limen_store_alert_get(s, "a1", 0, NULL, NULL, &m), LIMEN_OK);
+    assert_int_equal(m.withdrawn, 0);
+
+    /* Other alerts and the order of each(). */
+    assert_int_equal(limen_store_alert_put(s, "c3", "ES-CNP", "{\"c\":3}", 7, NULL, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_alert_put(s, "b2", "ES-CNP", "{\"b\":2}", 7, NULL, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_alert_withdraw(s, "b2", "ES-CNP", NULL, &err), LIMEN_OK);
+    struct each_ctx c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(limen_store_alerts_each(s, each_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.ids[0], "a1");
+    assert_string_equal(c.ids[1], "b2");
+    assert_string_equal(c.ids[2], "c3");
+    assert_int_equal(c.versions[0], 4);
+    assert_int_equal(c.versions[1], 2);
+    assert_int_equal(c.withdrawn[1], 1);
+    assert_int_equal(c.withdrawn[2], 0);
+    memset(&c, 0, sizeof c);
+    c.stop_after = 2;
+    assert_int_equal(limen_store_alerts_each(s, each_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(limen_store_alerts_each(s, reenter_cb, s), LIMEN_OK);
+
+    /* Bad arguments. */
+    assert_int_equal(limen_store_alert_put(s, "", "FR-PAF", "{}", 2, &v, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_put(s, "x", "bad owner", "{}", 2, &v, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_put(s, "x", "FR-PAF", NULL, 0, &v, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_put(s, "x", "FR-PAF", "{}", 0, &v, &err), LIMEN_EINVAL);
+    /* Ids with quotes stay data, not SQL. */
+    assert_int_equal(
+        limen_store_alert_put(s, "x'; DROP TABLE alerts; --", "FR-PAF", "{}", 2, &v, &err),
+        LIMEN_OK);
+    assert_int_equal(limen_store_alert_get(s, "x'; DROP TABLE alerts; --", 0, NULL, NULL, &m),
+                     LIMEN_OK);
+    limen_store_close(s);
+}
+
+/* ---- hits ---- */
+
+struct hits_ctx {
+    int n;
+    int64_t ids[16];
+    char first_query[64];
+};
+
+static int hits_cb(void *ctx, const struct limen_hit *h)
+{
+    struct hits_ctx *c = ctx;
+    if (c->n == 0)
+        snprintf(c->first_query, sizeof c->first_query, "%s", h->query_json);
+    if (c->n < 16)
+        c->ids[c->n] = h->id;
+    c->n++;
+    return 0;
+}
+
+static void test_hits(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("hits.db");
+    struct limen_error err;
+    assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", "{}", 2, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_alert_put(s, "b1", "ES-CNP", "{}", 2, NULL, &err), LIMEN_OK);
+
+    struct limen_hit h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.by_agency, sizeof h.by_agency, "MA-DGSN");
+    snprintf(h.post, sizeof h.post, "Tanger Med");
+    h.by_user = 7;
+    h.at = 1700000000;
+    h.score = 0.93;
+    h.query_json = "{\"name\":\"x\"}";
+    h.explanation_json = "{}";
+    int64_t ids[10];
+    for (int i = 0; i < 10; i++) {
+        snprintf(h.alert_id, sizeof h.alert_id, "%s", i % 2 ? "b1" : "a1");
+        assert_int_equal(limen_store_hit_add(s, &h, &ids[i], &err), LIMEN_OK);
+    }
+    /* Owner given and wrong, unknown alert without owner. */
+    snprintf(h.alert_id, sizeof h.alert_id, "a1");
+    snprintf(h.owner, sizeof h.owner, "ES-CNP");
+    assert_int_equal(limen_store_hit_add(s, &h, NULL, &err), LIMEN_EINVAL);
+    h.owner[0] = '\0';
+    snprintf(h.alert_id, sizeof h.alert_id, "nope");
+    assert_int_equal(limen_store_hit_add(s, &h, NULL, &err), LIMEN_ENOTFOUND);
+
+    struct hits_ctx c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(limen_store_hits_list(s, "FR-PAF", 0, 100, hits_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 5);
+    assert_int_equal(c.ids[0], ids[0]);
+    assert_int_equal(c.ids[4], ids[8]);
+    assert_string_equal(c.first_query, "{\"name\":\"x\"}");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(limen_store_hits_list(s, "FR-PAF", ids[2], 2, hits_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.ids[0], ids[4]);
+    assert_int_equal(c.ids[1], ids[6]);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(limen_store_hits_list(s, "MA-DGSN", 0, 100, hits_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 0);
+
+    assert_int_equal(limen_store_hit_mark(s, ids[0], "FR-PAF", LIMEN_HIT_CONFIRMED, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_hit_mark(s, ids[0], "ES-CNP", LIMEN_HIT_FALSE_POSITIVE, &err),
+                     LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_hit_mark(s, ids[0], "MA-DGSN", LIMEN_HIT_FALSE_POSITIVE, &err),
+                     LIMEN_EFORBIDDEN); /* the screening agency does not own the alert */
+    assert_int_equal(limen_store_hit_mark(s, 99999, "FR-PAF", LIMEN_HIT_CONFIRMED, &err),
+                     LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_hit_mark(s, ids[0], "FR-PAF", (enum limen_hit_status)5, &err),
+                     LIMEN_EINVAL);
+    char db[1024];
+    path_of(db, sizeof db, "hits.db");
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT status FROM hits WHERE id = %lld", (long long)ids[0]);
+    assert_int_equal(raw_int(db, sql), LIMEN_HIT_CONFIRMED);
+    limen_store_close(s);
+}
+
+/* ---- audit ---- */
+
+static void append_n(struct limen_store *s, int from, int to)
+{
+    struct limen_error err;
+    for (int i = from; i <= to; i++) {
+        char search[64], results[64];
+        snprintf(search, sizeof search, "{\"name\":\"person %d\"}", i);
+        snprintf(results, sizeof results, "[\"alert-%d\"]", i);
+        struct limen_audit_entry e = {
+            0,      1000 + i, 1 + i % 3, i % 2 ? "alice" : "bob", "FR-PAF", "POST /v1/screen",
+            search, results,  200};
+        int64_t seq = 0;
+        if (limen_store_audit_append(s, &e, &seq, &err) != LIMEN_OK)
+            fail_msg("append %d: %s", i, err.message);
+        assert_int_equal(seq, i);
+    }
+}
+
+struct list_ctx {
+    int n;
+    int64_t first, last;
+};
+
+static int list_cb(void *ctx, const struct limen_audit_entry *e)
+{
+    struct list_ctx *c = ctx;
+    if (c->n == 0)
+        c->first = e->seq;
+    c->last = e->seq;
+    c->n++;
+    assert_string_equal(e->action, "POST /v1/screen");
+    assert_int_equal(e->at, 1000 + e->seq);
+    return 0;
+}
+
+/*
+ * Copies audit.db (and its key) to copy.db, runs `sql` on the copy with
+ * plain SQLite, then verifies it with the store: the status, first_bad and
+ * message are returned.
+ */
+static limen_status tamper(const char *sql, const char *keyfile, int64_t *first_bad, char *msg,
+                           size_t cap)
+{
+    char src[1024], dst[1024], a[1100], b[1100], key[1024];
+    path_of(src, sizeof src, "audit.db");
+    path_of(dst, sizeof dst, "copy.db");
+    rm_db(dst);
+    copy_file(src, dst);
+    snprintf(a, sizeof a, "%s-wal", src);
+    snprintf(b, sizeof b, "%s-wal", dst);
+    copy_file(a, b);
+    path_of(key, sizeof key, "copy.key");
+    if (keyfile) {
+        snprintf(key, sizeof key, "%s", keyfile);
+    } else {
+        snprintf(a, sizeof a, "%s.audit-key", src);
+        copy_file(a, key);
+    }
+    if (sql)
+        raw_exec(dst, sql);
+    struct limen_store_options o = {key, 0};
+    struct limen_store *s = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_store_open(dst, &o, &s, &err), LIMEN_OK);
+    int64_t checked = 0;
+    *first_bad = -1;
+    limen_status st = limen_store_audit_verify(s, &checked, first_bad, &err);
+    snprintf(msg, cap, "%s", st == LIMEN_OK ? "" : err.message);
+    limen_store_close(s);
+    return st;
+}
+
+static void expect_tamper(const char *what, const char *sql, const char *keyfile, int64_t want_bad,
+                          const char *want_msg)
+{
+    int64_t bad = 0;
+    char msg[256];
+    limen_status st = tamper(sql, keyfile, &bad, msg, sizeof msg);
+    if (st != LIMEN_ETAMPER)
+        fail_msg("%s: not detected (%s)", what, limen_status_name(st));
+    if (bad != want_bad)
+        fail_msg("%s: first_bad %lld, expected %lld (%s)", what, (long long)bad,
+                 (long long)want_bad, msg);
+    if (want_msg && !strstr(msg, want_msg))
+        fail_msg("%s: message \"%s\" lacks \"%s\"", what, msg, want_msg);
+}
+
+static void test_audit(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("audit.db");
+    struct limen_error err;
+    int64_t checked = 0, bad = 0;
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 0);
+    append_n(s, 1, 50);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 50);
+
+    struct list_ctx c = {0, 0, 0};
+    assert_int_equal(limen_store_audit_list(s, 45, 100, list_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 5);
+    assert_int_equal(c.first, 46);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(limen_store_audit_list(s, 0, 10, list_cb, &c), LIMEN_OK);
+    assert_int_equal(c.n, 10);
+    assert_int_equal(c.last, 10);
+    limen_store_close(s);
+
+    /* An untouched copy verifies. */
+    char msg[256];
+    assert_int_equal(tamper(NULL, NULL, &bad, msg, sizeof msg), LIMEN_OK);
+
+    expect_tamper("edit", "UPDATE audit SET user = 'mallory' WHERE seq = 17", NULL, 17,
+                  "entry 17 does not match its MAC");
+    expect_tamper("edit the results", "UPDATE audit SET results = '[]' WHERE seq = 17", NULL, 17,
+                  "entry 17");
+    expect_tamper("edit the time", "UPDATE audit SET at = at - 1 WHERE seq = 17", NULL, 17,
+                  "entry 17");
+    expect_tamper("edit the MAC", "UPDATE audit SET mac = zeroblob(32) WHERE seq = 17", NULL, 17,
+                  "entry 17");
+    expect_tamper("delete", "DELETE FROM audit WHERE seq = 17", NULL, 17,
+                  "entry 17 missing (deleted?)");
+    expect_tamper("insert",
+                  "UPDATE audit SET seq = seq + 1000 WHERE seq > 20;"
+                  "UPDATE audit SET seq = seq - 999 WHERE seq > 1000;"
+                  "INSERT INTO audit SELECT 21, at, user_id, 'forged', agency, action, search,"
+                  " results, status, mac FROM audit WHERE seq = 20;"
+                  "UPDATE audit_head SET last_seq = 51",
+                  NULL, 21, "entry 21");
+    expect_tamper("reorder",
+                  "UPDATE audit SET seq = -10 WHERE seq = 10;"
+                  "UPDATE audit SET seq = 10 WHERE seq = 11;"
+                  "UPDATE audit SET seq = 11 WHERE seq = -10",
+                  NULL, 10, "entry 10");
+    expect_tamper("cut the end", "DELETE FROM audit WHERE seq > 47", NULL, 48,
+                  "head says the log ends at entry 50, it ends at 47");
+    {
+        /* Appending after the cut is refused: the head's last entry is gone. */
+        char cdb[1024], ckey[1024];
+        path_of(cdb, sizeof cdb, "copy.db");
+        path_of(ckey, sizeof ckey, "copy.key");
+        struct limen_store_options o = {ckey, 0};
+        struct limen_store *t = NULL;
+        assert_int_equal(limen_store_open(cdb, &o, &t, &err), LIMEN_OK);
+        struct limen_audit_entry e = {0, 5000, 1, "u", "FR-PAF", "GET /", "", "[]", 200};
+        assert_int_equal(limen_store_audit_append(t, &e, NULL, &err), LIMEN_ETAMPER);
+        assert_non_null(strstr(err.message, "entry 50"));
+        limen_store_close(t);
+    }
+    expect_tamper("cut the end and fix the head",
+                  "DELETE FROM audit WHERE seq > 47;"
+                  "UPDATE audit_head SET last_seq = 47,"
+                  " last_mac = (SELECT mac FROM audit WHERE seq = 47)",
+                  NULL, 48, "does not match its MAC");
+    /* The store will not bless that head with a fresh MAC by appending, nor prune over it. */
+    {
+        char cdb[1024], ckey[1024];
+        path_of(cdb, sizeof cdb, "copy.db");
+        path_of(ckey, sizeof ckey, "copy.key");
+        struct limen_store_options o = {ckey, 0};
+        struct limen_store *t = NULL;
+        assert_int_equal(limen_store_open(cdb, &o, &t, &err), LIMEN_OK);
+        struct limen_audit_entry e = {0, 5000, 1, "u", "FR-PAF", "GET /", "", "[]", 200};
+        assert_int_equal(limen_store_audit_append(t, &e, NULL, &err), LIMEN_ETAMPER);
+        int64_t deleted = -1;
+        assert_int_equal(limen_store_audit_prune(t, 1030, &deleted, &err), LIMEN_ETAMPER);
+        assert_int_equal(deleted, 0);
+        assert_int_equal(limen_store_audit_verify(t, &checked, &bad, &err), LIMEN_ETAMPER);
+        assert_int_equal(bad, 48);
+        limen_store_close(t);
+    }
+    expect_tamper("append without the key",
+                  "INSERT INTO audit SELECT 51, at, user_id, user, agency, action, search,"
+                  " results, status, mac FROM audit WHERE seq = 50",
+                  NULL, 51, "");
+    expect_tamper("cut the start and move the anchor",
+                  "UPDATE audit_anchor SET seq = 5, mac = (SELECT mac FROM audit WHERE seq = 5);"
+                  "DELETE FROM audit WHERE seq <= 5",
+                  NULL, 6, "anchor");
+    expect_tamper("cut the start", "DELETE FROM audit WHERE seq <= 5", NULL, 1, "entry 1 missing");
+    expect_tamper("delete the head", "DELETE FROM audit_head", NULL, 51, "head");
+    expect_tamper("empty the log",
+                  "DELETE FROM audit; UPDATE audit_head SET last_seq = 0, last_mac = zeroblob(32)",
+                  NULL, 1, "");
+
+    /* A wrong key: nothing verifies. */
+    char wrong[1024];
+    path_of(wrong, sizeof wrong, "wrong.key");
+    FILE *f = fopen(wrong, "wb");
+    for (int i = 0; i < 32; i++)
+        fputc(i * 7 + 1, f);
+    fclose(f);
+    expect_tamper("wrong key", NULL, wrong, 1, "");
+}
+
+static void test_prune(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("prune.db");
+    struct limen_error err;
+    int64_t checked = 0, bad = 0, deleted = -1;
+    append_n(s, 1, 50);
+    /* Entries 1..19 have at < 1020. */
+    assert_int_equal(limen_store_audit_prune(s, 1020, &deleted, &err), LIMEN_OK);
+    assert_int_equal(deleted, 19);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 31);
+    assert_int_equal(limen_store_audit_prune(s, 1020, &deleted, &err), LIMEN_OK);
+    assert_int_equal(deleted, 0);
+    struct list_ctx c = {0, 0, 0};
+    assert_int_equal(limen_store_audit_list(s, 0, 3, list_cb, &c), LIMEN_OK);
+    assert_int_equal(c.first, 20);
+    append_n(s, 51, 55);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 36);
+    /* Everything. */
+    assert_int_equal(limen_store_audit_prune(s, 5000, &deleted, &err), LIMEN_OK);
+    assert_int_equal(deleted, 36);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 0);
+    append_n(s, 56, 57);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 2);
+    limen_store_close(s);
+
+    /* After pruning, deleting the first remaining entry is still seen. */
+    char db[1024];
+    path_of(db, sizeof db, "prune.db");
+    raw_exec(db, "DELETE FROM audit WHERE seq = 56");
+    s = open_db("prune.db");
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_ETAMPER);
+    assert_int_equal(bad, 56);
+    limen_store_close(s);
+
+    /* A moved anchor: verify says so and prune refuses to build on it. */
+    raw_exec(db, "UPDATE audit_anchor SET seq = seq + 1");
+    s = open_db("prune.db");
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_ETAMPER);
+    assert_non_null(strstr(err.message, "anchor"));
+    assert_int_equal(limen_store_audit_prune(s, 999999, &deleted, &err), LIMEN_ETAMPER);
+    assert_int_equal(deleted, 0);
+    limen_store_close(s);
+}
+
+/* ---- durability ---- */
+
+static void test_durable(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("durable.db");
+    struct limen_error err;
+    char db[1024];
+    path_of(db, sizeof db, "durable.db");
+    assert_int_equal(limen_store_alert_put(s, "d1", "FR-PAF", "{\"d\":1}", 7, NULL, &err),
+                     LIMEN_OK);
+    /* Another connection sees it while the store is still open. */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM alerts WHERE id = 'd1'"), 1);
+    struct limen_audit_entry e = {0, 5, 1, "u", "FR-PAF", "PUT /v1/alerts/d1", "", "[\"d1\"]", 201};
+    assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
+    /* at == 0: now. */
+    e.at = 0;
+    assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
+    assert_true(raw_int(db, "SELECT at FROM audit WHERE seq = 2") > 1600000000);
+    limen_store_close(s);
+}
+
+/* ---- allocation failures ---- */
+
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    char db[1024];
+    path_of(db, sizeof db, "alloc.db");
+    struct limen_store *s = NULL;
+    struct limen_error err;
+    limen_status st;
+    int failures = 0;
+    for (unsigned long n = 1; n < 100; n++) {
+        limen__alloc_fail_after(n, 0);
+        st = limen_store_open(db, NULL, &s, &err);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK)
+            break;
+        assert_int_equal(st, LIMEN_ENOMEM);
+        assert_null(s);
+        failures++;
+    }
+    assert_non_null(s);
+    assert_true(failures >= 2);
+
+    for (int i = 0; i < 20; i++) {
+        char code[16];
+        snprintf(code, sizeof code, "AG-%02d", i);
+        add_agency(s, code, "fr");
+    }
+    struct limen_agency *all = NULL;
+    size_t n = 0;
+    failures = 0;
+    for (unsigned long k = 1; k < 100; k++) {
+        limen__alloc_fail_after(k, 0);
+        st = limen_store_agencies(s, &all, &n);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK)
+            break;
+        assert_int_equal(st, LIMEN_ENOMEM);
+        assert_null(all);
+        failures++;
+    }
+    assert_int_equal(n, 20);
+    assert_true(failures >= 3); /* 8, 16, 32 */
+    limen_free(all);
+
+    assert_int_equal(limen_store_alert_put(s, "m1", "AG-01", "{\"m\":1}", 7, NULL, &err), LIMEN_OK);
+    char *json = NULL;
+    limen__alloc_fail_after(1, 1);
+    st = limen_store_alert_get(s, "m1", 0, &json, NULL, NULL);
+    limen__alloc_fail_after(0, 0);
+    assert_int_equal(st, LIMEN_ENOMEM);
+    assert_null(json);
+    assert_int_equal(limen_store_alert_get(s, "m1", 0, &json, NULL, NULL), LIMEN_OK);
+    assert_string_equal(json, "{\"m\":1}");
+    limen_free(json);
+    limen_store_close(s);
+}
+
+/* ---- threads ---- */
+
+#define NTHREADS   4
+#define PER_THREAD 50
+
+struct worker {
+    struct limen_store *s;
+    int n;
+    int failures;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct limen_error err;
+    for (int i = 0; i < PER_THREAD; i++) {
+        char id[32], json[64];
+        snprintf(id, sizeof id, "t%d-%d", w->n, i % 5);
+        snprintf(json, sizeof json, "{\"t\":%d,\"i\":%d}", w->n, i);
+        struct limen_audit_entry e = {0, 100 + i, w->n, "worker", "FR-PAF", "PUT", json, "[]", 200};
+        if (limen_store_audit_append(w->s, &e, NULL, &err) != LIMEN_OK)
+            w->failures++;
+        if (limen_store_alert_put(w->s, id, "FR-PAF", json, strlen(json), NULL, &err) != LIMEN_OK)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static int count_cb(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    (void)json;
+    (void)len;
+    int *c = ctx;
+    if (m->version == PER_THREAD / 5)
+        (*c)++;
+    return 0;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("threads.db");
+    pthread_t th[NTHREADS];
+    struct worker w[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i] = (struct worker){s, i, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].failures, 0);
+    }
+    struct limen_error err;
+    int64_t checked = 0, bad = 0;
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, NTHREADS * PER_THREAD);
+    int full = 0;
+    assert_int_equal(limen_store_alerts_each(s, count_cb, &full), LIMEN_OK);
+    assert_int_equal(full, NTHREADS * 5);
+    limen_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open),           cmocka_unit_test(test_agencies),
+        cmocka_unit_test(test_users_tokens),   cmocka_unit_test(test_alerts),
+        cmocka_unit_test(test_hits),           cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_prune),          cmocka_unit_test(test_durable),
+        cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
