@@ -34,6 +34,11 @@ struct limen_paxlst;
  */
 int limen_cli_paxlst_load(const char *path, int quiet, struct limen_paxlst **out);
 
+/* The hub's sub-commands (src/server/server.c). */
+int limen_server_serve(int argc, char **argv);
+int limen_server_admin(int argc, char **argv);
+int limen_server_audit(int argc, char **argv);
+
 /* Prints "limen: <message>" to stderr. */
 void limen_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -14,6 +14,9 @@ struct command {
 
 static const struct command commands[] = {
     {"screen", limen_cli_screen, "screen persons and documents against alerts"},
+    {"serve", limen_server_serve, "run the hub: HTTP/JSON API over a store (docs/server.md)"},
+    {"admin", limen_server_admin, "create agencies, users and API tokens in a store"},
+    {"audit", limen_server_audit, "verify or prune the tamper-evident audit log"},
     {"index", limen_cli_index, "build a saved index (loads in seconds) from alerts"},
     {"convert", limen_cli_convert, "convert a public list (OFAC) into FtM JSON Lines"},
     {"mrz", limen_cli_mrz, "parse ICAO 9303 machine-readable zones"},

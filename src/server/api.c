@@ -1,0 +1,934 @@
+/*
+ * The HTTP/JSON API of `limen serve` (docs/server.md): routing, token
+ * authentication, roles, per-token rate limits, bounded bodies, JSON errors
+ * {"error": {"code", "message", "field"}}, and the endpoints. Every request
+ * that reads or writes personal data is written to the audit log before it
+ * is answered.
+ */
+#include "server.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- answers ---- */
+
+struct answer {
+    unsigned status;
+    char *body; /* malloc'd JSON */
+    const char *allow; /* for 405 */
+};
+
+static void answer_json(struct answer *a, unsigned status, json_t *doc)
+{
+    a->status = status;
+    a->body = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!a->body) {
+        a->status = 500;
+        a->body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    }
+}
+
+static void answer_error(struct answer *a, unsigned status, const char *code, const char *field,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void answer_error(struct answer *a, unsigned status, const char *code, const char *field,
+                         const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
+    if (field && e)
+        json_object_set_new(e, "field", json_string(field));
+    answer_json(a, status, json_pack("{s:o}", "error", e));
+}
+
+/* ---- the request ---- */
+
+struct request {
+    struct server *srv;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    const char *body;
+    size_t body_len;
+    struct limen_user user;
+    int64_t token_id;
+    int authed;
+    /* for the audit entry */
+    json_t *search;  /* what was searched or written */
+    json_t *results; /* ids returned or written */
+    int personal;    /* the request touched personal data: audit it */
+};
+
+static int role_at_least(const struct request *r, enum limen_role role)
+{
+    return r->authed && r->user.role >= role;
+}
+
+/* Parses the body as a JSON object; answers 400 when it is not one. */
+static json_t *body_object(struct request *r, struct answer *a)
+{
+    json_error_t je;
+    if (!r->body_len) {
+        answer_error(a, 400, "bad_request", NULL, "a JSON object is expected in the body");
+        return NULL;
+    }
+    json_t *doc = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!doc) {
+        answer_error(a, 400, "bad_json", NULL, "body is not valid JSON: %s (line %d, column %d)",
+                     je.text, je.line, je.column);
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        answer_error(a, 400, "bad_json", NULL, "the body must be a JSON object");
+        return NULL;
+    }
+    return doc;
+}
+
+/* ---- screening ---- */
+
+static int add_prop(struct limen_entity *e, const char *prop, const json_t *v, const char **bad)
+{
+    if (!v)
+        return 0;
+    if (!json_is_string(v)) {
+        *bad = prop;
+        return -1;
+    }
+    const char *s = json_string_value(v);
+    if (!*s)
+        return 0;
+    if (limen_entity_add(e, prop, s, strlen(s)) != LIMEN_OK) {
+        *bad = prop;
+        return -1;
+    }
+    return 0;
+}
+
+/* The query entity of a screening request: "person", "mrz" or "entity". */
+static struct limen_entity *screen_query(const json_t *req, struct answer *a, json_t **mrz_out)
+{
+    const json_t *person = json_object_get(req, "person");
+    const json_t *mrz = json_object_get(req, "mrz");
+    const json_t *ent = json_object_get(req, "entity");
+    struct limen_entity *e = NULL;
+    struct limen_error err;
+    int n = !!person + !!mrz + !!ent;
+    if (n != 1) {
+        answer_error(a, 400, "bad_request", NULL,
+                     "give exactly one of \"person\", \"mrz\" or \"entity\"");
+        return NULL;
+    }
+    if (person) {
+        static const struct {
+            const char *key, *prop;
+        } map[] = {{"name", "name"},
+                   {"first_name", "firstName"},
+                   {"last_name", "lastName"},
+                   {"birth_date", "birthDate"},
+                   {"nationality", "nationality"},
+                   {"gender", "gender"},
+                   {"passport", "passportNumber"},
+                   {"id_number", "idNumber"}};
+        if (!json_is_object(person)) {
+            answer_error(a, 400, "bad_request", "person", "person must be an object");
+            return NULL;
+        }
+        if (limen_entity_new("query", LIMEN_SCHEMA_PERSON, &e) != LIMEN_OK) {
+            answer_error(a, 500, "internal", NULL, "out of memory");
+            return NULL;
+        }
+        const char *bad = NULL;
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+            if (add_prop(e, map[i].prop, json_object_get(person, map[i].key), &bad) != 0)
+                break;
+        if (bad) {
+            limen_entity_free(e);
+            answer_error(a, 400, "bad_request", "person", "person.%s must be a valid UTF-8 string",
+                         bad);
+            return NULL;
+        }
+        return e;
+    }
+    if (mrz) {
+        struct limen_mrz m;
+        if (!json_is_string(mrz)) {
+            answer_error(a, 400, "bad_request", "mrz", "mrz must be a string");
+            return NULL;
+        }
+        const char *t = json_string_value(mrz);
+        limen_mrz_parse(t, strlen(t), NULL, &m, &err);
+        if (m.format == LIMEN_MRZ_UNKNOWN) {
+            answer_error(a, 422, "bad_mrz", "mrz", "not a machine-readable zone: %s", err.message);
+            return NULL;
+        }
+        if (limen_mrz_to_entity(&m, "query", &e) != LIMEN_OK) {
+            answer_error(a, 422, "bad_mrz", "mrz", "nothing to screen in this MRZ");
+            return NULL;
+        }
+        *mrz_out = json_pack("{s:s,s:b,s:s,s:s,s:s}", "format", limen_mrz_format_name(m.format),
+                             "valid", m.valid, "surname", limen_mrz_value(&m, LIMEN_MRZ_SURNAME),
+                             "given_names", limen_mrz_value(&m, LIMEN_MRZ_GIVEN_NAMES),
+                             "document_number",
+                             limen_mrz_value(&m, LIMEN_MRZ_DOCUMENT_NUMBER));
+        return e;
+    }
+    char *text = json_dumps(ent, JSON_COMPACT);
+    if (!text) {
+        answer_error(a, 400, "bad_request", "entity", "entity must be an FtM object");
+        return NULL;
+    }
+    limen_status st = limen_entity_parse(text, strlen(text), &e, &err);
+    free(text);
+    if (st != LIMEN_OK) {
+        answer_error(a, 422, "bad_entity", "entity", "%s", err.message);
+        return NULL;
+    }
+    return e;
+}
+
+static const char *flag_label(unsigned bit)
+{
+    switch (bit) {
+    case HUB_FLAG_ARMED: return "armed";
+    case HUB_FLAG_VIOLENT: return "violent";
+    case HUB_FLAG_ESCAPE_RISK: return "escape_risk";
+    case HUB_FLAG_SUICIDE_RISK: return "suicide_risk";
+    case HUB_FLAG_TERRORISM: return "terrorism";
+    case HUB_FLAG_PUBLIC_HEALTH: return "public_health_risk";
+    }
+    return "?";
+}
+
+/*
+ * One result as the caller may see it. The owner sees everything; others see
+ * what the handling code allows: H0/H1 the explanation too, H2 no
+ * explanation (it quotes the alert's personal data), H3 only that there is a
+ * hit and whom to call.
+ */
+static json_t *result_json(struct server *srv, const struct hub_alert *al, const char *agency,
+                           double score, int match, const char *explanation)
+{
+    struct limen_agency owner;
+    if (limen_store_agency_get(srv->hub.store, al->owner, &owner) != LIMEN_OK) {
+        memset(&owner, 0, sizeof owner);
+        snprintf(owner.code, sizeof owner.code, "%s", al->owner);
+    }
+    int own = !strcmp(al->owner, agency);
+    char hc[3] = {'H', (char)('0' + al->handling), 0};
+    json_t *r = json_pack("{s:s,s:f,s:b,s:s,s:{s:s,s:s,s:s}}", "alert_id", al->id, "score", score,
+                          "match", match, "handling", hc, "owner", "code", owner.code, "name",
+                          owner.name, "contact", owner.contact);
+    if (!r)
+        return NULL;
+    if (own || al->handling <= 2) {
+        json_object_set_new(r, "category", json_string(al->category));
+        json_object_set_new(r, "action", json_string(al->action));
+        json_t *fl = json_array();
+        for (unsigned b = 1; b <= HUB_FLAG_PUBLIC_HEALTH; b <<= 1)
+            if (al->flags & b)
+                json_array_append_new(fl, json_string(flag_label(b)));
+        json_object_set_new(r, "flags", fl);
+    } else {
+        json_object_set_new(r, "instruction",
+                            json_string("contact the owner agency before any action"));
+    }
+    if ((own || al->handling <= 1) && explanation) {
+        json_error_t je;
+        json_t *ex = json_loads(explanation, 0, &je);
+        if (ex)
+            json_object_set_new(r, "explanation", ex);
+    }
+    return r;
+}
+
+static void api_screen(struct request *r, struct answer *a)
+{
+    json_t *req = body_object(r, a), *mrz_info = NULL, *results = NULL, *hits = NULL;
+    struct limen_entity *q = NULL;
+    struct limen_results *res = NULL;
+    if (!req)
+        return;
+    r->personal = 1;
+    r->search = json_deep_copy(req);
+    q = screen_query(req, a, &mrz_info);
+    if (!q)
+        goto out;
+    const json_t *lim = json_object_get(req, "limit");
+    const json_t *thr = json_object_get(req, "threshold");
+    const json_t *post = json_object_get(req, "post");
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    o.threshold = r->srv->hub.threshold;
+    if (lim && (!json_is_integer(lim) || json_integer_value(lim) < 1 ||
+                json_integer_value(lim) > 100)) {
+        answer_error(a, 400, "bad_request", "limit", "limit is a whole number from 1 to 100");
+        goto out;
+    }
+    if (thr && (!json_is_number(thr) || json_number_value(thr) < 0 || json_number_value(thr) > 1)) {
+        answer_error(a, 400, "bad_request", "threshold", "threshold is a number from 0 to 1");
+        goto out;
+    }
+    if (post && (!json_is_string(post) || strlen(json_string_value(post)) >= 64)) {
+        answer_error(a, 400, "bad_request", "post", "post is a string of at most 63 bytes");
+        goto out;
+    }
+    size_t want = lim ? (size_t)json_integer_value(lim) : 5;
+    if (thr)
+        o.threshold = json_number_value(thr);
+    if (o.threshold < o.min_score)
+        o.min_score = o.threshold;
+    /* Alerts the caller may not see can fill the first places: ask for more. */
+    o.limit = want * 4 + 16;
+    struct limen_error err;
+    results = json_array();
+    hits = json_array();
+    r->results = json_array();
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
+    struct pending {
+        char id[LIMEN_ALERT_ID_MAX];
+        char owner[LIMEN_AGENCY_CODE_MAX];
+        double score;
+        char *explanation;
+    } pend[100];
+    size_t npend = 0, shown = 0;
+    if (st == LIMEN_OK) {
+        for (size_t i = 0; i < limen_results_count(res) && shown < want; i++) {
+            const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
+            if (!al || !hub_visible(al, r->user.agency) || hub_expired(al))
+                continue;
+            int match = limen_result_match(res, i);
+            json_t *one = result_json(r->srv, al, r->user.agency, limen_result_score(res, i), match,
+                                      limen_result_explanation(res, i));
+            if (one)
+                json_array_append_new(results, one);
+            json_array_append_new(r->results, json_string(al->id));
+            shown++;
+            if (match && npend < sizeof pend / sizeof pend[0]) {
+                snprintf(pend[npend].id, sizeof pend[npend].id, "%s", al->id);
+                snprintf(pend[npend].owner, sizeof pend[npend].owner, "%s", al->owner);
+                pend[npend].score = limen_result_score(res, i);
+                const char *ex = limen_result_explanation(res, i);
+                pend[npend].explanation = ex ? strdup(ex) : NULL;
+                npend++;
+            }
+        }
+    }
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    if (st != LIMEN_OK) {
+        answer_error(a, 422, "bad_query", err.field[0] ? err.field : NULL, "%s", err.message);
+        goto out;
+    }
+    /* Hits, outside the index lock: durable before the answer. */
+    char *qtext = json_dumps(req, JSON_COMPACT);
+    for (size_t i = 0; i < npend; i++) {
+        struct limen_hit h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.alert_id, pend[i].id, sizeof h.alert_id);
+        memcpy(h.owner, pend[i].owner, sizeof h.owner);
+        memcpy(h.by_agency, r->user.agency, sizeof h.by_agency);
+        h.by_user = r->user.id;
+        if (post)
+            snprintf(h.post, sizeof h.post, "%.63s", json_string_value(post));
+        h.at = (int64_t)time(NULL);
+        h.score = pend[i].score;
+        h.status = LIMEN_HIT_NEW;
+        h.query_json = qtext ? qtext : "{}";
+        h.explanation_json = pend[i].explanation ? pend[i].explanation : "{}";
+        int64_t hid = 0;
+        if (limen_store_hit_add(r->srv->hub.store, &h, &hid, &err) == LIMEN_OK)
+            json_array_append_new(hits, json_integer(hid));
+        free(pend[i].explanation);
+        pend[i].explanation = NULL;
+    }
+    free(qtext);
+    server_notify_hits(r->srv);
+    json_t *doc = json_pack("{s:O,s:O,s:f}", "results", results, "hits", hits, "threshold",
+                            o.threshold);
+    if (mrz_info)
+        json_object_set(doc, "mrz", mrz_info);
+    answer_json(a, 200, doc);
+out:
+    json_decref(mrz_info);
+    json_decref(results);
+    json_decref(hits);
+    limen_results_free(res);
+    limen_entity_free(q);
+    json_decref(req);
+}
+
+/* ---- alerts ---- */
+
+static void api_alert_write(struct request *r, struct answer *a, const char *url_id)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
+        answer_error(a, 403, "forbidden", NULL, "only analysts and admins manage alerts");
+        return;
+    }
+    json_t *doc = body_object(r, a);
+    if (!doc)
+        return;
+    r->personal = 1;
+    json_t *al = json_object_get(doc, "alert");
+    if (json_is_object(al) && !json_object_get(al, "owner"))
+        json_object_set_new(al, "owner", json_string(r->user.agency));
+    if (url_id) {
+        const json_t *bid = json_object_get(doc, "id");
+        if (!bid)
+            json_object_set_new(doc, "id", json_string(url_id));
+        else if (!json_is_string(bid) || strcmp(json_string_value(bid), url_id)) {
+            answer_error(a, 400, "bad_request", "id", "the id in the body differs from the URL");
+            json_decref(doc);
+            return;
+        }
+    }
+    struct hub_alert meta;
+    const char *field = NULL;
+    char msg[256];
+    if (hub_alert_read(doc, &meta, &field, msg, sizeof msg) != 0) {
+        answer_error(a, 422, "invalid_alert", field, "%s", msg);
+        json_decref(doc);
+        return;
+    }
+    r->search = json_pack("{s:s}", "alert_id", meta.id);
+    if (strcmp(meta.owner, r->user.agency)) {
+        answer_error(a, 403, "forbidden", "alert.owner",
+                     "an agency publishes its own alerts only (%s is not %s)", meta.owner,
+                     r->user.agency);
+        json_decref(doc);
+        return;
+    }
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    struct limen_entity *e = NULL;
+    struct limen_error err;
+    limen_error_clear(&err);
+    if (!text || limen_entity_parse(text, strlen(text), &e, &err) != LIMEN_OK) {
+        answer_error(a, 422, "invalid_entity", err.field[0] ? err.field : NULL, "%s",
+                     text ? err.message : "out of memory");
+        free(text);
+        return;
+    }
+    /* It must be screenable before it is stored. */
+    struct limen_index *probe = NULL;
+    limen_status st = limen_index_new(NULL, &probe);
+    if (st == LIMEN_OK)
+        st = limen_index_add(probe, e, NULL, &err);
+    limen_index_free(probe);
+    limen_entity_free(e);
+    if (st != LIMEN_OK) {
+        answer_error(a, 422, "invalid_alert", err.field[0] ? err.field : NULL, "%s", err.message);
+        free(text);
+        return;
+    }
+    int64_t version = 0;
+    st = limen_store_alert_put(r->srv->hub.store, meta.id, r->user.agency, text, strlen(text),
+                               &version, &err);
+    if (st == LIMEN_EFORBIDDEN) {
+        answer_error(a, 403, "forbidden", "id", "alert %s belongs to another agency", meta.id);
+        free(text);
+        return;
+    }
+    if (st != LIMEN_OK) {
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+        free(text);
+        return;
+    }
+    if (hub_apply(&r->srv->hub, text, strlen(text), 0, version, &err) != 0) {
+        free(text);
+        answer_error(a, 500, "index", NULL, "stored but not indexed: %s", err.message);
+        return;
+    }
+    free(text);
+    r->results = json_pack("[s]", meta.id);
+    answer_json(a, url_id ? 200 : 201, json_pack("{s:s,s:I}", "id", meta.id, "version",
+                                                 (json_int_t)version));
+}
+
+static void api_alert_delete(struct request *r, struct answer *a, const char *id)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
+        answer_error(a, 403, "forbidden", NULL, "only analysts and admins manage alerts");
+        return;
+    }
+    r->personal = 1;
+    r->search = json_pack("{s:s}", "alert_id", id);
+    struct limen_error err;
+    int64_t version = 0;
+    limen_status st = limen_store_alert_withdraw(r->srv->hub.store, id, r->user.agency, &version,
+                                                 &err);
+    if (st == LIMEN_ENOTFOUND) {
+        answer_error(a, 404, "not_found", NULL, "no alert %s", id);
+        return;
+    }
+    if (st == LIMEN_EFORBIDDEN) {
+        answer_error(a, 403, "forbidden", NULL, "alert %s belongs to another agency", id);
+        return;
+    }
+    if (st != LIMEN_OK) {
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+        return;
+    }
+    pthread_rwlock_wrlock(&r->srv->hub.lock);
+    limen_index_remove(r->srv->hub.idx, id);
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    r->results = json_pack("[s]", id);
+    answer_json(a, 200, json_pack("{s:s,s:I,s:b}", "id", id, "version", (json_int_t)version,
+                                  "withdrawn", 1));
+}
+
+static void api_alert_get(struct request *r, struct answer *a, const char *id)
+{
+    char *json = NULL;
+    size_t len = 0;
+    struct limen_alert_meta m;
+    r->personal = 1;
+    r->search = json_pack("{s:s}", "alert_id", id);
+    if (limen_store_alert_get(r->srv->hub.store, id, 0, &json, &len, &m) != LIMEN_OK) {
+        answer_error(a, 404, "not_found", NULL, "no alert %s", id);
+        return;
+    }
+    if (strcmp(m.owner, r->user.agency)) {
+        limen_free(json);
+        answer_error(a, 403, "forbidden", NULL,
+                     "only the owner agency reads an alert; others see it through screening");
+        return;
+    }
+    json_error_t je;
+    json_t *doc = json_loadb(json, len, 0, &je);
+    limen_free(json);
+    r->results = json_pack("[s]", id);
+    answer_json(a, 200, json_pack("{s:o,s:I,s:b}", "entity", doc ? doc : json_null(), "version",
+                                  (json_int_t)m.version, "withdrawn", m.withdrawn));
+}
+
+/* ---- hits ---- */
+
+struct hits_ctx {
+    json_t *arr;
+    int64_t last;
+};
+
+static int hit_to_json(void *ctx, const struct limen_hit *h)
+{
+    struct hits_ctx *c = ctx;
+    static const char *const st[] = {"new", "confirmed", "false_positive"};
+    json_error_t je;
+    json_t *q = json_loads(h->query_json ? h->query_json : "null", JSON_DECODE_ANY, &je);
+    json_t *ex = json_loads(h->explanation_json ? h->explanation_json : "null", JSON_DECODE_ANY,
+                            &je);
+    json_array_append_new(
+        c->arr, json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:f,s:s,s:o,s:o}", "id", (json_int_t)h->id,
+                          "alert_id", h->alert_id, "by_agency", h->by_agency, "by_user",
+                          (json_int_t)h->by_user, "post", h->post, "at", (json_int_t)h->at,
+                          "score", h->score, "status", st[h->status % 3],
+                          "query", q ? q : json_null(), "explanation", ex ? ex : json_null()));
+    c->last = h->id;
+    return 0;
+}
+
+static long query_long(struct request *r, const char *key, long dflt, long lo, long hi)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+    if (!v)
+        return dflt;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*end || x < lo || x > hi)
+        return lo - 1;
+    return x;
+}
+
+static void api_hits(struct request *r, struct answer *a)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
+        answer_error(a, 403, "forbidden", NULL, "hits are for the owner agency's analysts");
+        return;
+    }
+    long after = query_long(r, "after", 0, 0, 0x7fffffffffffL);
+    long limit = query_long(r, "limit", 100, 1, 1000);
+    long wait = query_long(r, "wait", 0, 0, 60);
+    if (after < 0 || limit < 1 || wait < 0) {
+        answer_error(a, 400, "bad_request", NULL,
+                     "after >= 0, limit 1..1000 and wait 0..60 (seconds) are whole numbers");
+        return;
+    }
+    r->personal = 1;
+    struct hits_ctx c = {json_array(), after};
+    /* Long poll: wait up to `wait` seconds for a new hit. */
+    for (;;) {
+        uint64_t gen = server_hits_generation(r->srv);
+        limen_store_hits_list(r->srv->hub.store, r->user.agency, after, (size_t)limit, hit_to_json,
+                              &c);
+        if (json_array_size(c.arr) || wait <= 0)
+            break;
+        if (!server_wait_hits(r->srv, gen, (int)wait))
+            break;
+        wait = 0; /* one more look after the wake-up */
+    }
+    r->results = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(c.arr, i, v) json_array_append_new(
+        r->results, json_string(json_string_value(json_object_get(v, "alert_id"))));
+    answer_json(a, 200, json_pack("{s:o,s:I}", "hits", c.arr, "last", (json_int_t)c.last));
+}
+
+static void api_hit_mark(struct request *r, struct answer *a, const char *idtext)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
+        answer_error(a, 403, "forbidden", NULL, "hits are for the owner agency's analysts");
+        return;
+    }
+    char *end;
+    long long id = strtoll(idtext, &end, 10);
+    if (*end || id <= 0) {
+        answer_error(a, 404, "not_found", NULL, "no hit %s", idtext);
+        return;
+    }
+    json_t *doc = body_object(r, a);
+    if (!doc)
+        return;
+    const char *given = json_string_value(json_object_get(doc, "status"));
+    const char *s = NULL; /* a static string: doc is released below */
+    enum limen_hit_status hs = LIMEN_HIT_NEW;
+    if (given && !strcmp(given, "confirmed")) {
+        hs = LIMEN_HIT_CONFIRMED;
+        s = "confirmed";
+    } else if (given && !strcmp(given, "false_positive")) {
+        hs = LIMEN_HIT_FALSE_POSITIVE;
+        s = "false_positive";
+    } else {
+        json_decref(doc);
+        answer_error(a, 422, "invalid", "status", "status is \"confirmed\" or \"false_positive\"");
+        return;
+    }
+    json_decref(doc);
+    r->personal = 1;
+    r->search = json_pack("{s:I,s:s}", "hit", (json_int_t)id, "status", s);
+    struct limen_error err;
+    limen_status st = limen_store_hit_mark(r->srv->hub.store, id, r->user.agency, hs, &err);
+    if (st == LIMEN_ENOTFOUND)
+        answer_error(a, 404, "not_found", NULL, "no hit %lld", id);
+    else if (st == LIMEN_EFORBIDDEN)
+        answer_error(a, 403, "forbidden", NULL, "hit %lld is on another agency's alert", id);
+    else if (st != LIMEN_OK)
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+    else
+        answer_json(a, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", s));
+}
+
+/* ---- audit ---- */
+
+static int audit_to_json(void *ctx, const struct limen_audit_entry *e)
+{
+    json_error_t je;
+    json_t *search = json_loads(e->search && *e->search ? e->search : "null", JSON_DECODE_ANY, &je);
+    json_t *res = json_loads(e->results && *e->results ? e->results : "[]", JSON_DECODE_ANY, &je);
+    json_array_append_new((json_t *)ctx,
+                          json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:i}", "seq", (json_int_t)e->seq,
+                                    "at", (json_int_t)e->at, "user", e->user ? e->user : "",
+                                    "agency", e->agency ? e->agency : "", "action",
+                                    e->action ? e->action : "", "search",
+                                    search ? search : json_null(), "results",
+                                    res ? res : json_array(), "status", e->status));
+    return 0;
+}
+
+static void api_audit(struct request *r, struct answer *a)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ADMIN)) {
+        answer_error(a, 403, "forbidden", NULL, "the audit log is for admins");
+        return;
+    }
+    long after = query_long(r, "after", 0, 0, 0x7fffffffffffL);
+    long limit = query_long(r, "limit", 100, 1, 1000);
+    if (after < 0 || limit < 1) {
+        answer_error(a, 400, "bad_request", NULL, "after >= 0 and limit 1..1000");
+        return;
+    }
+    json_t *arr = json_array();
+    limen_store_audit_list(r->srv->hub.store, after, (size_t)limit, audit_to_json, arr);
+    answer_json(a, 200, json_pack("{s:o}", "entries", arr));
+}
+
+/* ---- yente-compatible matching ---- */
+
+/*
+ * POST /match/{dataset}: the request and response of OpenSanctions yente
+ * ({"queries": {key: entity}} -> {"responses": {key: {"status", "results",
+ * "total", "query"}}}), so that existing screening clients work unchanged.
+ */
+static void api_match(struct request *r, struct answer *a, const char *dataset)
+{
+    json_t *req = body_object(r, a);
+    if (!req)
+        return;
+    r->personal = 1;
+    r->search = json_deep_copy(req);
+    r->results = json_array();
+    const json_t *queries = json_object_get(req, "queries");
+    if (!json_is_object(queries)) {
+        json_decref(req);
+        answer_error(a, 400, "bad_request", "queries", "queries must be an object of entities");
+        return;
+    }
+    long limit = query_long(r, "limit", 5, 1, 100);
+    const char *thr_text = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "threshold");
+    double thr = thr_text ? strtod(thr_text, NULL) : r->srv->hub.threshold;
+    if (limit < 1 || thr < 0 || thr > 1) {
+        json_decref(req);
+        answer_error(a, 400, "bad_request", NULL, "limit 1..100, threshold 0..1");
+        return;
+    }
+    json_t *responses = json_object();
+    const char *key;
+    json_t *qv;
+    json_object_foreach((json_t *)queries, key, qv)
+    {
+        json_t *one = json_object();
+        json_t *q = json_deep_copy(qv);
+        if (json_is_object(q) && !json_object_get(q, "id"))
+            json_object_set_new(q, "id", json_string(key));
+        char *text = json_dumps(q, JSON_COMPACT);
+        struct limen_entity *e = NULL;
+        struct limen_error err;
+        if (!text || limen_entity_parse(text, strlen(text), &e, &err) != LIMEN_OK) {
+            json_object_set_new(one, "status", json_integer(400));
+            json_object_set_new(one, "detail", json_string(text ? err.message : "bad entity"));
+            json_object_set_new(one, "results", json_array());
+            json_object_set_new(responses, key, one);
+            free(text);
+            json_decref(q);
+            continue;
+        }
+        free(text);
+        struct limen_screen_options o;
+        limen_screen_options_init(&o);
+        o.threshold = thr;
+        o.limit = (size_t)limit * 4 + 16;
+        struct limen_results *res = NULL;
+        json_t *results = json_array();
+        pthread_rwlock_rdlock(&r->srv->hub.lock);
+        if (limen_screen(r->srv->hub.idx, e, &o, &res, &err) == LIMEN_OK) {
+            size_t shown = 0;
+            for (size_t i = 0; i < limen_results_count(res) && shown < (size_t)limit; i++) {
+                const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
+                if (!al || !hub_visible(al, r->user.agency) || hub_expired(al))
+                    continue;
+                json_error_t je;
+                const char *ex = limen_result_explanation(res, i);
+                json_t *exj = ex ? json_loads(ex, 0, &je) : NULL;
+                json_t *features = json_object();
+                json_t *nm = exj ? json_object_get(exj, "name") : NULL;
+                if (nm && json_object_get(nm, "score"))
+                    json_object_set(features, "name_match", json_object_get(nm, "score"));
+                json_t *ev = exj ? json_object_get(exj, "evidence") : NULL;
+                size_t k;
+                json_t *evv;
+                json_array_foreach(ev, k, evv) json_object_set(
+                    features, json_string_value(json_object_get(evv, "feature")),
+                    json_object_get(evv, "log_odds"));
+                json_t *props = json_object();
+                if (nm && json_object_get(nm, "alert"))
+                    json_object_set_new(props, "name",
+                                        json_pack("[O]", json_object_get(nm, "alert")));
+                json_array_append_new(
+                    results,
+                    json_pack("{s:s,s:s,s:s,s:o,s:[s],s:[],s:b,s:f,s:b,s:o,s:o}", "id", al->id,
+                              "caption", nm ? json_string_value(json_object_get(nm, "alert")) : al->id,
+                              "schema", "Person", "properties", props, "datasets", dataset,
+                              "referents", "target", 1, "score", limen_result_score(res, i),
+                              "match", limen_result_match(res, i), "features", features,
+                              "explanations", exj ? exj : json_object()));
+                json_array_append_new(r->results, json_string(al->id));
+                shown++;
+            }
+        }
+        pthread_rwlock_unlock(&r->srv->hub.lock);
+        limen_results_free(res);
+        limen_entity_free(e);
+        json_object_set_new(one, "status", json_integer(200));
+        json_object_set_new(one, "results", results);
+        json_object_set_new(one, "total", json_pack("{s:I,s:s}", "value",
+                                                    (json_int_t)json_array_size(results),
+                                                    "relation", "eq"));
+        json_object_set_new(one, "query", q);
+        json_object_set_new(responses, key, one);
+    }
+    json_decref(req);
+    answer_json(a, 200, json_pack("{s:o,s:{s:s,s:f},s:I}", "responses", responses, "matcher",
+                                  "name", "limen", "threshold", thr, "limit", (json_int_t)limit));
+}
+
+/* ---- routing ---- */
+
+static int path_is(const char *url, const char *prefix, const char **rest)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(url, prefix, n))
+        return 0;
+    if (rest) {
+        if (url[n] != '/' || !url[n + 1] || strchr(url + n + 1, '/'))
+            return 0;
+        *rest = url + n + 1;
+        return 1;
+    }
+    return url[n] == '\0';
+}
+
+static int authenticate(struct request *r, struct answer *a)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7)) {
+        answer_error(a, 401, "unauthenticated", NULL,
+                     "send an API token: Authorization: Bearer lmn_...");
+        return -1;
+    }
+    if (limen_store_token_check(r->srv->hub.store, h + 7, &r->user, &r->token_id) != LIMEN_OK) {
+        answer_error(a, 401, "unauthenticated", NULL, "unknown, revoked or malformed token");
+        return -1;
+    }
+    r->authed = 1;
+    if (!server_rate_ok(r->srv, r->token_id)) {
+        answer_error(a, 429, "rate_limited", NULL, "too many requests for this token: at most %u "
+                                                   "a minute",
+                     r->srv->hub.rate_per_minute);
+        return -1;
+    }
+    return 0;
+}
+
+void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *method,
+                  const char *url, const char *body, size_t body_len, int too_big,
+                  struct api_answer *out)
+{
+    struct request r;
+    struct answer a = {0, NULL, NULL};
+    const char *rest = NULL;
+    memset(&r, 0, sizeof r);
+    r.srv = srv;
+    r.conn = conn;
+    r.method = method;
+    r.url = url;
+    r.body = body;
+    r.body_len = body_len;
+    int get = !strcmp(method, "GET"), postm = !strcmp(method, "POST"),
+        put = !strcmp(method, "PUT"), del = !strcmp(method, "DELETE");
+
+    if (get && path_is(url, "/healthz", NULL)) {
+        pthread_rwlock_rdlock(&srv->hub.lock);
+        struct limen_index_stats st;
+        limen_index_stats(srv->hub.idx, &st);
+        pthread_rwlock_unlock(&srv->hub.lock);
+        answer_json(&a, 200, json_pack("{s:s,s:I}", "status", "ok", "alerts",
+                                       (json_int_t)st.alerts));
+        goto done;
+    }
+    if (get && path_is(url, "/openapi.json", NULL)) {
+        a.status = 200;
+        a.body = strdup(server_openapi);
+        goto done;
+    }
+    if (too_big) {
+        answer_error(&a, 413, "too_large", NULL, "the body is larger than %zu bytes",
+                     srv->hub.max_body);
+        goto done;
+    }
+    if (authenticate(&r, &a) != 0)
+        goto done;
+    if (path_is(url, "/v1/screen", NULL)) {
+        if (!postm) {
+            a.allow = "POST";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
+        } else
+            api_screen(&r, &a);
+    } else if (path_is(url, "/v1/alerts", NULL)) {
+        if (!postm) {
+            a.allow = "POST";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use POST (or PUT /v1/alerts/{id})");
+        } else
+            api_alert_write(&r, &a, NULL);
+    } else if (path_is(url, "/v1/alerts", &rest)) {
+        if (put)
+            api_alert_write(&r, &a, rest);
+        else if (del)
+            api_alert_delete(&r, &a, rest);
+        else if (get)
+            api_alert_get(&r, &a, rest);
+        else {
+            a.allow = "GET, PUT, DELETE";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET, PUT or DELETE");
+        }
+    } else if (path_is(url, "/v1/hits", NULL)) {
+        if (!get) {
+            a.allow = "GET";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
+        } else
+            api_hits(&r, &a);
+    } else if (path_is(url, "/v1/hits", &rest)) {
+        if (!postm) {
+            a.allow = "POST";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
+        } else
+            api_hit_mark(&r, &a, rest);
+    } else if (path_is(url, "/v1/audit", NULL)) {
+        if (!get) {
+            a.allow = "GET";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
+        } else
+            api_audit(&r, &a);
+    } else if (path_is(url, "/match", &rest)) {
+        if (!postm) {
+            a.allow = "POST";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
+        } else
+            api_match(&r, &a, rest);
+    } else {
+        answer_error(&a, 404, "not_found", NULL, "no endpoint %s %s (see /openapi.json)", method,
+                     url);
+    }
+    /* The audit entry goes in before the answer leaves. */
+    if (r.personal && r.authed) {
+        char action[160];
+        snprintf(action, sizeof action, "%s %.140s", method, url);
+        char *search = r.search ? json_dumps(r.search, JSON_COMPACT) : NULL;
+        char *results = r.results ? json_dumps(r.results, JSON_COMPACT) : NULL;
+        struct limen_audit_entry e = {0,
+                                      (int64_t)time(NULL),
+                                      r.user.id,
+                                      r.user.name,
+                                      r.user.agency,
+                                      action,
+                                      search ? search : "",
+                                      results ? results : "[]",
+                                      (int)a.status};
+        struct limen_error err;
+        if (limen_store_audit_append(srv->hub.store, &e, NULL, &err) != LIMEN_OK) {
+            /* Nothing is answered that the audit log does not hold. */
+            free(a.body);
+            a.body = NULL;
+            answer_error(&a, 503, "audit_unavailable", NULL, "the audit log cannot be written: %s",
+                         err.message);
+        }
+        free(search);
+        free(results);
+    }
+done:
+    json_decref(r.search);
+    json_decref(r.results);
+    out->status = a.status;
+    out->body = a.body;
+    out->allow = a.allow;
+}

@@ -1,0 +1,372 @@
+/*
+ * Hub state: the index and the alert table, rebuilt from the store at start
+ * and kept in step with every write (see hub.h).
+ */
+#include "hub.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const hub_categories[] = {"arrest",
+                                      "refusal_of_entry",
+                                      "discreet_check",
+                                      "inquiry_check",
+                                      "specific_check",
+                                      "missing_person",
+                                      "vulnerable_person",
+                                      "judicial_procedure",
+                                      "object_for_seizure",
+                                      "stolen_document",
+                                      "lost_document",
+                                      "invalidated_document",
+                                      "blank_document",
+                                      "information",
+                                      NULL};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} flag_names[] = {{"armed", HUB_FLAG_ARMED},
+                  {"violent", HUB_FLAG_VIOLENT},
+                  {"escape_risk", HUB_FLAG_ESCAPE_RISK},
+                  {"suicide_risk", HUB_FLAG_SUICIDE_RISK},
+                  {"terrorism", HUB_FLAG_TERRORISM},
+                  {"public_health_risk", HUB_FLAG_PUBLIC_HEALTH}};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+const struct hub_alert *hub_alert_find(const struct hub *h, const char *id)
+{
+    if (!h->alerts_cap)
+        return NULL;
+    size_t mask = h->alerts_cap - 1;
+    for (size_t i = hash_str(id) & mask;; i = (i + 1) & mask) {
+        if (!h->alerts[i])
+            return NULL;
+        if (!strcmp(h->alerts[i]->id, id))
+            return h->alerts[i];
+    }
+}
+
+/* Inserts or replaces (takes ownership of a). Returns 0 or -1. */
+static int table_put(struct hub *h, struct hub_alert *a)
+{
+    if ((h->nalerts + 1) * 2 > h->alerts_cap) {
+        size_t cap = h->alerts_cap ? h->alerts_cap * 2 : 1024;
+        struct hub_alert **t = calloc(cap, sizeof *t);
+        if (!t)
+            return -1;
+        for (size_t i = 0; i < h->alerts_cap; i++) {
+            if (!h->alerts[i])
+                continue;
+            size_t j = hash_str(h->alerts[i]->id) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = h->alerts[i];
+        }
+        free(h->alerts);
+        h->alerts = t;
+        h->alerts_cap = cap;
+    }
+    size_t mask = h->alerts_cap - 1;
+    size_t i = hash_str(a->id) & mask;
+    while (h->alerts[i] && strcmp(h->alerts[i]->id, a->id))
+        i = (i + 1) & mask;
+    if (h->alerts[i])
+        free(h->alerts[i]);
+    else
+        h->nalerts++;
+    h->alerts[i] = a;
+    return 0;
+}
+
+static int copy_str(char *dst, size_t cap, const json_t *v)
+{
+    if (!v)
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    const char *s = json_string_value(v);
+    size_t n = strlen(s);
+    if (n >= cap)
+        return -1;
+    memcpy(dst, s, n + 1);
+    return 0;
+}
+
+static int valid_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+    return sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && strlen(s) == 10 && m >= 1 &&
+           m <= 12 && d >= 1 && d <= 31 && y >= 1900 && y <= 2200;
+}
+
+int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
+                   size_t msg_cap)
+{
+    memset(a, 0, sizeof *a);
+    a->handling = 1;
+    const json_t *id = json_object_get(entity, "id");
+    if (copy_str(a->id, sizeof a->id, id) != 0 || !a->id[0]) {
+        *field = "id";
+        snprintf(msg, msg_cap, "the entity needs a string id of at most %d bytes",
+                 LIMEN_ALERT_ID_MAX - 1);
+        return -1;
+    }
+    const json_t *al = json_object_get(entity, "alert");
+    if (!json_is_object(al)) {
+        *field = "alert";
+        snprintf(msg, msg_cap, "an alert needs its \"alert\" object (category, action, handling, "
+                               "distribution)");
+        return -1;
+    }
+    if (copy_str(a->owner, sizeof a->owner, json_object_get(al, "owner")) != 0) {
+        *field = "alert.owner";
+        snprintf(msg, msg_cap, "owner must be an agency code");
+        return -1;
+    }
+    if (copy_str(a->category, sizeof a->category, json_object_get(al, "category")) != 0) {
+        *field = "alert.category";
+        snprintf(msg, msg_cap, "category must be a string");
+        return -1;
+    }
+    int known = 0;
+    for (size_t i = 0; hub_categories[i]; i++)
+        known |= !strcmp(a->category, hub_categories[i]);
+    if (!known) {
+        *field = "alert.category";
+        snprintf(msg, msg_cap, "unknown category \"%.48s\" (arrest, refusal_of_entry, "
+                               "discreet_check, ... see /openapi.json)", a->category);
+        return -1;
+    }
+    if (copy_str(a->action, sizeof a->action, json_object_get(al, "action")) != 0) {
+        *field = "alert.action";
+        snprintf(msg, msg_cap, "action must be a string of at most %zu bytes",
+                 sizeof a->action - 1);
+        return -1;
+    }
+    const json_t *hc = json_object_get(al, "handling");
+    if (hc) {
+        const char *hs = json_is_string(hc) ? json_string_value(hc) : NULL;
+        if (json_is_integer(hc) && json_integer_value(hc) >= 0 && json_integer_value(hc) <= 3)
+            a->handling = (int)json_integer_value(hc);
+        else if (hs && (hs[0] == 'H' || hs[0] == 'h') && hs[1] >= '0' && hs[1] <= '3' && !hs[2])
+            a->handling = hs[1] - '0';
+        else {
+            *field = "alert.handling";
+            snprintf(msg, msg_cap, "handling must be H0, H1, H2 or H3");
+            return -1;
+        }
+    }
+    const json_t *fl = json_object_get(al, "flags");
+    if (fl) {
+        size_t i;
+        const json_t *v;
+        if (!json_is_array(fl)) {
+            *field = "alert.flags";
+            snprintf(msg, msg_cap, "flags must be a list");
+            return -1;
+        }
+        json_array_foreach(fl, i, v)
+        {
+            unsigned bit = 0;
+            for (size_t k = 0; k < sizeof flag_names / sizeof flag_names[0]; k++)
+                if (json_is_string(v) && !strcmp(json_string_value(v), flag_names[k].name))
+                    bit = flag_names[k].bit;
+            if (!bit) {
+                *field = "alert.flags";
+                snprintf(msg, msg_cap, "unknown warning flag at index %zu (armed, violent, "
+                                       "escape_risk, suicide_risk, terrorism, public_health_risk)",
+                         i);
+                return -1;
+            }
+            a->flags |= bit;
+        }
+    }
+    const json_t *vu = json_object_get(al, "valid_until");
+    if (vu && (copy_str(a->valid_until, sizeof a->valid_until, vu) != 0 ||
+               (a->valid_until[0] && !valid_date(a->valid_until)))) {
+        *field = "alert.valid_until";
+        snprintf(msg, msg_cap, "valid_until must be a date YYYY-MM-DD");
+        return -1;
+    }
+    const json_t *rd = json_object_get(al, "review_date");
+    if (rd && (copy_str(a->review_date, sizeof a->review_date, rd) != 0 ||
+               (a->review_date[0] && !valid_date(a->review_date)))) {
+        *field = "alert.review_date";
+        snprintf(msg, msg_cap, "review_date must be a date YYYY-MM-DD");
+        return -1;
+    }
+    const json_t *d = json_object_get(al, "distribution");
+    if (!d || (json_is_string(d) && !strcmp(json_string_value(d), "all"))) {
+        a->dist_all = 1;
+    } else if (json_is_object(d)) {
+        const json_t *all = json_object_get(d, "all");
+        const json_t *ag = json_object_get(d, "agencies");
+        a->dist_all = json_is_true(all);
+        if (ag) {
+            size_t i;
+            const json_t *v;
+            if (!json_is_array(ag) || json_array_size(ag) > HUB_MAX_DIST) {
+                *field = "alert.distribution.agencies";
+                snprintf(msg, msg_cap, "agencies must be a list of at most %d agency codes",
+                         HUB_MAX_DIST);
+                return -1;
+            }
+            json_array_foreach(ag, i, v)
+            {
+                if (copy_str(a->dist[a->ndist], sizeof a->dist[0], v) != 0 || !json_is_string(v)) {
+                    *field = "alert.distribution.agencies";
+                    snprintf(msg, msg_cap, "agency code at index %zu is not a short string", i);
+                    return -1;
+                }
+                a->ndist++;
+            }
+        }
+        if (json_object_get(d, "groups")) {
+            *field = "alert.distribution.groups";
+            snprintf(msg, msg_cap, "sharing groups are not supported yet: name the agencies");
+            return -1;
+        }
+    } else {
+        *field = "alert.distribution";
+        snprintf(msg, msg_cap, "distribution is \"all\", or {\"agencies\": [...]}");
+        return -1;
+    }
+    return 0;
+}
+
+int hub_visible(const struct hub_alert *a, const char *agency)
+{
+    if (!strcmp(a->owner, agency) || a->dist_all)
+        return 1;
+    for (size_t i = 0; i < a->ndist; i++)
+        if (!strcmp(a->dist[i], agency))
+            return 1;
+    return 0;
+}
+
+int hub_expired(const struct hub_alert *a)
+{
+    if (!a->valid_until[0])
+        return 0;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char today[16];
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    return strcmp(a->valid_until, today) < 0;
+}
+
+int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
+              struct limen_error *err)
+{
+    struct limen_entity *e = NULL;
+    struct hub_alert *a = NULL;
+    int rc = -1;
+    json_error_t je;
+    json_t *doc = json_loadb(json, len, 0, &je);
+    if (!doc) {
+        snprintf(err->message, sizeof err->message, "stored alert is not JSON: %s", je.text);
+        return -1;
+    }
+    a = malloc(sizeof *a);
+    const char *field;
+    char msg[256];
+    if (!a || hub_alert_read(doc, a, &field, msg, sizeof msg) != 0) {
+        snprintf(err->message, sizeof err->message, "stored alert: %.200s",
+                 a ? msg : "out of memory");
+        goto out;
+    }
+    a->version = version;
+    if (limen_entity_parse(json, len, &e, err) != LIMEN_OK)
+        goto out;
+    pthread_rwlock_wrlock(&h->lock);
+    if (withdrawn || hub_expired(a)) {
+        limen_status st = limen_index_remove(h->idx, a->id);
+        rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
+    } else {
+        rc = limen_index_add(h->idx, e, NULL, err) == LIMEN_OK ? 0 : -1;
+    }
+    if (rc == 0) {
+        rc = table_put(h, a);
+        if (rc == 0)
+            a = NULL;
+    }
+    pthread_rwlock_unlock(&h->lock);
+out:
+    limen_entity_free(e);
+    json_decref(doc);
+    free(a);
+    return rc;
+}
+
+struct load_ctx {
+    struct hub *h;
+    size_t loaded, skipped;
+    struct limen_error *err;
+};
+
+static int load_one(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    struct load_ctx *c = ctx;
+    struct limen_error err;
+    limen_error_clear(&err);
+    if (hub_apply(c->h, json, len, m->withdrawn, m->version, &err) != 0)
+        c->skipped++; /* kept in the store, reported at start */
+    else
+        c->loaded++;
+    return 0;
+}
+
+int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err)
+{
+    memset(h, 0, sizeof *h);
+    h->store = store;
+    h->threshold = LIMEN_DEFAULT_THRESHOLD;
+    h->max_body = 1 << 20;
+    pthread_rwlock_init(&h->lock, NULL);
+    if (limen_index_new(NULL, &h->idx) != LIMEN_OK) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return -1;
+    }
+    /* The first finish() on an empty index makes later adds incremental. */
+    if (limen_index_finish(h->idx) != LIMEN_OK)
+        return -1;
+    struct load_ctx c = {h, 0, 0, err};
+    if (limen_store_alerts_each(store, load_one, &c) != LIMEN_OK) {
+        snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
+        return -1;
+    }
+    /* Fold the loaded alerts into the main index structures. */
+    if (limen_index_finish(h->idx) != LIMEN_OK) {
+        snprintf(err->message, sizeof err->message, "out of memory building the index");
+        return -1;
+    }
+    fprintf(stderr, "limen serve: %zu alerts loaded from the store into the index", c.loaded);
+    if (c.skipped)
+        fprintf(stderr, ", %zu kept in the store but not indexable", c.skipped);
+    fputc('\n', stderr);
+    return 0;
+}
+
+void hub_close(struct hub *h)
+{
+    for (size_t i = 0; i < h->alerts_cap; i++)
+        free(h->alerts[i]);
+    free(h->alerts);
+    limen_index_free(h->idx);
+    pthread_rwlock_destroy(&h->lock);
+    memset(h, 0, sizeof *h);
+}

@@ -1,0 +1,93 @@
+/*
+ * The hub behind `limen serve`: the store, the screening index built from it,
+ * and what the index does not know about each alert (owner, category, action,
+ * warning flags, handling code, distribution, validity).
+ *
+ * Screening takes the read lock; a write (an alert created, changed or
+ * withdrawn) is made durable in the store first, then applied to the index and
+ * the alert table under the write lock, so the next screening sees it. On
+ * start the index is rebuilt from the store (every active, unexpired alert).
+ */
+#ifndef LIMEN_HUB_H
+#define LIMEN_HUB_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limen/limen.h"
+#include "limen/store.h"
+
+#define HUB_MAX_DIST 64
+
+/* Warning flags of an alert (bit mask). */
+enum hub_flag {
+    HUB_FLAG_ARMED = 1 << 0,
+    HUB_FLAG_VIOLENT = 1 << 1,
+    HUB_FLAG_ESCAPE_RISK = 1 << 2,
+    HUB_FLAG_SUICIDE_RISK = 1 << 3,
+    HUB_FLAG_TERRORISM = 1 << 4,
+    HUB_FLAG_PUBLIC_HEALTH = 1 << 5,
+};
+
+/* What the hub keeps of an alert beside the index. */
+struct hub_alert {
+    char id[LIMEN_ALERT_ID_MAX];
+    char owner[LIMEN_AGENCY_CODE_MAX];
+    char category[48];
+    char action[256];
+    char valid_until[32]; /* ISO date, "" when none */
+    char review_date[32];
+    unsigned flags;
+    int handling; /* 0..3 */
+    int dist_all; /* shared with every member agency */
+    size_t ndist;
+    char dist[HUB_MAX_DIST][LIMEN_AGENCY_CODE_MAX]; /* named agencies */
+    int64_t version;
+};
+
+struct hub {
+    struct limen_store *store;
+    pthread_rwlock_t lock; /* guards idx and the alert table */
+    struct limen_index *idx;
+    struct hub_alert **alerts; /* open addressing by id; NULL empty */
+    size_t alerts_cap, nalerts;
+    double threshold;
+    size_t max_body;
+    unsigned rate_per_minute; /* per token; 0: no limit */
+};
+
+/* Categories an alert may have (SIS-aligned); NULL-terminated. */
+extern const char *const hub_categories[];
+
+/* Opens the hub on a store: builds the index from it. Returns 0 or -1 with a message in err. */
+int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err);
+void hub_close(struct hub *h);
+
+/*
+ * Reads and checks the "alert" object of an entity (owner, category, action,
+ * flags, handling, distribution, validity) into *a. Returns 0, or -1 with
+ * `field` and `msg` saying what is wrong (for a 422 answer).
+ */
+int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
+                   size_t msg_cap);
+
+/* Whether an agency may see an alert (owner, all members, or named). */
+int hub_visible(const struct hub_alert *a, const char *agency);
+
+/* Whether an alert is past its validity today. */
+int hub_expired(const struct hub_alert *a);
+
+/*
+ * Applies a stored alert version to the index and the table (write lock
+ * taken inside): withdrawn or expired alerts leave the index. The entity JSON
+ * is the stored text. Returns 0 or -1 (out of memory, or not indexable).
+ */
+int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
+              struct limen_error *err);
+
+/* The alert table entry for an id, or NULL (call under the lock). */
+const struct hub_alert *hub_alert_find(const struct hub *h, const char *id);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * `limen serve`: the HTTP server around the hub (server.c: libmicrohttpd,
+ * options, signals, rate limits, hit notifications; api.c: the endpoints).
+ */
+#ifndef LIMEN_SERVER_H
+#define LIMEN_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hub.h"
+
+struct MHD_Connection;
+
+struct rate_slot {
+    int64_t token;
+    int64_t window; /* minute number */
+    unsigned count;
+};
+
+struct server {
+    struct hub hub;
+    /* per-token rate limit: a small open-addressing table, guarded */
+    pthread_mutex_t rate_mu;
+    struct rate_slot rate[4096];
+    /* new hits: a generation counter and a condition for long polls */
+    pthread_mutex_t hits_mu;
+    pthread_cond_t hits_cv;
+    uint64_t hits_gen;
+};
+
+struct api_answer {
+    unsigned status;
+    char *body;        /* malloc'd JSON, NULL on out-of-memory */
+    const char *allow; /* Allow header for 405, or NULL */
+};
+
+/* Handles one complete request (api.c). */
+void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *method,
+                  const char *url, const char *body, size_t body_len, int too_big,
+                  struct api_answer *out);
+
+/* The OpenAPI 3 document served at /openapi.json (openapi.c). */
+extern const char server_openapi[];
+
+/* Whether the token may make one more request this minute. */
+int server_rate_ok(struct server *srv, int64_t token_id);
+/* Tells long polls that hits were recorded. */
+void server_notify_hits(struct server *srv);
+uint64_t server_hits_generation(struct server *srv);
+/* Waits until the generation moves past `gen` or `seconds` pass; 1 if it moved. */
+int server_wait_hits(struct server *srv, uint64_t gen, int seconds);
+
+/* Sub-commands. */
+int limen_server_serve(int argc, char **argv);
+int limen_server_admin(int argc, char **argv);
+int limen_server_audit(int argc, char **argv);
+
+#endif

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The hub over loopback with a temporary store: admin init, agencies, users and
+# tokens; alerts published by their owner only; screening sees only what the
+# caller's agency may see, with the fields its handling code allows; matches
+# become hits the owner lists and marks; every access is in the audit log and
+# the chain verifies; errors are JSON with the right status; yente's /match
+# shape; a restart keeps everything; tampering with the audit log is caught.
+set -euo pipefail
+: "${LIMEN:?path of the limen binary}"
+: "${LIMEN_BUILD_DIR:?build directory}"
+work="$LIMEN_BUILD_DIR/serve_api"
+rm -rf "$work"
+mkdir -p "$work"
+db="$work/hub.db"
+port=$((20000 + $$ % 20000))
+base="http://127.0.0.1:$port"
+pid=""
+fail() {
+    echo "serve_api: $*" >&2
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    [ -f "$work/server.log" ] && tail -20 "$work/server.log" >&2
+    exit 1
+}
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT
+
+start() {
+    "$LIMEN" serve --db "$db" --listen "127.0.0.1:$port" --threads 64 --max-body 65536 \
+        >>"$work/server.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+        curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    fail "server did not start"
+}
+
+# call METHOD PATH TOKEN [BODY] -> prints "STATUS BODY"
+call() {
+    local m=$1 p=$2 t=$3 b=${4:-}
+    local args=(-s -o "$work/body" -w '%{http_code}' -X "$m" "$base$p")
+    [ -n "$t" ] && args+=(-H "Authorization: Bearer $t")
+    [ -n "$b" ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
+    local code
+    code=$(curl "${args[@]}")
+    echo "$code $(cat "$work/body")"
+}
+body() { echo "${1#* }"; }
+expect() { # expect STATUS "call output" what
+    [ "${2%% *}" = "$1" ] || fail "$3: want $1, got ${2:0:300}"
+}
+
+# --- set-up with limen admin ---
+admin=$("$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name "DGSN" \
+    --contact "DGSN duty desk +212 5 37 00 00 00" | jq -r .token)
+"$LIMEN" admin agency --db "$db" --agency IT-PS --country it --name "Polizia di Stato" --contact "SCIP +39 06 0000"
+"$LIMEN" admin agency --db "$db" --agency FR-PN --country fr --name "Police nationale" --contact "OCRIEST"
+tok() { "$LIMEN" admin user --db "$db" --agency "$1" --user "$2" --role "$3" | jq -r .token; }
+ma_an=$(tok MA-DGSN ma.analyst analyst)
+it_an=$(tok IT-PS it.analyst analyst)
+it_off=$(tok IT-PS it.officer officer)
+fr_off=$(tok FR-PN fr.officer officer)
+[ "${#ma_an}" -eq 47 ] || fail "token format: $ma_an"
+grep -q "$ma_an" "$db" 2>/dev/null && fail "a token is stored in clear"
+start
+
+# --- errors ---
+expect 401 "$(call POST /v1/screen "" '{"person":{"name":"x"}}')" "no token"
+expect 401 "$(call POST /v1/screen lmn_nottoken '{"person":{"name":"x"}}')" "bad token"
+r=$(call POST /v1/screen "$it_off" '{"person": {"name": ')
+expect 400 "$r" "bad JSON"
+echo "$r" | grep -q '"code":"bad_json"' || fail "bad JSON code: $r"
+expect 400 "$(call POST /v1/screen "$it_off" '[1,2]')" "not an object"
+expect 400 "$(call POST /v1/screen "$it_off" '{"person":{"name":7}}')" "wrong type"
+expect 404 "$(call GET /v1/nothing "$it_off")" "unknown endpoint"
+expect 405 "$(call GET /v1/screen "$it_off")" "wrong method"
+head -c 70000 /dev/zero | tr '\0' 'a' >"$work/big"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $it_off" --data-binary @"$work/big" "$base/v1/screen")
+[ "$code" = 413 ] || fail "huge body: $code"
+printf '{"person":{"name":"Mo\xc3"}}' >"$work/badutf8"
+code=$(curl -s -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $it_off" --data-binary @"$work/badutf8" "$base/v1/screen")
+[ "$code" = 400 ] || fail "invalid UTF-8: $code $(cat "$work/body")"
+curl -sf "$base/openapi.json" | jq -e '.openapi == "3.0.3" and (.paths | has("/v1/screen"))' >/dev/null ||
+    fail "openapi"
+
+# --- alerts: the owner publishes; nobody else writes them ---
+alert1='{"id":"ma-0001","schema":"Person","properties":{"name":["Youssef Benali"],"birthDate":["1979-04-02"],"nationality":["ma"]},"alert":{"category":"arrest","action":"Arrest and inform DGSN","handling":"H1","flags":["armed"],"distribution":"all"}}'
+alert2='{"id":"ma-0002","schema":"Person","properties":{"name":["Abdelkader Mansouri"],"birthDate":["1970"]},"alert":{"category":"discreet_check","action":"Do not alert the person","handling":"H3","distribution":{"agencies":["IT-PS"]}}}'
+r=$(call POST /v1/alerts "$ma_an" "$alert1"); expect 201 "$r" "publish 1"
+echo "$r" | grep -q '"version":1' || fail "version: $r"
+expect 201 "$(call POST /v1/alerts "$ma_an" "$alert2")" "publish 2"
+expect 403 "$(call POST /v1/alerts "$it_off" "$alert1")" "an officer publishes"
+expect 403 "$(call PUT /v1/alerts/ma-0001 "$it_an" "$alert1")" "another agency changes it"
+r=$(call POST /v1/alerts "$ma_an" '{"id":"x","schema":"Person","properties":{"name":["A B"]},"alert":{"category":"nonsense"}}')
+expect 422 "$r" "unknown category"
+echo "$r" | grep -q '"field":"alert.category"' || fail "422 field: $r"
+expect 200 "$(call GET /v1/alerts/ma-0001 "$ma_an")" "owner reads"
+expect 403 "$(call GET /v1/alerts/ma-0001 "$it_an")" "other agency reads"
+
+# --- screening: visibility and handling codes ---
+r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Yusuf Ben Ali","birth_date":"1979-04-02"},"post":"Fiumicino T3"}')
+expect 200 "$r" "screen"
+body "$r" | jq -e '.results[0].alert_id == "ma-0001" and .results[0].match and .results[0].category == "arrest" and .results[0].flags == ["armed"] and (.results[0].owner.contact | test("duty desk")) and (.results[0].explanation | type == "object") and (.hits | length == 1)' >/dev/null ||
+    fail "screen result: $r"
+r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","birth_date":"1970-05-05"}}')
+body "$r" | jq -e '.results[0].alert_id == "ma-0002" and .results[0].handling == "H3" and (.results[0] | has("category") | not) and (.results[0] | has("explanation") | not) and (.results[0].instruction | test("contact"))' >/dev/null ||
+    fail "H3 result: $r"
+r=$(call POST /v1/screen "$fr_off" '{"person":{"name":"Abd al-Qadir Mansouri","birth_date":"1970-05-05"}}')
+body "$r" | jq -e '[.results[].alert_id] | index("ma-0002") == null' >/dev/null || fail "FR-PN sees an IT-only alert: $r"
+r=$(call POST /v1/screen "$it_off" '{"mrz":"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10"}')
+body "$r" | jq -e '.mrz.format == "TD3" and .mrz.valid' >/dev/null || fail "MRZ screening: $r"
+
+# --- hits: the owner lists and marks them; others do not see them ---
+r=$(call GET "/v1/hits?after=0" "$ma_an")
+body "$r" | jq -e '.hits | length == 2 and .[0].alert_id == "ma-0001" and .[0].by_agency == "IT-PS" and .[0].post == "Fiumicino T3" and .[1].alert_id == "ma-0002"' >/dev/null ||
+    fail "hits list: $r"
+hid=$(body "$r" | jq -r '.hits[0].id')
+last=$(body "$r" | jq -r '.last')
+r=$(call GET "/v1/hits?after=0" "$it_an"); body "$r" | jq -e '.hits == []' >/dev/null || fail "IT sees MA's hits"
+expect 403 "$(call POST "/v1/hits/$hid" "$it_an" '{"status":"confirmed"}')" "other agency marks"
+expect 200 "$(call POST "/v1/hits/$hid" "$ma_an" '{"status":"confirmed"}')" "owner marks"
+expect 422 "$(call POST "/v1/hits/$hid" "$ma_an" '{"status":"maybe"}')" "bad status"
+# long poll: a hit recorded while the owner waits wakes it up
+( sleep 1; call POST /v1/screen "$it_off" '{"person":{"name":"Youssef Benali","birth_date":"1979-04-02"}}' >/dev/null ) &
+bg=$!
+t0=$(date +%s)
+r=$(call GET "/v1/hits?after=$last&wait=20" "$ma_an")
+body "$r" | jq -e '.hits | length == 1' >/dev/null || fail "long poll: $r"
+[ $(($(date +%s) - t0)) -lt 10 ] || fail "long poll did not wake up"
+wait "$bg"
+
+# --- yente-compatible /match ---
+r=$(call POST /match/default "$it_off" '{"queries":{"q1":{"schema":"Person","properties":{"name":["Youssef Ben Ali"],"birthDate":["1979-04-02"]}}}}')
+body "$r" | jq -e '.responses.q1.status == 200 and .responses.q1.results[0].id == "ma-0001" and .responses.q1.results[0].match and (.responses.q1.results[0].score > 0.8) and .responses.q1.total.value >= 1' >/dev/null ||
+    fail "yente match: $r"
+
+# --- withdrawal stops matching at once ---
+expect 403 "$(call DELETE /v1/alerts/ma-0001 "$it_an")" "other agency withdraws"
+expect 200 "$(call DELETE /v1/alerts/ma-0001 "$ma_an")" "owner withdraws"
+r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Youssef Benali","birth_date":"1979-04-02"}}')
+body "$r" | jq -e '[.results[].alert_id] | index("ma-0001") == null' >/dev/null || fail "withdrawn alert matched: $r"
+
+# --- audit ---
+expect 403 "$(call GET /v1/audit "$it_off")" "officer reads audit"
+r=$(call GET "/v1/audit?after=0&limit=1000" "$admin")
+body "$r" | jq -e '[.entries[].action] | index("POST /v1/screen") != null' >/dev/null || fail "audit entries: ${r:0:300}"
+body "$r" | jq -e '[.entries[] | select(.action == "POST /v1/screen" and .agency == "IT-PS")] | length >= 3' >/dev/null ||
+    fail "screenings audited"
+
+# --- restart: nothing acknowledged is lost ---
+kill -TERM "$pid"; wait "$pid" || fail "server exit status on SIGTERM"
+pid=""
+grep -q "stopped" "$work/server.log" || fail "no clean stop"
+start
+r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","birth_date":"1970-05-05"}}')
+body "$r" | jq -e '.results[0].alert_id == "ma-0002"' >/dev/null || fail "alert lost on restart: $r"
+r=$(call GET "/v1/hits?after=0" "$ma_an"); body "$r" | jq -e '.hits | length == 4 and .[0].status == "confirmed"' >/dev/null ||
+    fail "hits after restart: $r"
+kill -TERM "$pid"; wait "$pid" || true
+pid=""
+"$LIMEN" audit verify --db "$db" | jq -e '.verified' >/dev/null || fail "audit chain does not verify"
+
+# --- tampering with the audit log is detected ---
+cp "$db" "$work/t.db"; cp "$db.audit-key" "$work/t.db.audit-key"
+python3 - "$work/t.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE audit SET agency = 'XX-FAKE' WHERE seq = (SELECT min(seq) + 2 FROM audit)")
+c.commit()
+PY
+set +e
+"$LIMEN" audit verify --db "$work/t.db" >"$work/v.json" 2>/dev/null; rc=$?
+set -e
+[ $rc -eq 3 ] && jq -e '.verified == false' "$work/v.json" >/dev/null || fail "edited audit entry not detected (rc $rc)"
+echo "serve_api: ok"
