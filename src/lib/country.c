@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 struct country {
@@ -781,24 +782,40 @@ static const struct country *by_a2(const char *a2)
     return NULL;
 }
 
+/* Alpha-3 codes as a direct table: 26^3 slots holding index + 1 (MRZ parsing
+ * looks two codes up per document; a scan of the table was a third of it). */
+static uint16_t *a3_table;
+static pthread_once_t a3_once = PTHREAD_ONCE_INIT;
+
+static void build_a3(void)
+{
+    static uint16_t table[26 * 26 * 26];
+    for (size_t i = 0; i < N_COUNTRIES; i++) {
+        const char *a = countries[i].a3;
+        if (a[0] < 'A' || a[0] > 'Z' || a[1] < 'A' || a[1] > 'Z' || a[2] < 'A' || a[2] > 'Z')
+            continue;
+        size_t k = (size_t)(a[0] - 'A') * 676 + (size_t)(a[1] - 'A') * 26 + (size_t)(a[2] - 'A');
+        if (!table[k])
+            table[k] = (uint16_t)(i + 1);
+    }
+    a3_table = table;
+}
+
 const char *limen__country_from_alpha3(const char *s, size_t len)
 {
     if (len != 3)
         return NULL;
-    char up[4];
+    size_t k = 0;
     for (size_t i = 0; i < 3; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 'a' && c <= 'z')
             c = (unsigned char)(c - 'a' + 'A');
         if (c < 'A' || c > 'Z')
             return NULL;
-        up[i] = (char)c;
+        k = k * 26 + (size_t)(c - 'A');
     }
-    up[3] = '\0';
-    for (size_t i = 0; i < N_COUNTRIES; i++)
-        if (memcmp(countries[i].a3, up, 4) == 0)
-            return countries[i].a2;
-    return NULL;
+    pthread_once(&a3_once, build_a3);
+    return a3_table[k] ? countries[a3_table[k] - 1].a2 : NULL;
 }
 
 const char *limen__country_name(const char *alpha2)

@@ -922,14 +922,18 @@ static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n)
     return n;
 }
 
-int limen__token_keys(const char *text, int len, uint64_t *keys)
+int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact)
 {
-    char sk[LIMEN__TOKEN_MAX + 1];
+    char sk[LIMEN__TOKEN_MAX + 1], base[LIMEN__TOKEN_MAX + 1];
     int sl = skeleton(text, len, sk);
     int n = 0;
+    *nexact = 0;
     if (sl == 0)
         return 0;
-    n = skeleton_keys(sk, sl, keys, n);
+    memcpy(base, sk, (size_t)sl);
+    int bl = sl;
+    /* Exact keys first: the skeleton, its variants, the bare word. */
+    n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
     /* Spellings with a silent h or a ch read as k also file under the
      * skeleton without them (john ~ jwn, michael ~ maykl), exact only. */
     if (memchr(text + 1, 'h', (size_t)len - 1)) {
@@ -947,7 +951,15 @@ int limen__token_keys(const char *text, int len, uint64_t *keys)
         if (sl > 0)
             n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
     }
-    return n;
+    *nexact = n;
+    /* Then the skeleton with one letter deleted (typos, OCR). */
+    return skeleton_keys(base, bl, keys, n);
+}
+
+int limen__token_keys(const char *text, int len, uint64_t *keys)
+{
+    int nexact;
+    return limen__token_keys2(text, len, keys, &nexact);
 }
 
 static size_t lower_bound64(const uint64_t *a, size_t n, uint64_t k)

@@ -210,6 +210,9 @@ uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_
  */
 #define LIMEN__MAX_KEYS 40
 int limen__token_keys(const char *text, int len, uint64_t *keys);
+/* The same keys, the exact ones (skeleton, variants, bare word) first:
+ * *nexact says how many; the one-letter deletions follow. */
+int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact);
 
 /* Token ids under a fuzzy key: sets *ids and returns the count (0 if none). */
 size_t limen__key_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **ids);

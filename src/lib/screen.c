@@ -46,6 +46,10 @@
 #define WALK_BUDGET 60000u
 #endif
 #define MAX_WALKS 1024
+/* A unit whose exact keys found a spelling this close skips the deletion keys. */
+#ifndef DELETION_UNLESS
+#define DELETION_UNLESS 0.92f
+#endif
 #define MIN_PAIR_SIM 0.70
 #define JOINED_MIN_SIM 0.93
 #ifndef MISSING_PENALTY
@@ -479,19 +483,31 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             int is_pair = x->first != x->last;
             float best_w = -1.0f;
             uint64_t keys[LIMEN__MAX_KEYS];
-            int nk = limen__token_keys(x->text, x->len, keys);
+            int nexact;
+            int nk = limen__token_keys2(x->text, x->len, keys, &nexact);
             uint32_t dids[64];
-            for (int k = 0; k < 2 * nk; k++) {
+            float best_sim = 0.0f;
+            /*
+             * Exact keys (skeleton, variants, bare word) first; the one-letter
+             * deletion keys, which reach typos and OCR errors but also many
+             * unrelated tokens of a large dictionary, only when the exact keys
+             * found no close spelling (DELETION_UNLESS).
+             */
+            for (int step = 0; step < 2 * nk; step++) {
+                int k = step < 2 * nexact ? step / 2 : nexact + (step - 2 * nexact) / 2;
+                int delta = step < 2 * nexact ? step % 2 : (step - 2 * nexact) % 2;
+                if (step == 2 * nexact && best_sim >= DELETION_UNLESS)
+                    break;
                 const uint32_t *ids;
                 size_t n;
-                if (k < nk) {
+                if (!delta) {
                     n = limen__key_lookup(idx, keys[k], &ids);
                 } else if (idx->ndk) {
                     /* tokens added since finish() */
-                    n = limen__key_lookup_delta(idx, keys[k - nk], dids, 64);
+                    n = limen__key_lookup_delta(idx, keys[k], dids, 64);
                     ids = dids;
                 } else {
-                    break;
+                    continue;
                 }
                 for (size_t i = 0; i < n; i++) {
                     uint32_t tok = ids[i];
@@ -510,6 +526,8 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                                                      idx->arena + t->text, t->len, t->flags,
                                                      min_sim);
                     simc_put(s, key, sim);
+                    if (sim > best_sim && t->df + t->ddf > 0)
+                        best_sim = sim;
                     if (sim < (is_pair ? JOINED_MIN_SIM : min_sim) || t->df + t->ddf == 0)
                         continue;
                     if (!is_pair && sim >= 0.85f && t->weight > best_w)
