@@ -870,9 +870,16 @@ static limen_status split_lines(const char *text, size_t len, struct limen_mrz *
     char tmp[3][91];
     unsigned nl = 0, cur = 0;
     long line_no = 1;
+    /* One table lookup per byte: ordinary characters take the first branch. */
+    static const unsigned char cls[256] = {['\n'] = 1, ['\r'] = 1, [' '] = 2, ['\t'] = 2};
     for (size_t i = 0; i <= len; i++) {
         char ch = i < len ? text[i] : '\n';
-        if (ch == '\r' || ch == '\n') {
+        unsigned char c = cls[(unsigned char)ch];
+        if (c == 0 && cur < 90 && nl < 3) {
+            tmp[nl][cur++] = ch;
+            continue;
+        }
+        if (c == 1) {
             if (cur > 0) {
                 lens[nl++] = cur;
                 cur = 0;
@@ -882,7 +889,7 @@ static limen_status split_lines(const char *text, size_t len, struct limen_mrz *
             line_no++;
             continue;
         }
-        if (ch == ' ' || ch == '\t')
+        if (c == 2)
             continue;
         if (nl == 3) {
             if (err) {

@@ -161,12 +161,7 @@ pid=""
 
 # --- tampering with the audit log is detected ---
 cp "$db" "$work/t.db"; cp "$db.audit-key" "$work/t.db.audit-key"
-python3 - "$work/t.db" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("UPDATE audit SET agency = 'XX-FAKE' WHERE seq = (SELECT min(seq) + 2 FROM audit)")
-c.commit()
-PY
+sqlite3 "$work/t.db" "UPDATE audit SET agency = 'XX-FAKE' WHERE seq = (SELECT min(seq) + 2 FROM audit);"
 set +e
 "$LIMEN" audit verify --db "$work/t.db" >"$work/v.json" 2>/dev/null; rc=$?
 set -e
