@@ -757,6 +757,8 @@ int main(int argc, char **argv)
 
     /* QUALITY_ONLY=aka|neg|arabic runs one part (for tuning). */
     const char *only = getenv("QUALITY_ONLY");
+    if (only && !*only)
+        only = NULL;
     struct metrics aka = {0}, weak = {0};
     double *lat = malloc(20000 * sizeof *lat);
     size_t nlat = 0;

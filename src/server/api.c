@@ -772,6 +772,31 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
                                   "name", "limen", "threshold", thr, "limit", (json_int_t)limit));
 }
 
+/* For the fuzz target (fuzz/fuzz_request.c): the body parsing of the
+ * screening and alert endpoints, without a connection or a store. */
+unsigned api_parse_body(const char *body, size_t len, struct limen_entity **query,
+                        struct hub_alert *alert)
+{
+    struct request r;
+    struct answer a = {0, NULL, NULL};
+    json_t *mrz = NULL;
+    memset(&r, 0, sizeof r);
+    r.body = body;
+    r.body_len = len;
+    *query = NULL;
+    json_t *doc = body_object(&r, &a);
+    if (doc) {
+        const char *field;
+        char msg[256];
+        hub_alert_read(doc, alert, &field, msg, sizeof msg);
+        *query = screen_query(doc, &a, &mrz);
+        json_decref(mrz);
+        json_decref(doc);
+    }
+    free(a.body);
+    return *query ? 200 : (a.status ? a.status : 500);
+}
+
 /* ---- routing ---- */
 
 static int path_is(const char *url, const char *prefix, const char **rest)

@@ -40,6 +40,12 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
                   const char *url, const char *body, size_t body_len, int too_big,
                   struct api_answer *out);
 
+/* Parses a request body as the screening and alert endpoints do (for the
+ * fuzz target): returns 200 with *query set (caller frees), or the status
+ * the server would answer. `alert` receives what the alert object gave. */
+unsigned api_parse_body(const char *body, size_t len, struct limen_entity **query,
+                        struct hub_alert *alert);
+
 /* The OpenAPI 3 document served at /openapi.json (openapi.c). */
 extern const char server_openapi[];
 
