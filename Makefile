@@ -6,7 +6,7 @@ FUZZBUILD  ?= build-fuzz
 JOBS       ?= $(shell nproc)
 SHARED     ?= $(CURDIR)/../shared/data
 
-.PHONY: all deps build check run bench quality fuzz format clean
+.PHONY: all deps build check run demo bench quality fuzz format clean
 
 all: build
 
@@ -25,8 +25,14 @@ check: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-# limen's main job on its embedded default: screen example travellers.
+# limen's main job on its embedded default: the demo hub on 127.0.0.1:8080
+# (four agencies, their users and tokens, 3,018 demo alerts, a curl example).
 run: build
+	@scripts/run-hub $(BUILD)
+
+# Screening from the command line: example travellers against the demo
+# alerts and the OFAC list.
+demo: build
 	@scripts/demo $(BUILD)/limen
 
 bench: build

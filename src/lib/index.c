@@ -944,9 +944,10 @@ int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact)
                 n = add_key(keys, n, limen__hash(vk, (size_t)vl, 1));
         }
     }
-    /* A joined article (elmasri, alzawahiri) also files under the bare word. */
-    if (len >= 6 && (text[0] == 'a' || text[0] == 'e') && text[1] == 'l' && !is_v(text[2]) &&
-        text[2] != 'l') {
+    /* A joined article (elmasri, alzawahiri, elamrani) also files under the
+     * bare word; before a vowel only in longer words (alaoui stays whole). */
+    if ((text[0] == 'a' || text[0] == 'e') && text[1] == 'l' && text[2] != 'l' &&
+        (is_v(text[2]) ? len >= 7 : len >= 6)) {
         sl = skeleton(text + 2, len - 2, sk);
         if (sl > 0)
             n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));

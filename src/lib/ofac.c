@@ -783,6 +783,12 @@ limen_status limen_ofac_convert(FILE *sdn, const char *sdn_name, FILE *alt, cons
             st = row_error(err, LIMEN_EMISSING, sdn_name, c.line, "remarks", what);
             goto out;
         }
+        size_t nlen;
+        const char *nm = limen__csv_field(&c, 1, &nlen);
+        if (cell(&nm, nlen) == 0) {
+            st = row_error(err, LIMEN_EMISSING, sdn_name, c.line, "name", "the name is empty");
+            goto out;
+        }
         stats->sdn_rows++;
         if (nseen == capseen) {
             size_t ncap = capseen ? capseen * 2 : 4096;

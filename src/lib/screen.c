@@ -485,6 +485,9 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             uint64_t keys[LIMEN__MAX_KEYS];
             int nexact;
             int nk = limen__token_keys2(x->text, x->len, keys, &nexact);
+            int joined_article = !is_pair && (x->text[0] == 'a' || x->text[0] == 'e') &&
+                                 x->len >= 6 && x->text[1] == 'l' && x->text[2] != 'l' &&
+                                 (!strchr("aeiou", x->text[2]) || x->len >= 7);
             uint32_t dids[64];
             float best_sim = 0.0f;
             /*
@@ -525,6 +528,16 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                         sim = (float)limen__tsim_min(x->text, x->len, x->flags,
                                                      idx->arena + t->text, t->len, t->flags,
                                                      min_sim);
+                    /* A joined article (ELAMRANI, as passports write it) meets
+                     * the bare word of names that write it apart (El Amrani). */
+                    if (joined_article && t->len > 2) {
+                        float bare = (float)limen__tsim_min(x->text + 2, x->len - 2, x->flags,
+                                                            idx->arena + t->text, t->len,
+                                                            t->flags, min_sim) *
+                                     0.98f;
+                        if (bare > sim)
+                            sim = bare;
+                    }
                     simc_put(s, key, sim);
                     if (sim > best_sim && t->df + t->ddf > 0)
                         best_sim = sim;

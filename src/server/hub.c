@@ -22,7 +22,7 @@ const char *const hub_categories[] = {"arrest",
                                       "lost_document",
                                       "invalidated_document",
                                       "blank_document",
-                                      "information",
+                                      "information_alert",
                                       NULL};
 
 static const struct {

@@ -357,15 +357,17 @@ static void admin_usage(FILE *out)
             "       limen admin agency --db FILE --agency CODE --country CC --name NAME [--contact T]\n"
             "       limen admin user --db FILE --agency CODE --user NAME --role officer|analyst|admin\n"
             "       limen admin token --db FILE --user-id ID [--label TEXT]\n"
+            "       limen admin import --db FILE --alerts ALERTS.jsonl\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
-            "token issues another token. Tokens are printed once, on standard output, and\n"
-            "stored only hashed.\n");
+            "token issues another token; import stores alerts (FtM entities with their\n"
+            "\"alert\" object naming an existing owner agency) as that agency would publish\n"
+            "them. Tokens are printed once, on standard output, and stored only hashed.\n");
 }
 
 struct admin_args {
-    const char *db, *agency, *country, *name, *contact, *user, *role, *label;
+    const char *db, *agency, *country, *name, *contact, *user, *role, *label, *alerts;
     long long user_id;
 };
 
@@ -395,6 +397,8 @@ static int admin_parse(int argc, char **argv, struct admin_args *a)
             a->role = v;
         else if (!strcmp(o, "--label"))
             a->label = v;
+        else if (!strcmp(o, "--alerts"))
+            a->alerts = v;
         else if (!strcmp(o, "--user-id"))
             a->user_id = strtoll(v, NULL, 10);
         else {
@@ -445,6 +449,64 @@ static int new_user(struct limen_store *s, const char *agency, const char *name,
     return 0;
 }
 
+/* Stores the alerts of a JSON Lines file, each under its owner agency. */
+static int import_alerts(struct limen_store *s, const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "limen: admin: cannot open %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0, stored = 0, bad = 0;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (!n)
+            continue;
+        json_error_t je;
+        json_t *doc = json_loadb(line, (size_t)n, 0, &je);
+        struct hub_alert a;
+        const char *field = NULL;
+        char msg[256];
+        struct limen_entity *e = NULL;
+        struct limen_error err;
+        if (!doc) {
+            fprintf(stderr, "%s:%ld: not JSON: %s\n", path, lineno, je.text);
+            bad++;
+            continue;
+        }
+        if (hub_alert_read(doc, &a, &field, msg, sizeof msg) != 0 || !a.owner[0]) {
+            fprintf(stderr, "%s:%ld: %s (%s)\n", path, lineno, a.owner[0] ? msg : "no owner agency",
+                    field ? field : "alert.owner");
+            json_decref(doc);
+            bad++;
+            continue;
+        }
+        json_decref(doc);
+        if (limen_entity_parse(line, (size_t)n, &e, &err) != LIMEN_OK) {
+            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
+            bad++;
+            continue;
+        }
+        limen_entity_free(e);
+        if (limen_store_alert_put(s, a.id, a.owner, line, (size_t)n, NULL, &err) != LIMEN_OK) {
+            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
+            bad++;
+            continue;
+        }
+        stored++;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    fprintf(stderr, "limen admin import: %ld alerts stored, %ld refused\n", stored, bad);
+    return bad ? 2 : 0;
+}
+
 int limen_server_admin(int argc, char **argv)
 {
     struct admin_args a;
@@ -478,6 +540,11 @@ int limen_server_admin(int argc, char **argv)
         } else {
             rc = new_user(s, a.agency, a.user, role);
         }
+    } else if (!strcmp(cmd, "import")) {
+        if (!a.alerts)
+            fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
+        else
+            rc = import_alerts(s, a.alerts);
     } else if (!strcmp(cmd, "token")) {
         char token[LIMEN_TOKEN_TEXT_MAX];
         int64_t tid;
@@ -491,7 +558,8 @@ int limen_server_admin(int argc, char **argv)
             rc = 0;
         }
     } else {
-        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token)\n", cmd);
+        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token, import)\n",
+                cmd);
     }
     limen_store_close(s);
     return rc;

@@ -227,6 +227,8 @@ static void test_bad_input(void **state)
         {"1,\"A\",-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\nx1,\"B\",-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\n",
          "", LIMEN_ESYNTAX, 2, "SDN.csv line 2, field ent_num"},
         {"1,\"A\",-0-\n", "", LIMEN_EMISSING, 1, "3 columns, 12 expected"},
+        {"1,-0- ,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\n", "", LIMEN_EMISSING, 1,
+         "SDN.csv line 1, field name: the name is empty"},
         {"1,\"A\n", "", LIMEN_ESYNTAX, 1, "SDN.csv line 1, byte 3: quoted field never closed"},
         {"1,\"A\",-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\n", "1,2,\"aka\"\n", LIMEN_EMISSING, 1,
          "ALT.csv line 1, field alt_name"},
