@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The hub's access matrix, every cell asserted: role (officer, analyst, admin)
+# x agency (the owner, an agency named in the distribution, an agency not
+# named) x handling code (H0-H3) x distribution (all members, named agencies)
+# x endpoint (screen: visible or not, and which fields; read, change and
+# withdraw an alert; list hits; read the audit log).
+set -euo pipefail
+: "${LIMEN:?path of the limen binary}"
+: "${LIMEN_BUILD_DIR:?build directory}"
+work="$LIMEN_BUILD_DIR/serve_access"
+rm -rf "$work"
+mkdir -p "$work"
+db="$work/hub.db"
+port=$((20000 + ($$ + 11) % 20000))
+base="http://127.0.0.1:$port"
+pid=""
+fail() {
+    echo "serve_access: $*" >&2
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    exit 1
+}
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT
+
+"$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name DGSN --user boot >/dev/null
+"$LIMEN" admin agency --db "$db" --agency IT-PS --country it --name PS
+"$LIMEN" admin agency --db "$db" --agency FR-PN --country fr --name PN
+declare -A tok
+for ag in MA-DGSN IT-PS FR-PN; do
+    for role in officer analyst admin; do
+        tok[$ag/$role]=$("$LIMEN" admin user --db "$db" --agency "$ag" --user "$ag.$role" --role "$role" | jq -r .token)
+    done
+done
+"$LIMEN" serve --db "$db" --listen "127.0.0.1:$port" --threads 64 >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+
+call() { # call METHOD PATH TOKEN [BODY] -> status, body in $work/body
+    local args=(-s -o "$work/body" -w '%{http_code}' -X "$1" "$base$2" -H "Authorization: Bearer $3")
+    [ -n "${4:-}" ] && args+=(--data-binary "$4")
+    curl "${args[@]}"
+}
+
+# Eight alerts of MA-DGSN: handling H0..H3 x distribution all / named IT-PS.
+names=("Amina Belkacem" "Giorgio Fontana" "Lucia Ferreira" "Omar Tahiri" "Pierre Lacombe"
+    "Nadia Saadi" "Rafael Ortega" "Samir Haddouch")
+ids=()
+k=0
+for h in 0 1 2 3; do
+    for dist in all named; do
+        id="a-h$h-$dist"
+        d='"all"'
+        [ "$dist" = named ] && d='{"agencies":["IT-PS"]}'
+        body="{\"id\":\"$id\",\"schema\":\"Person\",\"properties\":{\"name\":[\"${names[$k]}\"],\"birthDate\":[\"1975-05-0$((k + 1))\"]},\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H$h\",\"flags\":[\"violent\"],\"distribution\":$d}}"
+        [ "$(call POST /v1/alerts "${tok[MA-DGSN/analyst]}" "$body")" = 201 ] || fail "publish $id: $(cat "$work/body")"
+        ids+=("$id")
+        k=$((k + 1))
+    done
+done
+
+cells=0
+k=0
+for h in 0 1 2 3; do
+    for dist in all named; do
+        id=${ids[$k]}
+        name=${names[$k]}
+        dob="1975-05-0$((k + 1))"
+        k=$((k + 1))
+        for ag in MA-DGSN IT-PS FR-PN; do
+            for role in officer analyst admin; do
+                t=${tok[$ag/$role]}
+                cell="$role of $ag on $id"
+                # screen: visible?
+                [ "$(call POST /v1/screen "$t" "{\"person\":{\"name\":\"$name\",\"birth_date\":\"$dob\"}}")" = 200 ] ||
+                    fail "$cell: screen status"
+                visible=0
+                { [ "$ag" = MA-DGSN ] || [ "$dist" = all ] || [ "$ag" = IT-PS ]; } && visible=1
+                got=$(jq --arg id "$id" '[.results[] | select(.alert_id == $id)] | length' "$work/body")
+                [ "$got" = "$visible" ] || fail "$cell: visible $got, want $visible"
+                if [ "$visible" = 1 ]; then
+                    r=$(jq -c --arg id "$id" '.results[] | select(.alert_id == $id) | {c: has("category"), f: has("flags"), e: has("explanation"), i: has("instruction"), o: .owner.code}' "$work/body")
+                    if [ "$ag" = MA-DGSN ] || [ "$h" -le 1 ]; then want='{"c":true,"f":true,"e":true,"i":false,"o":"MA-DGSN"}'
+                    elif [ "$h" = 2 ]; then want='{"c":true,"f":true,"e":false,"i":false,"o":"MA-DGSN"}'
+                    else want='{"c":false,"f":false,"e":false,"i":true,"o":"MA-DGSN"}'
+                    fi
+                    [ "$r" = "$want" ] || fail "$cell: fields $r, want $want"
+                fi
+                # read the alert: the owner agency only
+                want=403; [ "$ag" = MA-DGSN ] && want=200
+                [ "$(call GET "/v1/alerts/$id" "$t")" = "$want" ] || fail "$cell: GET, want $want"
+                # change it: the owner's analysts and admins only
+                want=403; [ "$ag" = MA-DGSN ] && [ "$role" != officer ] && want=200
+                body="{\"schema\":\"Person\",\"properties\":{\"name\":[\"$name\"],\"birthDate\":[\"$dob\"]},\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H$h\",\"flags\":[\"violent\"],\"distribution\":$([ "$dist" = all ] && echo '"all"' || echo '{"agencies":["IT-PS"]}')}}"
+                [ "$(call PUT "/v1/alerts/$id" "$t" "$body")" = "$want" ] || fail "$cell: PUT, want $want: $(cat "$work/body")"
+                # withdraw it: never another agency, never an officer (the owner's analyst is tested below)
+                if [ "$ag" != MA-DGSN ] || [ "$role" = officer ]; then
+                    [ "$(call DELETE "/v1/alerts/$id" "$t")" = 403 ] || fail "$cell: DELETE allowed"
+                fi
+                cells=$((cells + 4))
+            done
+        done
+    done
+done
+
+# hits: analysts and admins of the owner see them; of other agencies see none; officers none at all
+for ag in MA-DGSN IT-PS FR-PN; do
+    for role in officer analyst admin; do
+        code=$(call GET "/v1/hits?after=0&limit=1000" "${tok[$ag/$role]}")
+        if [ "$role" = officer ]; then
+            [ "$code" = 403 ] || fail "$role of $ag lists hits"
+        else
+            [ "$code" = 200 ] || fail "$role of $ag: hits status $code"
+            n=$(jq '.hits | length' "$work/body")
+            if [ "$ag" = MA-DGSN ]; then [ "$n" -gt 0 ] || fail "the owner sees no hits"
+            else [ "$n" = 0 ] || fail "$role of $ag sees the owner's hits"; fi
+        fi
+        code=$(call GET "/v1/audit?after=0&limit=10" "${tok[$ag/$role]}")
+        want=403; [ "$role" = admin ] && want=200
+        [ "$code" = "$want" ] || fail "$role of $ag: audit status $code, want $want"
+        cells=$((cells + 2))
+    done
+done
+
+# the owner's analyst withdraws; then nobody matches it
+[ "$(call DELETE /v1/alerts/a-h0-all "${tok[MA-DGSN/analyst]}")" = 200 ] || fail "owner withdraw"
+[ "$(call POST /v1/screen "${tok[IT-PS/officer]}" '{"person":{"name":"Amina Belkacem","birth_date":"1975-05-01"}}')" = 200 ]
+jq -e '[.results[].alert_id] | index("a-h0-all") == null' "$work/body" >/dev/null || fail "withdrawn alert still visible"
+echo "serve_access: ok ($cells cells)"
