@@ -106,7 +106,7 @@ double limen__date_evidence(const struct limen__date *q, const struct limen__dat
          * rarely one person's date mistyped: a typo touches one field. */
         if (full && q->month != a->month && q->day != a->day) {
             *reason = "birth years one apart, day and month different";
-            return -1.5;
+            return -1.9;
         }
         if (full) {
             *reason = "birth years one apart, day or month different";
@@ -117,8 +117,8 @@ double limen__date_evidence(const struct limen__date *q, const struct limen__dat
     }
     if (dy <= 3) {
         *reason = "birth years 2-3 apart";
-        return -1.8;
+        return full ? -2.4 : -1.8;
     }
     *reason = "birth years more than 3 apart";
-    return -3.0;
+    return full ? -4.0 : -3.0;
 }
