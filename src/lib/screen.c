@@ -171,6 +171,11 @@ struct acc {
     float total;
 };
 
+struct acc_slot {
+    uint32_t name;
+    uint32_t entry; /* 1 + index in the dense array; 0: empty */
+};
+
 struct simc {
     uint64_t key; /* 0: empty */
     float sim;
@@ -194,8 +199,10 @@ struct scratch {
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
     int have_years;
     struct limen__facts facts;
-    struct acc *acc;
-    size_t acc_cap, acc_n;
+    struct acc *acc;        /* dense entries, acc_n used of acc_dcap */
+    size_t acc_dcap, acc_n;
+    struct acc_slot *slots; /* index over acc: slot_cap slots, entry 0 = empty */
+    size_t slot_cap;
     struct simc simc[SIMC_CAP];
     size_t simc_n;
     struct limen__name alert_nm; /* for explanations */
@@ -232,44 +239,58 @@ static void simc_put(struct scratch *s, uint64_t key, float sim)
     s->simc[i].sim = sim;
 }
 
+/* The accumulator: a dense array of entries in insertion order (walked
+ * once to pick candidates) and an open-addressing index of slots {name,
+ * entry} over it, so choosing candidates costs the names met, not the
+ * table's size. */
 static int acc_grow(struct scratch *s)
 {
-    size_t cap = s->acc_cap ? s->acc_cap * 2 : 1024;
-    struct acc *a = limen__reallocarray(NULL, cap, sizeof *a);
-    if (!a)
+    size_t cap = s->slot_cap ? s->slot_cap * 2 : 1024;
+    struct acc_slot *t = limen__reallocarray(NULL, cap, sizeof *t);
+    if (!t)
         return -1;
     for (size_t i = 0; i < cap; i++)
-        a[i].name = UINT32_MAX;
-    for (size_t i = 0; i < s->acc_cap; i++) {
-        if (s->acc[i].name == UINT32_MAX)
-            continue;
-        size_t j = (size_t)(s->acc[i].name * 2654435761u) & (cap - 1);
-        while (a[j].name != UINT32_MAX)
+        t[i].entry = 0;
+    for (size_t e = 0; e < s->acc_n; e++) {
+        size_t j = (size_t)(s->acc[e].name * 2654435761u) & (cap - 1);
+        while (t[j].entry)
             j = (j + 1) & (cap - 1);
-        a[j] = s->acc[i];
+        t[j].name = s->acc[e].name;
+        t[j].entry = (uint32_t)e + 1;
     }
-    limen__free(s->acc);
-    s->acc = a;
-    s->acc_cap = cap;
+    limen__free(s->slots);
+    s->slots = t;
+    s->slot_cap = cap;
+    if (s->acc_dcap < cap / 2) {
+        struct acc *d = limen__reallocarray(s->acc, cap / 2, sizeof *d);
+        if (!d)
+            return -1;
+        s->acc = d;
+        s->acc_dcap = cap / 2;
+    }
     return 0;
 }
 
 static int acc_add(struct scratch *s, uint32_t name, int unit, float c)
 {
-    if ((s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s) != 0)
+    if ((s->acc_n + 1) * 2 > s->slot_cap && acc_grow(s) != 0)
         return -1;
-    size_t mask = s->acc_cap - 1;
+    size_t mask = s->slot_cap - 1;
     size_t j = (size_t)(name * 2654435761u) & mask;
-    while (s->acc[j].name != UINT32_MAX && s->acc[j].name != name)
+    while (s->slots[j].entry && s->slots[j].name != name)
         j = (j + 1) & mask;
-    struct acc *a = &s->acc[j];
-    if (a->name == UINT32_MAX) {
+    if (!s->slots[j].entry) {
+        struct acc *a = &s->acc[s->acc_n];
+        s->slots[j].name = name;
+        s->slots[j].entry = (uint32_t)++s->acc_n;
         a->name = name;
         a->last_unit = (int16_t)unit;
         a->last_c = c;
         a->total = c;
-        s->acc_n++;
-    } else if (a->last_unit == unit) {
+        return 0;
+    }
+    struct acc *a = &s->acc[s->slots[j].entry - 1];
+    if (a->last_unit == unit) {
         if (c > a->last_c) {
             a->total += c - a->last_c;
             a->last_c = c;
@@ -1275,9 +1296,8 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     heap = limen__reallocarray(NULL, k, sizeof *heap);
     if (!heap)
         goto out;
-    for (size_t i = 0; i < s->acc_cap; i++)
-        if (s->acc[i].name != UINT32_MAX &&
-            !(idx->ndead_delta && idx->alerts[idx->names[s->acc[i].name].alert].dead))
+    for (size_t i = 0; i < s->acc_n; i++)
+        if (!(idx->ndead_delta && idx->alerts[idx->names[s->acc[i].name].alert].dead))
             heap_push(heap, &nh, k, &s->acc[i]);
     float top = 0;
     for (size_t i = 0; i < nh; i++)
@@ -1360,8 +1380,10 @@ out:
     limen__free(res);
     limen__free(alerts);
     limen__free(heap);
-    if (s)
+    if (s) {
         limen__free(s->acc);
+        limen__free(s->slots);
+    }
     limen__free(s);
     return st;
 }
