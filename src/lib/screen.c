@@ -197,6 +197,8 @@ struct scratch {
     int nwalks;
     size_t walk_left; /* postings the query may still walk */
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
+    uint8_t yopen[LIMEN__YB_COUNT];    /* the open buckets, in order */
+    int nyopen;
     int have_years;
     struct limen__facts facts;
     struct acc *acc;        /* dense entries, acc_n used of acc_dcap */
@@ -321,6 +323,10 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
         for (int y = s->facts.dobs[i].year - 2; y <= s->facts.dobs[i].year + 2; y++)
             s->ybuckets[limen__year_bucket(y)] = 1;
     }
+    s->nyopen = 0;
+    for (int b = 0; b < LIMEN__YB_COUNT; b++)
+        if (s->ybuckets[b])
+            s->yopen[s->nyopen++] = (uint8_t)b;
     s->nq = 0;
     for (int i = 0; i < s->facts.nnames && s->nq < MAX_QNAMES; i++) {
         struct qname *q = &s->q[s->nq];
@@ -400,9 +406,8 @@ static size_t walk_cost(const struct limen_index *idx, const struct scratch *s, 
     size_t n = t->ddf;
     if (t->yb && s->have_years) {
         const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
-        for (int b = 0; b < LIMEN__YB_COUNT; b++)
-            if (s->ybuckets[b])
-                n += off[b + 1] - off[b];
+        for (int i = 0; i < s->nyopen; i++)
+            n += off[s->yopen[i] + 1] - off[s->yopen[i]];
         return n;
     }
     return n + t->df;
@@ -417,11 +422,12 @@ static int walk_token(const struct limen_index *idx, struct scratch *s, uint32_t
     const uint32_t *post = idx->post + t->post;
     if (t->yb && s->have_years) {
         const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
-        for (int b = 0; b < LIMEN__YB_COUNT; b++)
-            if (s->ybuckets[b])
-                for (uint32_t p = off[b]; p < off[b + 1] && s->walk_left; p++, s->walk_left--)
-                    if (acc_add(s, post[p], unit, c) != 0)
-                        return -1;
+        for (int i = 0; i < s->nyopen; i++) {
+            int b = s->yopen[i];
+            for (uint32_t p = off[b]; p < off[b + 1] && s->walk_left; p++, s->walk_left--)
+                if (acc_add(s, post[p], unit, c) != 0)
+                    return -1;
+        }
     } else {
         for (uint32_t p = 0; p < t->df && s->walk_left; p++, s->walk_left--)
             if (acc_add(s, post[p], unit, c) != 0)
