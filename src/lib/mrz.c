@@ -168,13 +168,21 @@ static const struct {
 };
 
 /* Check digit value of an MRZ character: 0-9, A-Z = 10-35, '<' = 0; -1 otherwise. */
+/* Check-digit values by byte: 0-9, A-Z = 10-35, '<' = 0; 255 for anything else. */
+static const unsigned char cd_table[256] = {
+    ['<'] = 0,   ['0'] = 0,   ['1'] = 1,   ['2'] = 2,   ['3'] = 3,   ['4'] = 4,   ['5'] = 5,
+    ['6'] = 6,   ['7'] = 7,   ['8'] = 8,   ['9'] = 9,   ['A'] = 10,  ['B'] = 11,  ['C'] = 12,
+    ['D'] = 13,  ['E'] = 14,  ['F'] = 15,  ['G'] = 16,  ['H'] = 17,  ['I'] = 18,  ['J'] = 19,
+    ['K'] = 20,  ['L'] = 21,  ['M'] = 22,  ['N'] = 23,  ['O'] = 24,  ['P'] = 25,  ['Q'] = 26,
+    ['R'] = 27,  ['S'] = 28,  ['T'] = 29,  ['U'] = 30,  ['V'] = 31,  ['W'] = 32,  ['X'] = 33,
+    ['Y'] = 34,  ['Z'] = 35,
+};
+
 static inline int cd_value(unsigned char ch)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A' + 10;
-    return ch == '<' ? 0 : -1;
+    if (ch == '<' || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z'))
+        return cd_table[ch];
+    return -1;
 }
 
 /* Weighted sum (7, 3, 1 continuing from `pos`) of s[0..n); -1 on a bad character. */
@@ -182,12 +190,17 @@ static long cd_sum(const char *s, size_t n, size_t *pos)
 {
     static const unsigned char w[3] = {7, 3, 1};
     long sum = 0;
+    size_t k = *pos % 3;
     for (size_t i = 0; i < n; i++) {
         int v = cd_value((unsigned char)s[i]);
-        if (v < 0)
+        if (v < 0) {
+            *pos += i;
             return -1;
-        sum += v * w[(*pos)++ % 3];
+        }
+        sum += v * w[k];
+        k = k == 2 ? 0 : k + 1;
     }
+    *pos += n;
     return sum;
 }
 
