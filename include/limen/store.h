@@ -59,6 +59,17 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
 /* Closes the store; NULL is a no-op. */
 void limen_store_close(struct limen_store *s);
 
+/*
+ * Group commit: runs fn(ctx), whose store writes (hit_add, audit_append,
+ * alert_put...) then share one transaction, each as a savepoint (a write that
+ * fails is undone alone and reports its error as usual), made durable by one
+ * synced COMMIT when fn returns. The writes are durable only if this returns
+ * LIMEN_OK; otherwise none is. Other threads' calls wait meanwhile (the store
+ * lock is held). Batches do not nest (LIMEN_ESTATE).
+ */
+limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), void *ctx,
+                               struct limen_error *err);
+
 /* ---- agencies ---- */
 
 struct limen_agency {

@@ -110,14 +110,22 @@ static limen_status exec_sql(struct limen_store *s, const char *sql, const char 
     return LIMEN_OK;
 }
 
+/*
+ * Outside a batch a write is its own transaction (BEGIN IMMEDIATE ... COMMIT,
+ * synced). Inside limen_store_batch() it is a savepoint of the batch's
+ * transaction: its failure undoes it alone, and the batch's one COMMIT makes
+ * all of them durable with one sync (group commit).
+ */
 limen_status limen__store_begin(struct limen_store *s, struct limen_error *err)
 {
+    if (s->batch)
+        return exec_sql(s, "SAVEPOINT w", "cannot begin a savepoint", err);
     return exec_sql(s, "BEGIN IMMEDIATE", "cannot begin a transaction", err);
 }
 
 limen_status limen__store_commit(struct limen_store *s, struct limen_error *err)
 {
-    limen_status st = exec_sql(s, "COMMIT", "cannot commit", err);
+    limen_status st = exec_sql(s, s->batch ? "RELEASE w" : "COMMIT", "cannot commit", err);
     if (st != LIMEN_OK)
         limen__store_rollback(s);
     return st;
@@ -126,8 +134,38 @@ limen_status limen__store_commit(struct limen_store *s, struct limen_error *err)
 void limen__store_rollback(struct limen_store *s)
 {
     /* After some errors SQLite has already rolled back: nothing to undo then. */
-    if (!sqlite3_get_autocommit(s->db))
+    if (sqlite3_get_autocommit(s->db))
+        return;
+    if (s->batch)
+        sqlite3_exec(s->db, "ROLLBACK TO w; RELEASE w", NULL, NULL, NULL);
+    else
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), void *ctx,
+                               struct limen_error *err)
+{
+    limen_status st;
+    limen_error_clear(err);
+    if (!s || !fn)
+        return limen__error_set(err, LIMEN_EINVAL, NULL, "no store or function");
+    limen__store_lock(s);
+    if (s->batch) {
+        limen__store_unlock(s);
+        return limen__error_set(err, LIMEN_ESTATE, NULL, "batches do not nest");
+    }
+    if ((st = exec_sql(s, "BEGIN IMMEDIATE", "cannot begin a transaction", err)) != LIMEN_OK) {
+        limen__store_unlock(s);
+        return st;
+    }
+    s->batch = 1;
+    fn(ctx);
+    s->batch = 0;
+    st = exec_sql(s, "COMMIT", "cannot commit the batch", err);
+    if (st != LIMEN_OK && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    limen__store_unlock(s);
+    return st;
 }
 
 /* ---- small local helpers ---- */

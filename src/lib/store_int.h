@@ -20,6 +20,7 @@ struct limen_store {
     pthread_mutex_t mu; /* recursive: serialises every call on the connection */
     int mu_ready;
     unsigned char key[LIMEN__AUDIT_KEY_BYTES]; /* the audit MAC key, never written to the db */
+    int batch; /* inside limen_store_batch(): each write is a savepoint of one transaction */
 };
 
 void limen__store_lock(struct limen_store *s);

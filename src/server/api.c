@@ -66,6 +66,12 @@ struct request {
     json_t *search;  /* what was searched or written */
     json_t *results; /* ids returned or written */
     int personal;    /* the request touched personal data: audit it */
+    /* hits of a screening, written with the audit entry in one group commit */
+    struct limen_hit hits[64];
+    size_t nhits;
+    char *hit_query;            /* the query JSON the hits share */
+    char *hit_explanation[64];  /* owned */
+    json_t *screen_doc;         /* the answer, completed with the hit ids after the commit */
 };
 
 static int role_at_least(const struct request *r, enum limen_role role)
@@ -330,35 +336,33 @@ static void api_screen(struct request *r, struct answer *a)
         answer_error(a, 422, "bad_query", err.field[0] ? err.field : NULL, "%s", err.message);
         goto out;
     }
-    /* Hits, outside the index lock: durable before the answer. */
-    char *qtext = json_dumps(req, JSON_COMPACT);
-    for (size_t i = 0; i < npend; i++) {
-        struct limen_hit h;
-        memset(&h, 0, sizeof h);
-        memcpy(h.alert_id, pend[i].id, sizeof h.alert_id);
-        memcpy(h.owner, pend[i].owner, sizeof h.owner);
-        memcpy(h.by_agency, r->user.agency, sizeof h.by_agency);
-        h.by_user = r->user.id;
+    /* Hits are written with the audit entry (api_dispatch), before the answer. */
+    r->hit_query = json_dumps(req, JSON_COMPACT);
+    for (size_t i = 0; i < npend && r->nhits < sizeof r->hits / sizeof r->hits[0]; i++) {
+        struct limen_hit *h = &r->hits[r->nhits];
+        memset(h, 0, sizeof *h);
+        memcpy(h->alert_id, pend[i].id, sizeof h->alert_id);
+        memcpy(h->owner, pend[i].owner, sizeof h->owner);
+        memcpy(h->by_agency, r->user.agency, sizeof h->by_agency);
+        h->by_user = r->user.id;
         if (post)
-            snprintf(h.post, sizeof h.post, "%.63s", json_string_value(post));
-        h.at = (int64_t)time(NULL);
-        h.score = pend[i].score;
-        h.status = LIMEN_HIT_NEW;
-        h.query_json = qtext ? qtext : "{}";
-        h.explanation_json = pend[i].explanation ? pend[i].explanation : "{}";
-        int64_t hid = 0;
-        if (limen_store_hit_add(r->srv->hub.store, &h, &hid, &err) == LIMEN_OK)
-            json_array_append_new(hits, json_integer(hid));
-        free(pend[i].explanation);
+            snprintf(h->post, sizeof h->post, "%.63s", json_string_value(post));
+        h->at = (int64_t)time(NULL);
+        h->score = pend[i].score;
+        h->status = LIMEN_HIT_NEW;
+        h->query_json = r->hit_query ? r->hit_query : "{}";
+        r->hit_explanation[r->nhits] = pend[i].explanation;
+        h->explanation_json = pend[i].explanation ? pend[i].explanation : "{}";
         pend[i].explanation = NULL;
+        r->nhits++;
     }
-    free(qtext);
-    server_notify_hits(r->srv);
-    json_t *doc = json_pack("{s:O,s:O,s:f}", "results", results, "hits", hits, "threshold",
-                            o.threshold);
-    if (mrz_info)
-        json_object_set(doc, "mrz", mrz_info);
-    answer_json(a, 200, doc);
+    for (size_t i = 0; i < npend; i++)
+        free(pend[i].explanation);
+    r->screen_doc = json_pack("{s:O,s:O,s:f}", "results", results, "hits", hits, "threshold",
+                              o.threshold);
+    if (mrz_info && r->screen_doc)
+        json_object_set(r->screen_doc, "mrz", mrz_info);
+    a->status = 200;
 out:
     json_decref(mrz_info);
     json_decref(results);
@@ -924,8 +928,8 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
         answer_error(&a, 404, "not_found", NULL, "no endpoint %s %s (see /openapi.json)", method,
                      url);
     }
-    /* The audit entry goes in before the answer leaves. */
-    if (r.personal && r.authed) {
+    /* The hits and the audit entry go in, durably, before the answer leaves. */
+    if ((r.personal && r.authed) || r.nhits) {
         char action[160];
         snprintf(action, sizeof action, "%s %.140s", method, url);
         char *search = r.search ? json_dumps(r.search, JSON_COMPACT) : NULL;
@@ -939,18 +943,40 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
                                       search ? search : "",
                                       results ? results : "[]",
                                       (int)a.status};
-        struct limen_error err;
-        if (limen_store_audit_append(srv->hub.store, &e, NULL, &err) != LIMEN_OK) {
+        struct commit_item it;
+        memset(&it, 0, sizeof it);
+        it.hits = r.hits;
+        it.nhits = r.nhits;
+        it.audit = (r.personal && r.authed) ? &e : NULL;
+        server_commit(srv, &it);
+        if (it.st != LIMEN_OK) {
             /* Nothing is answered that the audit log does not hold. */
             free(a.body);
             a.body = NULL;
+            json_decref(r.screen_doc);
+            r.screen_doc = NULL;
             answer_error(&a, 503, "audit_unavailable", NULL, "the audit log cannot be written: %s",
-                         err.message);
+                         it.err.message);
+        } else if (r.screen_doc) {
+            json_t *ids = json_object_get(r.screen_doc, "hits");
+            for (size_t i = 0; i < r.nhits; i++)
+                if (it.hit_ids[i] > 0)
+                    json_array_append_new(ids, json_integer(it.hit_ids[i]));
+            if (r.nhits)
+                server_notify_hits(srv);
         }
         free(search);
         free(results);
     }
+    if (r.screen_doc) {
+        answer_json(&a, 200, r.screen_doc);
+        r.screen_doc = NULL;
+    }
 done:
+    json_decref(r.screen_doc);
+    free(r.hit_query);
+    for (size_t i = 0; i < r.nhits; i++)
+        free(r.hit_explanation[i]);
     json_decref(r.search);
     json_decref(r.results);
     out->status = a.status;

@@ -72,6 +72,58 @@ int server_wait_hits(struct server *srv, uint64_t gen, int seconds)
     return moved;
 }
 
+/* ---- group commit ---- */
+
+static void run_batch(void *ctx)
+{
+    struct server *srv = ((void **)ctx)[0];
+    struct commit_item *list = ((void **)ctx)[1];
+    for (struct commit_item *it = list; it; it = it->next) {
+        it->st = LIMEN_OK;
+        for (size_t i = 0; i < it->nhits && i < 64; i++)
+            if (limen_store_hit_add(srv->hub.store, &it->hits[i], &it->hit_ids[i], NULL) !=
+                LIMEN_OK)
+                it->hit_ids[i] = 0;
+        if (it->audit &&
+            (it->st = limen_store_audit_append(srv->hub.store, it->audit, NULL, &it->err)) !=
+                LIMEN_OK)
+            continue;
+    }
+}
+
+void server_commit(struct server *srv, struct commit_item *it)
+{
+    pthread_mutex_lock(&srv->commit_mu);
+    it->next = srv->pending;
+    srv->pending = it;
+    while (!it->done) {
+        if (srv->committing) {
+            pthread_cond_wait(&srv->commit_cv, &srv->commit_mu);
+            continue;
+        }
+        /* Lead a batch: everything pending now, this item included. */
+        struct commit_item *list = srv->pending;
+        srv->pending = NULL;
+        srv->committing = 1;
+        pthread_mutex_unlock(&srv->commit_mu);
+        void *ctx[2] = {srv, list};
+        struct limen_error err;
+        limen_status st = limen_store_batch(srv->hub.store, run_batch, ctx, &err);
+        pthread_mutex_lock(&srv->commit_mu);
+        for (struct commit_item *x = list; x; x = x->next) {
+            if (st != LIMEN_OK) {
+                x->st = st;
+                x->err = err;
+                memset(x->hit_ids, 0, sizeof x->hit_ids);
+            }
+            x->done = 1;
+        }
+        srv->committing = 0;
+        pthread_cond_broadcast(&srv->commit_cv);
+    }
+    pthread_mutex_unlock(&srv->commit_mu);
+}
+
 /* ---- libmicrohttpd glue ---- */
 
 struct conn_state {
@@ -291,6 +343,8 @@ int limen_server_serve(int argc, char **argv)
     pthread_mutex_init(&srv.rate_mu, NULL);
     pthread_mutex_init(&srv.hits_mu, NULL);
     pthread_cond_init(&srv.hits_cv, NULL);
+    pthread_mutex_init(&srv.commit_mu, NULL);
+    pthread_cond_init(&srv.commit_cv, NULL);
 
     char *cert_pem = NULL, *key_pem = NULL;
     /* A thread per connection: a long poll (GET /v1/hits?wait=) blocks only its

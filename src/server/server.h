@@ -18,6 +18,18 @@ struct rate_slot {
     unsigned count;
 };
 
+/* One request's writes for the group commit (server_commit). */
+struct commit_item {
+    const struct limen_hit *hits;
+    size_t nhits;
+    int64_t hit_ids[64];                   /* out: 0 where a hit could not be written */
+    const struct limen_audit_entry *audit; /* NULL: no audit entry */
+    limen_status st;                       /* out: LIMEN_OK when durable */
+    struct limen_error err;
+    int done;
+    struct commit_item *next;
+};
+
 struct server {
     struct hub hub;
     /* per-token rate limit: a small open-addressing table, guarded */
@@ -27,7 +39,20 @@ struct server {
     pthread_mutex_t hits_mu;
     pthread_cond_t hits_cv;
     uint64_t hits_gen;
+    /* group commit: items waiting, and whether a thread is writing a batch */
+    pthread_mutex_t commit_mu;
+    pthread_cond_t commit_cv;
+    struct commit_item *pending;
+    int committing;
 };
+
+/*
+ * Writes an item's hits and audit entry durably, together with those of the
+ * requests arriving meanwhile, in one transaction (one sync): the first
+ * waiting thread writes the batch, the others wait for it. Returns when the
+ * item is durable (it->st == LIMEN_OK) or has failed.
+ */
+void server_commit(struct server *srv, struct commit_item *it);
 
 struct api_answer {
     unsigned status;
