@@ -977,6 +977,59 @@ static int count_cb(void *ctx, const struct limen_alert_meta *m, const char *jso
     return 0;
 }
 
+/* A group commit: three writes in one transaction, one of them refused. */
+struct batch_ctx {
+    struct limen_store *s;
+    limen_status st[4];
+};
+
+static void batch_fn(void *ctx)
+{
+    struct batch_ctx *b = ctx;
+    struct limen_error err;
+    struct limen_audit_entry e = {0, 5, 1, "u", "FR-PAF", "POST /v1/screen", "{}", "[]", 200};
+    b->st[0] = limen_store_audit_append(b->s, &e, NULL, &err);
+    b->st[1] = limen_store_alert_put(b->s, "b1", "FR-PAF", "{\"b\":1}", 7, NULL, &err);
+    /* refused (another owner): undone alone, the batch goes on */
+    b->st[2] = limen_store_alert_put(b->s, "b1", "IT-PS", "{\"b\":2}", 7, NULL, &err);
+    b->st[3] = limen_store_audit_append(b->s, &e, NULL, &err);
+}
+
+static void nested_fn(void *ctx)
+{
+    struct batch_ctx *b = ctx;
+    b->st[0] = limen_store_batch(b->s, batch_fn, b, NULL);
+}
+
+static void test_batch(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("batch.db");
+    char db[1024];
+    path_of(db, sizeof db, "batch.db");
+    struct batch_ctx b = {s, {LIMEN_EINVAL, LIMEN_EINVAL, LIMEN_EINVAL, LIMEN_EINVAL}};
+    struct limen_error err;
+    assert_int_equal(limen_store_batch(s, batch_fn, &b, &err), LIMEN_OK);
+    assert_int_equal(b.st[0], LIMEN_OK);
+    assert_int_equal(b.st[1], LIMEN_OK);
+    assert_int_equal(b.st[2], LIMEN_EFORBIDDEN);
+    assert_int_equal(b.st[3], LIMEN_OK);
+    /* durable and whole: both audit entries, one version of b1 */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM alerts WHERE id = 'b1'"), 1);
+    int64_t checked = 0, bad = 0;
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 2);
+    /* writes outside a batch still work, and batches do not nest */
+    struct limen_audit_entry e = {0, 6, 1, "u", "FR-PAF", "GET /v1/hits", "", "[]", 200};
+    assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_batch(s, nested_fn, &b, &err), LIMEN_OK);
+    assert_int_equal(b.st[0], LIMEN_ESTATE);
+    assert_int_equal(limen_store_batch(NULL, batch_fn, &b, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    limen_store_close(s);
+}
+
 static void test_threads(void **state)
 {
     (void)state;
@@ -1009,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_hits),           cmocka_unit_test(test_audit),
         cmocka_unit_test(test_prune),          cmocka_unit_test(test_durable),
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_batch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
