@@ -1298,6 +1298,34 @@ static limen_status build_ybuckets(struct limen_index *idx)
     return LIMEN_OK;
 }
 
+/* Gives back the slack of arrays grown by doubling (up to half of them);
+ * arrays of a mapped index stay where they are. Failure only keeps the slack. */
+static void shrink(const struct limen_index *idx, void **p, size_t *cap, size_t n, size_t elem)
+{
+    if (!*p || limen__in_map(idx, *p) || *cap <= n + n / 16 + 16)
+        return;
+    void *np = limen__reallocarray(*p, n ? n : 1, elem);
+    if (np) {
+        *p = np;
+        *cap = n ? n : 1;
+    }
+}
+
+#define SHRINK(arr, cap, n) shrink(idx, (void **)&(arr), &(cap), (n), sizeof *(arr))
+
+static void shrink_all(struct limen_index *idx)
+{
+    SHRINK(idx->arena, idx->arena_cap, idx->arena_len);
+    SHRINK(idx->alerts, idx->alerts_cap, idx->nalerts);
+    SHRINK(idx->names, idx->names_cap, idx->nnames);
+    SHRINK(idx->ntok, idx->ntok_cap, idx->nntok);
+    SHRINK(idx->nkind, idx->nkind_cap, idx->nntok);
+    SHRINK(idx->dobs, idx->dobs_cap, idx->ndobs);
+    SHRINK(idx->nats, idx->nats_cap, idx->nnats);
+    SHRINK(idx->docs, idx->docs_cap, idx->ndocs);
+    SHRINK(idx->toks, idx->toks_cap, idx->ntoks);
+}
+
 limen_status limen_index_finish(struct limen_index *idx)
 {
     limen_status st;
@@ -1309,6 +1337,7 @@ limen_status limen_index_finish(struct limen_index *idx)
     }
     idx->ntoks_keyed = idx->ntoks;
     idx->finished = 1;
+    shrink_all(idx);
     return LIMEN_OK;
 }
 
