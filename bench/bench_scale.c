@@ -24,7 +24,7 @@
 
 #include "limen/paxlst.h"
 
-#include <libpq-fe.h>
+#include "bench_pg.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,68 +324,28 @@ static double screen_manifest(const struct limen_index *idx, const char *text, s
 
 static PGconn *pg;
 
-static void pg_exec(const char *sql)
-{
-    PGresult *r = PQexec(pg, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "pg: %s: %s", sql, PQerrorMessage(pg));
-        exit(4);
-    }
-    PQclear(r);
-}
-
-static void copy_text(char *buf, size_t *k, size_t cap, const char *s)
-{
-    for (; *s && *k + 3 < cap; s++) {
-        if (*s == '\\' || *s == '\t' || *s == '\n')
-            buf[(*k)++] = '\\';
-        buf[(*k)++] = *s == '\t' ? 't' : *s == '\n' ? 'n' : *s;
-    }
-}
-
 static double pg_load(const struct pop *p, uint64_t n)
 {
     double t0 = bench_now();
-    pg_exec("SET client_min_messages = warning");
-    pg_exec("CREATE EXTENSION IF NOT EXISTS pg_trgm");
-    pg_exec("DROP TABLE IF EXISTS scale_names");
-    pg_exec("CREATE UNLOGGED TABLE scale_names (alert bigint NOT NULL, name text NOT NULL)");
-    PGresult *r = PQexec(pg, "COPY scale_names FROM STDIN");
-    PQclear(r);
-    char *buf = malloc(1 << 20);
-    size_t k = 0;
+    bench_pg_exec(pg, "SET client_min_messages = warning");
+    bench_pg_exec(pg, "CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    bench_pg_exec(pg, "DROP TABLE IF EXISTS scale_names");
+    bench_pg_exec(pg, "CREATE UNLOGGED TABLE scale_names (alert bigint NOT NULL, name text NOT NULL)");
+    bench_pg_copy_begin(pg, "COPY scale_names FROM STDIN");
     for (uint64_t i = 0; i < n; i++) {
         struct pop_person x;
         pop_alert(p, i, &x);
-        for (int a = 0; a < 2; a++) {
-            const char *nm = a ? x.alias : x.name;
-            if (!nm[0])
-                continue;
-            k += (size_t)snprintf(buf + k, 32, "%llu\t", (unsigned long long)i);
-            copy_text(buf, &k, (1 << 20) - 8, nm);
-            buf[k++] = '\n';
-        }
-        if (k > (1 << 20) - 1024) {
-            PQputCopyData(pg, buf, (int)k);
-            k = 0;
-        }
+        if (x.name[0])
+            bench_pg_copy_row(pg, (long long)i, x.name);
+        if (x.alias[0])
+            bench_pg_copy_row(pg, (long long)i, x.alias);
     }
-    if (k)
-        PQputCopyData(pg, buf, (int)k);
-    free(buf);
-    PQputCopyEnd(pg, NULL);
-    while ((r = PQgetResult(pg)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
-            exit(4);
-        }
-        PQclear(r);
-    }
-    pg_exec("SET maintenance_work_mem = '1GB'");
-    pg_exec("CREATE INDEX scale_names_trgm ON scale_names USING gin (name gin_trgm_ops)");
-    pg_exec("ANALYZE scale_names");
-    pg_exec("SET pg_trgm.similarity_threshold = 0.3");
-    r = PQprepare(pg, "m",
+    bench_pg_copy_end(pg);
+    bench_pg_exec(pg, "SET maintenance_work_mem = '1GB'");
+    bench_pg_exec(pg, "CREATE INDEX scale_names_trgm ON scale_names USING gin (name gin_trgm_ops)");
+    bench_pg_exec(pg, "ANALYZE scale_names");
+    bench_pg_exec(pg, "SET pg_trgm.similarity_threshold = 0.3");
+    PGresult *r = PQprepare(pg, "m",
                   "SELECT alert, max(similarity(name, $1)) AS s FROM scale_names WHERE name % $1 "
                   "GROUP BY alert ORDER BY s DESC, alert LIMIT 5",
                   1, NULL);

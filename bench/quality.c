@@ -33,7 +33,7 @@
 #include "limen/limen.h"
 #include "ofac_int.h"
 
-#include <libpq-fe.h>
+#include "bench_pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,65 +480,22 @@ static const double pg_thresholds[PNT] = {0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.
                                           0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 1.00};
 static PGconn *pg;
 
-static void pg_exec(const char *sql)
-{
-    PGresult *r = PQexec(pg, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        fprintf(stderr, "pg: %s: %s", sql, PQerrorMessage(pg));
-        exit(4);
-    }
-    PQclear(r);
-}
-
-static void pg_copy_row(int ent, const char *name)
-{
-    /* COPY text format: escape backslash, tab and newline. */
-    char buf[2048];
-    size_t k = (size_t)snprintf(buf, sizeof buf, "%d\t", ent);
-    for (const char *c = name; *c && k + 4 < sizeof buf; c++) {
-        if (*c == '\\' || *c == '\t' || *c == '\n')
-            buf[k++] = '\\';
-        buf[k++] = *c == '\t' ? 't' : *c == '\n' ? 'n' : *c;
-    }
-    buf[k++] = '\n';
-    if (PQputCopyData(pg, buf, (int)k) != 1) {
-        fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
-        exit(4);
-    }
-}
-
 static double pg_load(void)
 {
     double t0 = bench_now();
-    pg_exec("SET client_min_messages = warning");
-    pg_exec("CREATE EXTENSION IF NOT EXISTS pg_trgm");
-    pg_exec("SET pg_trgm.similarity_threshold = 0.3");
-    pg_exec("DROP TABLE IF EXISTS limen_names");
-    pg_exec("CREATE TABLE limen_names (ent integer NOT NULL, name text NOT NULL)");
-    PGresult *r = PQexec(pg, "COPY limen_names FROM STDIN");
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
-        exit(4);
-    }
-    PQclear(r);
+    bench_pg_exec(pg, "SET client_min_messages = warning");
+    bench_pg_exec(pg, "CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    bench_pg_exec(pg, "SET pg_trgm.similarity_threshold = 0.3");
+    bench_pg_exec(pg, "DROP TABLE IF EXISTS limen_names");
+    bench_pg_exec(pg, "CREATE TABLE limen_names (ent integer NOT NULL, name text NOT NULL)");
+    bench_pg_copy_begin(pg, "COPY limen_names FROM STDIN");
     for (int i = 0; i < npeople; i++)
         for (int k = 0; k < people[i].n; k++)
-            pg_copy_row(people[i].ent, people[i].names[k]);
-    if (PQputCopyEnd(pg, NULL) != 1) {
-        fprintf(stderr, "pg: COPY end: %s", PQerrorMessage(pg));
-        exit(4);
-    }
-    while ((r = PQgetResult(pg)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            fprintf(stderr, "pg: COPY: %s", PQerrorMessage(pg));
-            exit(4);
-        }
-        PQclear(r);
-    }
-    pg_exec("CREATE INDEX limen_names_trgm ON limen_names USING gin (name gin_trgm_ops)");
-    pg_exec("ANALYZE limen_names");
-    r = PQprepare(pg, "match",
+            bench_pg_copy_row(pg, people[i].ent, people[i].names[k]);
+    bench_pg_copy_end(pg);
+    bench_pg_exec(pg, "CREATE INDEX limen_names_trgm ON limen_names USING gin (name gin_trgm_ops)");
+    bench_pg_exec(pg, "ANALYZE limen_names");
+    PGresult *r = PQprepare(pg, "match",
                   "SELECT ent, max(similarity(name, $1)) AS s FROM limen_names "
                   "WHERE name % $1 AND NOT (ent = $2::integer AND name = $1) "
                   "GROUP BY ent ORDER BY s DESC, ent LIMIT 10",
@@ -653,13 +610,10 @@ static void run_pg(const char *conninfo, const char *data, const struct metrics 
     /* Arabic script */
     long pa1 = 0, pa5 = 0, pam[PNT] = {0};
     if (ar_n) {
-        PGresult *r = PQexec(pg, "COPY limen_names FROM STDIN");
-        PQclear(r);
+        bench_pg_copy_begin(pg, "COPY limen_names FROM STDIN");
         for (int p = 0; p < ar_n; p++)
-            pg_copy_row(-(p + 1), ar_latin[p]);
-        PQputCopyEnd(pg, NULL);
-        while ((r = PQgetResult(pg)) != NULL)
-            PQclear(r);
+            bench_pg_copy_row(pg, -(p + 1), ar_latin[p]);
+        bench_pg_copy_end(pg);
         for (int p = 0; p < ar_n; p++) {
             struct outcome o;
             pg_screen(ar_query[p], 0, -(p + 1), &o, NULL);
@@ -668,7 +622,7 @@ static void run_pg(const char *conninfo, const char *data, const struct metrics 
             for (int t = 0; t < PNT; t++)
                 pam[t] += o.target_score >= pg_thresholds[t] - 1e-9;
         }
-        pg_exec("DELETE FROM limen_names WHERE ent < 0");
+        bench_pg_exec(pg, "DELETE FROM limen_names WHERE ent < 0");
     }
 
     /* pg_trgm's threshold with a false-alert rate no higher than limen's. */

@@ -175,12 +175,10 @@ static void print_json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void print_results(FILE *out, const char *qid, const struct limen_results *res,
-                          int explain)
+/* The results array: [{"id", "score", "match", "explanation"}...]. */
+static void print_result_array(FILE *out, const struct limen_results *res, int explain)
 {
-    fputs("{\"query\":", out);
-    print_json_string(out, qid);
-    fputs(",\"results\":[", out);
+    fputc('[', out);
     for (size_t i = 0; i < limen_results_count(res); i++) {
         fputs(i ? ",{\"id\":" : "{\"id\":", out);
         print_json_string(out, limen_result_id(res, i));
@@ -190,7 +188,17 @@ static void print_results(FILE *out, const char *qid, const struct limen_results
             fprintf(out, ",\"explanation\":%s", limen_result_explanation(res, i));
         fputc('}', out);
     }
-    fputs("]}\n", out);
+    fputc(']', out);
+}
+
+static void print_results(FILE *out, const char *qid, const struct limen_results *res,
+                          int explain)
+{
+    fputs("{\"query\":", out);
+    print_json_string(out, qid);
+    fputs(",\"results\":", out);
+    print_result_array(out, res, explain);
+    fputs("}\n", out);
 }
 
 /*
@@ -459,7 +467,7 @@ static int screen_paxlst(struct limen_index *idx, const char *path,
     if (rc != LIMEN_EXIT_OK)
         return rc;
     size_t n = limen_paxlst_traveller_count(p);
-    unsigned long matched = 0, not_screened = 0, doc_hits = 0;
+    unsigned long matched = 0, not_screened = 0;
     for (size_t i = 0; i < n; i++) {
         const struct limen_paxlst_traveller *t = limen_paxlst_traveller(p, i);
         struct limen_entity *q = NULL;
@@ -493,20 +501,9 @@ static int screen_paxlst(struct limen_index *idx, const char *path,
         }
         int hit = limen_results_count(res) && limen_result_match(res, 0);
         matched += (unsigned long)hit;
-        for (size_t k = 0; k < limen_results_count(res); k++)
-            doc_hits += limen_result_match(res, k) &&
-                        strstr(limen_result_summary(res, k), "document") != NULL;
-        fprintf(stdout, ",\"verdict\":\"%s\",\"results\":[", hit ? "match" : "no_match");
-        for (size_t k = 0; k < limen_results_count(res); k++) {
-            fputs(k ? ",{\"id\":" : "{\"id\":", stdout);
-            print_json_string(stdout, limen_result_id(res, k));
-            fprintf(stdout, ",\"score\":%.4f,\"match\":%s", limen_result_score(res, k),
-                    limen_result_match(res, k) ? "true" : "false");
-            if (o->explain)
-                fprintf(stdout, ",\"explanation\":%s", limen_result_explanation(res, k));
-            fputc('}', stdout);
-        }
-        fputs("]}\n", stdout);
+        fprintf(stdout, ",\"verdict\":\"%s\",\"results\":", hit ? "match" : "no_match");
+        print_result_array(stdout, res, o->explain);
+        fputs("}\n", stdout);
         limen_results_free(res);
         if (n >= 1000 && (i + 1) % 1000 == 0)
             fprintf(stderr, "limen: %s: %zu of %zu travellers screened\n", path, i + 1, n);
@@ -534,7 +531,6 @@ static int screen_paxlst(struct limen_index *idx, const char *path,
                 c.crew_read, c.crew_declared >= 0 ? cd : "none",
                 (unsigned long)n - not_screened, matched, not_screened);
     }
-    (void)doc_hits;
     limen_paxlst_free(p);
     return rc;
 }

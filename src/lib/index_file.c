@@ -108,6 +108,31 @@ uint64_t limen__index_checksum(const unsigned char *p, size_t n, uint64_t h)
     return h;
 }
 
+/*
+ * The checksum of the data after the header, section by section in file
+ * order: secs[i] holds section i's bytes; the padding between sections is
+ * read from `file` (the whole file, when loading) or taken as zeros (NULL,
+ * when writing, where the writer puts zeros).
+ */
+static uint64_t data_checksum(const struct file_header *h, const unsigned char *const secs[S_COUNT],
+                              const unsigned char *file)
+{
+    static const unsigned char zeros[ALIGN];
+    uint64_t sum = 0, pos = sizeof *h;
+    for (int i = 0; i <= S_COUNT; i++) {
+        uint64_t start = i < S_COUNT ? h->sec[i].offset : h->file_size;
+        if (start > pos) /* padding: less than ALIGN bytes */
+            sum = limen__index_checksum(file ? file + pos : zeros, (size_t)(start - pos), sum);
+        if (i == S_COUNT)
+            break;
+        size_t bytes = (size_t)(h->sec[i].count * h->elem_size[i]);
+        if (bytes)
+            sum = limen__index_checksum(secs[i], bytes, sum);
+        pos = start + bytes;
+    }
+    return sum;
+}
+
 struct array_ref {
     const void *p;
     size_t count;
@@ -196,19 +221,10 @@ limen_status limen_index_save(struct limen_index *idx, const char *path, struct 
     h.file_size = align_up(off);
     h.npost = a[S_POST].count;
     /* The checksum runs over the bytes as they will lie in the file, padding included. */
-    static const unsigned char zeros[ALIGN];
-    uint64_t sum = 0, pos = sizeof h;
-    for (int i = 0; i < S_COUNT; i++) {
-        if (h.sec[i].offset > pos)
-            sum = limen__index_checksum(zeros, (size_t)(h.sec[i].offset - pos), sum);
-        size_t bytes = a[i].count * a[i].elem;
-        if (bytes)
-            sum = limen__index_checksum(a[i].p, bytes, sum);
-        pos = h.sec[i].offset + bytes;
-    }
-    if (h.file_size > pos)
-        sum = limen__index_checksum(zeros, (size_t)(h.file_size - pos), sum);
-    h.data_checksum = sum;
+    const unsigned char *secs[S_COUNT];
+    for (int i = 0; i < S_COUNT; i++)
+        secs[i] = a[i].p;
+    h.data_checksum = data_checksum(&h, secs, NULL);
     h.header_checksum = limen__index_checksum((const unsigned char *)&h, offsetof(struct file_header, header_checksum), 0);
 
     /* Written to a temporary file, synced, then renamed over the target. */
@@ -223,10 +239,11 @@ limen_status limen_index_save(struct limen_index *idx, const char *path, struct 
         limen__free(tmp);
         return st;
     }
+    static const unsigned char zeros[ALIGN];
     int bad = write_all(fd, &h, sizeof h);
-    pos = sizeof h;
+    uint64_t pos = sizeof h;
     for (int i = 0; i < S_COUNT && !bad; i++) {
-        while (!bad && pos < h.sec[i].offset) {
+        if (pos < h.sec[i].offset) { /* padding: less than ALIGN bytes */
             size_t n = (size_t)(h.sec[i].offset - pos);
             bad = write_all(fd, zeros, n);
             pos += n;
@@ -440,21 +457,11 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
         }
     }
     {
-        /* The same order and padding as the writer. */
+        const unsigned char *secs[S_COUNT];
+        for (int i = 0; i < S_COUNT; i++)
+            secs[i] = (const unsigned char *)map + h.sec[i].offset;
         /* Padding is hashed as read, so a damaged padding byte is caught too. */
-        uint64_t sum = 0, pos = sizeof h;
-        const unsigned char *m = (const unsigned char *)map;
-        for (int i = 0; i < S_COUNT; i++) {
-            if (h.sec[i].offset > pos)
-                sum = limen__index_checksum(m + pos, (size_t)(h.sec[i].offset - pos), sum);
-            size_t bytes = (size_t)(h.sec[i].count * h.elem_size[i]);
-            if (bytes)
-                sum = limen__index_checksum((const unsigned char *)map + h.sec[i].offset, bytes, sum);
-            pos = h.sec[i].offset + bytes;
-        }
-        if (h.file_size > pos)
-            sum = limen__index_checksum(m + pos, (size_t)(h.file_size - pos), sum);
-        if (sum != h.data_checksum) {
+        if (data_checksum(&h, secs, (const unsigned char *)map) != h.data_checksum) {
             st = corrupt(err, path, "data checksum mismatch (the file was damaged)");
             goto fail;
         }

@@ -557,7 +557,7 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                                                      min_sim);
                     /* A joined article (ELAMRANI, as passports write it) meets
                      * the bare word of names that write it apart (El Amrani). */
-                    if (joined_article && t->len > 2) {
+                    if (joined_article && t->len > 2 && sim < 0.98f) {
                         float bare = (float)limen__tsim_min(x->text + 2, x->len - 2, x->flags,
                                                             idx->arena + t->text, t->len,
                                                             t->flags, min_sim) *

@@ -69,9 +69,9 @@ struct request {
     /* hits of a screening, written with the audit entry in one group commit */
     struct limen_hit hits[64];
     size_t nhits;
-    char *hit_query;            /* the query JSON the hits share */
-    char *hit_explanation[64];  /* owned */
-    json_t *screen_doc;         /* the answer, completed with the hit ids after the commit */
+    char *hit_query;                   /* the query JSON the hits share */
+    struct limen_results *screen_res;  /* the explanations the hits point to */
+    json_t *screen_doc;                /* the answer, completed with the hit ids after the commit */
 };
 
 static int role_at_least(const struct request *r, enum limen_role role)
@@ -222,19 +222,35 @@ static const char *flag_label(unsigned bit)
  * explanation (it quotes the alert's personal data), H3 only that there is a
  * hit and whom to call.
  */
-static json_t *result_json(struct server *srv, const struct hub_alert *al, const char *agency,
-                           double score, int match, const char *explanation)
+/* The owner agencies of one answer, each read from the store once. */
+struct owner_cache {
+    struct limen_agency a[8];
+    size_t n;
+};
+
+static const struct limen_agency *owner_of(struct server *srv, struct owner_cache *oc,
+                                           const char *code)
 {
-    struct limen_agency owner;
-    if (limen_store_agency_get(srv->hub.store, al->owner, &owner) != LIMEN_OK) {
-        memset(&owner, 0, sizeof owner);
-        snprintf(owner.code, sizeof owner.code, "%s", al->owner);
+    for (size_t i = 0; i < oc->n; i++)
+        if (!strcmp(oc->a[i].code, code))
+            return &oc->a[i];
+    struct limen_agency *ag = &oc->a[oc->n < 8 ? oc->n++ : 7];
+    if (limen_store_agency_get(srv->hub.store, code, ag) != LIMEN_OK) {
+        memset(ag, 0, sizeof *ag);
+        snprintf(ag->code, sizeof ag->code, "%s", code);
     }
+    return ag;
+}
+
+static json_t *result_json(struct server *srv, struct owner_cache *oc, const struct hub_alert *al,
+                           const char *agency, double score, int match, const char *explanation)
+{
+    const struct limen_agency *ow = owner_of(srv, oc, al->owner);
     int own = !strcmp(al->owner, agency);
     char hc[3] = {'H', (char)('0' + al->handling), 0};
     json_t *r = json_pack("{s:s,s:f,s:b,s:s,s:{s:s,s:s,s:s}}", "alert_id", al->id, "score", score,
-                          "match", match, "handling", hc, "owner", "code", owner.code, "name",
-                          owner.name, "contact", owner.contact);
+                          "match", match, "handling", hc, "owner", "code", ow->code, "name",
+                          ow->name, "contact", ow->contact);
     if (!r)
         return NULL;
     if (own || al->handling <= 2) {
@@ -300,64 +316,73 @@ static void api_screen(struct request *r, struct answer *a)
     results = json_array();
     hits = json_array();
     r->results = json_array();
+    /*
+     * Under the read lock only what needs it: the screening and a copy of the
+     * alert records shown (the table may change once the lock is released).
+     * The answer, the owners' contacts (store reads) and the hits are made
+     * after it.
+     */
+    struct shown {
+        size_t i; /* index in res */
+        struct hub_alert al;
+    } *sh = malloc(want * sizeof *sh);
+    size_t nsh = 0;
+    if (!sh) {
+        answer_error(a, 500, "internal", NULL, "out of memory");
+        goto out;
+    }
+    char today[11];
+    hub_today(today);
     pthread_rwlock_rdlock(&r->srv->hub.lock);
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
-    struct pending {
-        char id[LIMEN_ALERT_ID_MAX];
-        char owner[LIMEN_AGENCY_CODE_MAX];
-        double score;
-        char *explanation;
-    } pend[100];
-    size_t npend = 0, shown = 0;
-    if (st == LIMEN_OK) {
-        for (size_t i = 0; i < limen_results_count(res) && shown < want; i++) {
-            const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-            if (!al || !hub_visible(al, r->user.agency) || hub_expired(al))
-                continue;
-            int match = limen_result_match(res, i);
-            json_t *one = result_json(r->srv, al, r->user.agency, limen_result_score(res, i), match,
-                                      limen_result_explanation(res, i));
-            if (one)
-                json_array_append_new(results, one);
-            json_array_append_new(r->results, json_string(al->id));
-            shown++;
-            if (match && npend < sizeof pend / sizeof pend[0]) {
-                snprintf(pend[npend].id, sizeof pend[npend].id, "%s", al->id);
-                snprintf(pend[npend].owner, sizeof pend[npend].owner, "%s", al->owner);
-                pend[npend].score = limen_result_score(res, i);
-                const char *ex = limen_result_explanation(res, i);
-                pend[npend].explanation = ex ? strdup(ex) : NULL;
-                npend++;
-            }
-        }
+    for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
+        const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
+        if (!al || !hub_visible(al, r->user.agency) || hub_expired(al, today))
+            continue;
+        sh[nsh].i = i;
+        sh[nsh].al = *al;
+        nsh++;
     }
     pthread_rwlock_unlock(&r->srv->hub.lock);
     if (st != LIMEN_OK) {
+        free(sh);
         answer_error(a, 422, "bad_query", err.field[0] ? err.field : NULL, "%s", err.message);
         goto out;
     }
-    /* Hits are written with the audit entry (api_dispatch), before the answer. */
+    /* Hits are written with the audit entry (api_dispatch), before the answer;
+     * they point into the results, which the request keeps until then. */
     r->hit_query = json_dumps(req, JSON_COMPACT);
-    for (size_t i = 0; i < npend && r->nhits < sizeof r->hits / sizeof r->hits[0]; i++) {
-        struct limen_hit *h = &r->hits[r->nhits];
+    struct owner_cache oc = {0};
+    for (size_t k = 0; k < nsh; k++) {
+        const struct hub_alert *al = &sh[k].al;
+        size_t i = sh[k].i;
+        int match = limen_result_match(res, i);
+        double score = limen_result_score(res, i);
+        json_t *one = result_json(r->srv, &oc, al, r->user.agency, score, match,
+                                  limen_result_explanation(res, i));
+        if (one)
+            json_array_append_new(results, one);
+        json_array_append_new(r->results, json_string(al->id));
+        if (!match || r->nhits == sizeof r->hits / sizeof r->hits[0])
+            continue;
+        struct limen_hit *h = &r->hits[r->nhits++];
         memset(h, 0, sizeof *h);
-        memcpy(h->alert_id, pend[i].id, sizeof h->alert_id);
-        memcpy(h->owner, pend[i].owner, sizeof h->owner);
+        memcpy(h->alert_id, al->id, sizeof h->alert_id);
+        memcpy(h->owner, al->owner, sizeof h->owner);
         memcpy(h->by_agency, r->user.agency, sizeof h->by_agency);
         h->by_user = r->user.id;
         if (post)
             snprintf(h->post, sizeof h->post, "%.63s", json_string_value(post));
         h->at = (int64_t)time(NULL);
-        h->score = pend[i].score;
+        h->score = score;
         h->status = LIMEN_HIT_NEW;
         h->query_json = r->hit_query ? r->hit_query : "{}";
-        r->hit_explanation[r->nhits] = pend[i].explanation;
-        h->explanation_json = pend[i].explanation ? pend[i].explanation : "{}";
-        pend[i].explanation = NULL;
-        r->nhits++;
+        const char *ex = limen_result_explanation(res, i);
+        h->explanation_json = ex ? ex : "{}";
     }
-    for (size_t i = 0; i < npend; i++)
-        free(pend[i].explanation);
+    free(sh);
+    r->screen_res = res;
+    res = NULL;
     r->screen_doc = json_pack("{s:O,s:O,s:f}", "results", results, "hits", hits, "threshold",
                               o.threshold);
     if (mrz_info && r->screen_doc)
@@ -430,31 +455,34 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
     if (st == LIMEN_OK)
         st = limen_index_add(probe, e, NULL, &err);
     limen_index_free(probe);
-    limen_entity_free(e);
     if (st != LIMEN_OK) {
         answer_error(a, 422, "invalid_alert", err.field[0] ? err.field : NULL, "%s", err.message);
+        limen_entity_free(e);
         free(text);
         return;
     }
     int64_t version = 0;
     st = limen_store_alert_put(r->srv->hub.store, meta.id, r->user.agency, text, strlen(text),
                                &version, &err);
+    free(text);
     if (st == LIMEN_EFORBIDDEN) {
         answer_error(a, 403, "forbidden", "id", "alert %s belongs to another agency", meta.id);
-        free(text);
+        limen_entity_free(e);
         return;
     }
     if (st != LIMEN_OK) {
         answer_error(a, 500, "store", NULL, "%s", err.message);
-        free(text);
+        limen_entity_free(e);
         return;
     }
-    if (hub_apply(&r->srv->hub, text, strlen(text), 0, version, &err) != 0) {
-        free(text);
+    /* The entity and the record already read go to the index as they are. */
+    meta.version = version;
+    int rc = hub_apply_entity(&r->srv->hub, e, &meta, 0, &err);
+    limen_entity_free(e);
+    if (rc != 0) {
         answer_error(a, 500, "index", NULL, "stored but not indexed: %s", err.message);
         return;
     }
-    free(text);
     r->results = json_pack("[s]", meta.id);
     answer_json(a, url_id ? 200 : 201, json_pack("{s:s,s:I}", "id", meta.id, "version",
                                                  (json_int_t)version));
@@ -697,6 +725,8 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
         return;
     }
     json_t *responses = json_object();
+    char today[11];
+    hub_today(today);
     const char *key;
     json_t *qv;
     json_object_foreach((json_t *)queries, key, qv)
@@ -729,7 +759,7 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
             size_t shown = 0;
             for (size_t i = 0; i < limen_results_count(res) && shown < (size_t)limit; i++) {
                 const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-                if (!al || !hub_visible(al, r->user.agency) || hub_expired(al))
+                if (!al || !hub_visible(al, r->user.agency) || hub_expired(al, today))
                     continue;
                 json_error_t je;
                 const char *ex = limen_result_explanation(res, i);
@@ -975,8 +1005,7 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
 done:
     json_decref(r.screen_doc);
     free(r.hit_query);
-    for (size_t i = 0; i < r.nhits; i++)
-        free(r.hit_explanation[i]);
+    limen_results_free(r.screen_res);
     json_decref(r.search);
     json_decref(r.results);
     out->status = a.status;

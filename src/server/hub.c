@@ -257,43 +257,33 @@ int hub_visible(const struct hub_alert *a, const char *agency)
     return 0;
 }
 
-int hub_expired(const struct hub_alert *a)
+void hub_today(char today[11])
 {
-    if (!a->valid_until[0])
-        return 0;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    char today[16];
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
-    return strcmp(a->valid_until, today) < 0;
+    strftime(today, 11, "%Y-%m-%d", &tm);
 }
 
-int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
-              struct limen_error *err)
+int hub_expired(const struct hub_alert *a, const char *today)
 {
-    struct limen_entity *e = NULL;
-    struct hub_alert *a = NULL;
-    int rc = -1;
-    json_error_t je;
-    json_t *doc = json_loadb(json, len, 0, &je);
-    if (!doc) {
-        snprintf(err->message, sizeof err->message, "stored alert is not JSON: %s", je.text);
+    return a->valid_until[0] && strcmp(a->valid_until, today) < 0;
+}
+
+int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
+                     int withdrawn, struct limen_error *err)
+{
+    int rc;
+    struct hub_alert *a = malloc(sizeof *a);
+    if (!a) {
+        snprintf(err->message, sizeof err->message, "out of memory");
         return -1;
     }
-    a = malloc(sizeof *a);
-    const char *field;
-    char msg[256];
-    if (!a || hub_alert_read(doc, a, &field, msg, sizeof msg) != 0) {
-        snprintf(err->message, sizeof err->message, "stored alert: %.200s",
-                 a ? msg : "out of memory");
-        goto out;
-    }
-    a->version = version;
-    if (limen_entity_parse(json, len, &e, err) != LIMEN_OK)
-        goto out;
+    *a = *meta;
+    char today[11];
+    hub_today(today);
     pthread_rwlock_wrlock(&h->lock);
-    if (withdrawn || hub_expired(a)) {
+    if (withdrawn || hub_expired(a, today)) {
         limen_status st = limen_index_remove(h->idx, a->id);
         rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
     } else {
@@ -305,10 +295,35 @@ int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_
             a = NULL;
     }
     pthread_rwlock_unlock(&h->lock);
+    free(a);
+    return rc;
+}
+
+int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
+              struct limen_error *err)
+{
+    struct limen_entity *e = NULL;
+    struct hub_alert a;
+    int rc = -1;
+    json_error_t je;
+    json_t *doc = json_loadb(json, len, 0, &je);
+    if (!doc) {
+        snprintf(err->message, sizeof err->message, "stored alert is not JSON: %s", je.text);
+        return -1;
+    }
+    const char *field;
+    char msg[256];
+    if (hub_alert_read(doc, &a, &field, msg, sizeof msg) != 0) {
+        snprintf(err->message, sizeof err->message, "stored alert: %.200s", msg);
+        goto out;
+    }
+    a.version = version;
+    if (limen_entity_parse(json, len, &e, err) != LIMEN_OK)
+        goto out;
+    rc = hub_apply_entity(h, e, &a, withdrawn, err);
 out:
     limen_entity_free(e);
     json_decref(doc);
-    free(a);
     return rc;
 }
 

@@ -76,8 +76,10 @@ int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field
 /* Whether an agency may see an alert (owner, all members, or named). */
 int hub_visible(const struct hub_alert *a, const char *agency);
 
-/* Whether an alert is past its validity today. */
-int hub_expired(const struct hub_alert *a);
+/* Today's UTC date as "YYYY-MM-DD". */
+void hub_today(char today[11]);
+/* Whether an alert is past its validity on `today` (hub_today()). */
+int hub_expired(const struct hub_alert *a, const char *today);
 
 /*
  * Applies a stored alert version to the index and the table (write lock
@@ -86,6 +88,11 @@ int hub_expired(const struct hub_alert *a);
  */
 int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
               struct limen_error *err);
+
+/* The same for an entity already parsed and its alert record already read
+ * (meta->version set); the entity stays the caller's. */
+int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
+                     int withdrawn, struct limen_error *err);
 
 /* The alert table entry for an id, or NULL (call under the lock). */
 const struct hub_alert *hub_alert_find(const struct hub *h, const char *id);

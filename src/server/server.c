@@ -84,10 +84,8 @@ static void run_batch(void *ctx)
             if (limen_store_hit_add(srv->hub.store, &it->hits[i], &it->hit_ids[i], NULL) !=
                 LIMEN_OK)
                 it->hit_ids[i] = 0;
-        if (it->audit &&
-            (it->st = limen_store_audit_append(srv->hub.store, it->audit, NULL, &it->err)) !=
-                LIMEN_OK)
-            continue;
+        if (it->audit)
+            it->st = limen_store_audit_append(srv->hub.store, it->audit, NULL, &it->err);
     }
 }
 
@@ -511,18 +509,33 @@ static int import_alerts(struct limen_store *s, const char *path)
         fprintf(stderr, "limen: admin: cannot open %s: %s\n", path, strerror(errno));
         return 2;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    /* Lines are bounded as the alerts reader bounds them. */
+    enum { IMPORT_LINE_MAX = 1 << 20 };
+    char *line = malloc(IMPORT_LINE_MAX + 2);
     long lineno = 0, stored = 0, bad = 0;
-    while ((n = getline(&line, &cap, f)) >= 0) {
+    if (!line) {
+        if (f != stdin)
+            fclose(f);
+        fprintf(stderr, "limen: admin: out of memory\n");
+        return 2;
+    }
+    while (fgets(line, IMPORT_LINE_MAX + 2, f)) {
         lineno++;
+        size_t n = strlen(line);
+        if (n && line[n - 1] != '\n' && !feof(f)) {
+            int ch;
+            while ((ch = getc(f)) != EOF && ch != '\n')
+                ;
+            fprintf(stderr, "%s:%ld: line longer than %d bytes\n", path, lineno, IMPORT_LINE_MAX);
+            bad++;
+            continue;
+        }
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (!n)
             continue;
         json_error_t je;
-        json_t *doc = json_loadb(line, (size_t)n, 0, &je);
+        json_t *doc = json_loadb(line, n, 0, &je);
         struct hub_alert a;
         const char *field = NULL;
         char msg[256];
@@ -541,13 +554,13 @@ static int import_alerts(struct limen_store *s, const char *path)
             continue;
         }
         json_decref(doc);
-        if (limen_entity_parse(line, (size_t)n, &e, &err) != LIMEN_OK) {
+        if (limen_entity_parse(line, n, &e, &err) != LIMEN_OK) {
             fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
             bad++;
             continue;
         }
         limen_entity_free(e);
-        if (limen_store_alert_put(s, a.id, a.owner, line, (size_t)n, NULL, &err) != LIMEN_OK) {
+        if (limen_store_alert_put(s, a.id, a.owner, line, n, NULL, &err) != LIMEN_OK) {
             fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
             bad++;
             continue;

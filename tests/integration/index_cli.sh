@@ -17,7 +17,9 @@ fail() { echo "index_cli: $*" >&2; exit 1; }
 "$LIMEN" index build --alerts "$alerts" --out "$work/a.limen" 2>"$work/build.txt" || fail "build"
 grep -q "saved to .*a.limen" "$work/build.txt" || fail "build message: $(cat "$work/build.txt")"
 "$LIMEN" index info "$work/a.limen" 2>/dev/null | grep -q '"alerts":32,' || fail "info"
-[ ! -e "$work/a.limen.tmp"* ] 2>/dev/null || true
+# the temporary file is renamed, never left behind
+leftover=$(find "$work" -name 'a.limen.tmp*' | wc -l)
+[ "$leftover" -eq 0 ] || fail "temporary index file left behind"
 
 # queries: every alert's own entity, as a query
 sed 's/"alert": {[^}]*}//' "$alerts" >"$work/q.jsonl"

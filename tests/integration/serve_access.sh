@@ -5,21 +5,8 @@
 # x endpoint (screen: visible or not, and which fields; read, change and
 # withdraw an alert; list hits; read the audit log).
 set -euo pipefail
-: "${LIMEN:?path of the limen binary}"
-: "${LIMEN_BUILD_DIR:?build directory}"
-work="$LIMEN_BUILD_DIR/serve_access"
-rm -rf "$work"
-mkdir -p "$work"
-db="$work/hub.db"
-port=$((20000 + ($$ + 11) % 20000))
-base="http://127.0.0.1:$port"
-pid=""
-fail() {
-    echo "serve_access: $*" >&2
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    exit 1
-}
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT
+. "$(dirname "$0")/lib/hub.sh"
+hub_setup serve_access
 
 "$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name DGSN --user boot >/dev/null
 "$LIMEN" admin agency --db "$db" --agency IT-PS --country it --name PS
@@ -30,9 +17,7 @@ for ag in MA-DGSN IT-PS FR-PN; do
         tok[$ag/$role]=$("$LIMEN" admin user --db "$db" --agency "$ag" --user "$ag.$role" --role "$role" | jq -r .token)
     done
 done
-"$LIMEN" serve --db "$db" --listen "127.0.0.1:$port" --threads 64 >"$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+hub_start --threads 64
 
 call() { # call METHOD PATH TOKEN [BODY] -> status, body in $work/body
     local args=(-s -o "$work/body" -w '%{http_code}' -X "$1" "$base$2" -H "Authorization: Bearer $3")

@@ -6,33 +6,9 @@
 # the chain verifies; errors are JSON with the right status; yente's /match
 # shape; a restart keeps everything; tampering with the audit log is caught.
 set -euo pipefail
-: "${LIMEN:?path of the limen binary}"
-: "${LIMEN_BUILD_DIR:?build directory}"
-work="$LIMEN_BUILD_DIR/serve_api"
-rm -rf "$work"
-mkdir -p "$work"
-db="$work/hub.db"
-port=$((20000 + $$ % 20000))
-base="http://127.0.0.1:$port"
-pid=""
-fail() {
-    echo "serve_api: $*" >&2
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    [ -f "$work/server.log" ] && tail -20 "$work/server.log" >&2
-    exit 1
-}
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT
-
-start() {
-    "$LIMEN" serve --db "$db" --listen "127.0.0.1:$port" --threads 64 --max-body 65536 \
-        >>"$work/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 100); do
-        curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    fail "server did not start"
-}
+. "$(dirname "$0")/lib/hub.sh"
+hub_setup serve_api
+start() { hub_start --threads 64 --max-body 65536; }
 
 # call METHOD PATH TOKEN [BODY] -> prints "STATUS BODY"
 call() {
@@ -61,6 +37,21 @@ it_off=$(tok IT-PS it.officer officer)
 fr_off=$(tok FR-PN fr.officer officer)
 [ "${#ma_an}" -eq 47 ] || fail "token format: $ma_an"
 grep -q "$ma_an" "$db" 2>/dev/null && fail "a token is stored in clear"
+# limen admin import: good lines stored, bad ones refused with their line, bounded lines
+{
+    echo '{"id":"imp-1","schema":"Person","properties":{"name":["Driss Imported"]},"alert":{"owner":"MA-DGSN","category":"arrest"}}'
+    echo '{"id":"imp-2","schema":"Person","properties":{"name":["Bad Category"]},"alert":{"owner":"MA-DGSN","category":"nope"}}'
+    printf '{"id":"imp-3","x":"'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}\n'
+    echo 'not json'
+} >"$work/imp.jsonl"
+set +e
+"$LIMEN" admin import --db "$db" --alerts "$work/imp.jsonl" 2>"$work/imp.err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "import with bad lines: rc $rc"
+grep -q "imp.jsonl:2: unknown category" "$work/imp.err" || fail "import: $(cat "$work/imp.err")"
+grep -q "imp.jsonl:3: line longer than" "$work/imp.err" || fail "import long line: $(cat "$work/imp.err")"
+grep -q "imp.jsonl:4: not JSON" "$work/imp.err" || fail "import not JSON: $(cat "$work/imp.err")"
+grep -q "1 alerts stored, 3 refused" "$work/imp.err" || fail "import counts: $(cat "$work/imp.err")"
 start
 
 # --- errors ---
@@ -94,6 +85,11 @@ r=$(call POST /v1/alerts "$ma_an" '{"id":"x","schema":"Person","properties":{"na
 expect 422 "$r" "unknown category"
 echo "$r" | grep -q '"field":"alert.category"' || fail "422 field: $r"
 expect 200 "$(call GET /v1/alerts/ma-0001 "$ma_an")" "owner reads"
+# an alert past its validity is stored but never matches
+expired='{"id":"ma-0003","schema":"Person","properties":{"name":["Hamid Oufkir"],"birthDate":["1960-01-01"]},"alert":{"category":"arrest","action":"x","valid_until":"2020-01-01"}}'
+expect 201 "$(call POST /v1/alerts "$ma_an" "$expired")" "publish expired"
+r=$(call POST /v1/screen "$ma_an" '{"person":{"name":"Hamid Oufkir","birth_date":"1960-01-01"}}')
+body "$r" | jq -e '[.results[].alert_id] | index("ma-0003") == null' >/dev/null || fail "expired alert matched: $r"
 expect 403 "$(call GET /v1/alerts/ma-0001 "$it_an")" "other agency reads"
 
 # --- screening: visibility and handling codes ---
@@ -120,7 +116,9 @@ expect 403 "$(call POST "/v1/hits/$hid" "$it_an" '{"status":"confirmed"}')" "oth
 expect 200 "$(call POST "/v1/hits/$hid" "$ma_an" '{"status":"confirmed"}')" "owner marks"
 expect 422 "$(call POST "/v1/hits/$hid" "$ma_an" '{"status":"maybe"}')" "bad status"
 # long poll: a hit recorded while the owner waits wakes it up
-( sleep 1; call POST /v1/screen "$it_off" '{"person":{"name":"Youssef Benali","birth_date":"1979-04-02"}}' >/dev/null ) &
+# (the screening in the background answers into its own file: `call` uses $work/body)
+( sleep 1; curl -s -o /dev/null -H "Authorization: Bearer $it_off" \
+    --data-binary '{"person":{"name":"Youssef Benali","birth_date":"1979-04-02"}}' "$base/v1/screen" ) &
 bg=$!
 t0=$(date +%s)
 r=$(call GET "/v1/hits?after=$last&wait=20" "$ma_an")
@@ -155,8 +153,7 @@ r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","b
 body "$r" | jq -e '.results[0].alert_id == "ma-0002"' >/dev/null || fail "alert lost on restart: $r"
 r=$(call GET "/v1/hits?after=0" "$ma_an"); body "$r" | jq -e '.hits | length == 4 and .[0].status == "confirmed"' >/dev/null ||
     fail "hits after restart: $r"
-kill -TERM "$pid"; wait "$pid" || true
-pid=""
+hub_stop
 "$LIMEN" audit verify --db "$db" | jq -e '.verified' >/dev/null || fail "audit chain does not verify"
 
 # --- tampering with the audit log is detected ---

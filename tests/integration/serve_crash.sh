@@ -5,34 +5,13 @@
 # agree: each acknowledged alert is read back and found by screening, each
 # acknowledged withdrawal no longer matches), and the audit chain verifies.
 set -euo pipefail
-: "${LIMEN:?path of the limen binary}"
-: "${LIMEN_BUILD_DIR:?build directory}"
-work="$LIMEN_BUILD_DIR/serve_crash"
-rm -rf "$work"
-mkdir -p "$work"
-db="$work/hub.db"
-port=$((20000 + ($$ + 3) % 20000))
-base="http://127.0.0.1:$port"
-pid=""
-fail() {
-    echo "serve_crash: $*" >&2
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    exit 1
-}
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
+. "$(dirname "$0")/lib/hub.sh"
+hub_setup serve_crash
 
 "$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name DGSN >/dev/null
 an=$("$LIMEN" admin user --db "$db" --agency MA-DGSN --user an --role analyst | jq -r .token)
 
-start() {
-    "$LIMEN" serve --db "$db" --listen "127.0.0.1:$port" --threads 32 >>"$work/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 100); do
-        curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    fail "server did not start"
-}
+start() { hub_start --threads 32; }
 
 # Names must differ in letters (the normaliser drops digits): a letter code per write.
 letters() {
@@ -67,9 +46,7 @@ for round in 1 2 3 4 5; do
     ) &
     writer=$!
     sleep "0.$((RANDOM % 5 + 4))"
-    kill -9 "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=""
+    hub_stop KILL
     kill "$writer" 2>/dev/null || true
     wait "$writer" 2>/dev/null || true
 done
@@ -91,8 +68,6 @@ while read -r id name; do
             fail "acknowledged $id ($name) not found by screening after restart"
     fi
 done <"$work/acked"
-kill -TERM "$pid"
-wait "$pid" || true
-pid=""
+hub_stop
 "$LIMEN" audit verify --db "$db" | jq -e '.verified' >/dev/null || fail "audit chain broken by the crashes"
 echo "serve_crash: ok ($n acknowledged alerts, $(wc -l <"$work/withdrawn") withdrawals, 5 kills)"
