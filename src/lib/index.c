@@ -150,6 +150,8 @@ static void free_delta(struct limen_index *idx)
 {
     limen__free(idx->dp_name);
     limen__free(idx->dp_next);
+    limen__free(idx->dp_yb);
+    idx->dp_yb = NULL;
     limen__free(idx->dk_key);
     limen__free(idx->dk_tok);
     limen__free(idx->dd_key);
@@ -175,6 +177,13 @@ static void free_derived(struct limen_index *idx)
     ifree(idx, idx->ybuck);
     idx->ybuck = NULL;
     idx->nybuck = 0;
+    ifree(idx, idx->post_yb);
+    idx->post_yb = NULL;
+    ifree(idx, idx->nb);
+    idx->nb = NULL;
+    idx->nnb = 0;
+    for (size_t t = 0; t < idx->ntoks; t++)
+        idx->toks[t].exp = 0;
     idx->post = NULL;
     idx->keys = NULL;
     idx->key_off = NULL;
@@ -608,11 +617,15 @@ static int delta_reserve(struct limen_index *idx, const struct limen__ialert *a)
         occ += idx->names[n].ntok;
     if (GROW(idx->dp_name, idx->dp_cap, idx->ndp + occ) != 0)
         return -1;
-    /* dp_next shares dp_name's capacity. */
+    /* dp_next and dp_yb share dp_name's capacity. */
     void *np = limen__reallocarray(idx->dp_next, idx->dp_cap, sizeof *idx->dp_next);
     if (!np)
         return -1;
     idx->dp_next = np;
+    np = limen__reallocarray(idx->dp_yb, idx->dp_cap, sizeof *idx->dp_yb);
+    if (!np)
+        return -1;
+    idx->dp_yb = np;
     size_t need_keys = idx->ndk + occ * LIMEN__MAX_KEYS;
     if (need_keys * 2 > idx->dk_cap &&
         multimap_rehash(&idx->dk_key, &idx->dk_tok, &idx->dk_cap, pow2_at_least(need_keys * 2)) != 0)
@@ -629,6 +642,7 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
 {
     const struct limen__ialert *a = &idx->alerts[ai];
     idx->live_names += a->nname;
+    int yb = limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
     for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
         const struct limen__iname *in = &idx->names[n];
         for (uint32_t k = 0; k < in->ntok; k++) {
@@ -637,6 +651,7 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
                 continue;
             struct limen__dtok *tk = &idx->toks[t];
             idx->dp_name[idx->ndp] = n;
+            idx->dp_yb[idx->ndp] = (uint8_t)yb;
             idx->dp_next[idx->ndp] = tk->dhead;
             tk->dhead = (uint32_t)++idx->ndp;
             /* A token that finish() gave no keys (new, or without live
@@ -1253,24 +1268,22 @@ static limen_status build_ybuckets(struct limen_index *idx)
                 maxdf = idx->toks[t].df;
         }
     }
-    if (!nb)
-        return LIMEN_OK;
+    size_t npost = 0;
+    for (size_t t = 0; t < idx->ntoks; t++)
+        npost += idx->toks[t].df;
     uint8_t *bucket = limen__malloc(idx->nnames ? idx->nnames : 1);
-    uint32_t *tmp = limen__reallocarray(NULL, maxdf, sizeof *tmp);
-    idx->ybuck = limen__reallocarray(NULL, nb * (LIMEN__YB_COUNT + 1), sizeof *idx->ybuck);
-    if (!bucket || !tmp || !idx->ybuck) {
+    uint32_t *tmp = limen__reallocarray(NULL, maxdf ? maxdf : 1, sizeof *tmp);
+    idx->post_yb = limen__malloc(npost ? npost : 1);
+    idx->ybuck = nb ? limen__reallocarray(NULL, nb * (LIMEN__YB_COUNT + 1), sizeof *idx->ybuck)
+                    : NULL;
+    if (!bucket || !tmp || !idx->post_yb || (nb && !idx->ybuck)) {
         limen__free(bucket);
         limen__free(tmp);
         return LIMEN_ENOMEM;
     }
     for (size_t n = 0; n < idx->nnames; n++) {
         const struct limen__ialert *a = &idx->alerts[idx->names[n].alert];
-        int b = 0;
-        for (uint32_t d = 0; d < a->ndob; d++) {
-            int yb = limen__year_bucket(idx->dobs[a->dob0 + d].year);
-            b = d == 0 ? yb : (b == yb ? b : 0);
-        }
-        bucket[n] = (uint8_t)b;
+        bucket[n] = (uint8_t)limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
     }
     size_t k = 0;
     for (size_t t = 0; t < idx->ntoks; t++) {
@@ -1293,6 +1306,10 @@ static limen_status build_ybuckets(struct limen_index *idx)
         tk->yb = (uint32_t)++k;
     }
     idx->nybuck = nb;
+    /* Every posting's bucket, read in order with it: screening ranks
+     * candidates by birth year without touching the alerts. */
+    for (size_t p = 0; p < npost; p++)
+        idx->post_yb[p] = bucket[idx->post[p]];
     limen__free(bucket);
     limen__free(tmp);
     return LIMEN_OK;
@@ -1331,7 +1348,8 @@ limen_status limen_index_finish(struct limen_index *idx)
     limen_status st;
     free_derived(idx);
     if ((st = build_postings(idx)) != LIMEN_OK || (st = build_ybuckets(idx)) != LIMEN_OK ||
-        (st = build_keys(idx)) != LIMEN_OK || (st = build_docs(idx)) != LIMEN_OK) {
+        (st = build_keys(idx)) != LIMEN_OK || (st = build_docs(idx)) != LIMEN_OK ||
+        (st = limen__expand_build(idx)) != LIMEN_OK) {
         free_derived(idx);
         return st;
     }
@@ -1358,5 +1376,6 @@ void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *
                       idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * 2 +
                       idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
                       idx->dict_cap * 4 + idx->ids_cap * 4 + posts * 4 + idx->nkeys * 12 +
+                      posts + idx->nnb * sizeof *idx->nb +
                       (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 12;
 }

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 2u
+#define FILE_VERSION 3u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 
@@ -56,6 +56,8 @@ enum section {
     S_DOC_KEYS,
     S_DOC_ALERT,
     S_YBUCK,
+    S_POST_YB,
+    S_NB,
     S_COUNT
 };
 
@@ -164,6 +166,8 @@ static void arrays_of(const struct limen_index *idx, struct array_ref a[S_COUNT]
     a[S_DOC_ALERT] = (struct array_ref){idx->doc_alert, idx->ndoc_keys, sizeof *idx->doc_alert};
     a[S_YBUCK] = (struct array_ref){idx->ybuck, idx->nybuck * (LIMEN__YB_COUNT + 1),
                                     sizeof *idx->ybuck};
+    a[S_POST_YB] = (struct array_ref){idx->post_yb, idx->post_yb ? npost : 0, 1};
+    a[S_NB] = (struct array_ref){idx->nb, idx->nnb, sizeof *idx->nb};
 }
 
 static uint64_t align_up(uint64_t x)
@@ -320,7 +324,8 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
     for (size_t t = 0; t < idx->ntoks; t++) {
         const struct limen__dtok *tk = &idx->toks[t];
         if ((uint64_t)tk->text + tk->len >= idx->arena_len || tk->len > LIMEN__TOKEN_MAX ||
-            (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead || tk->yb > idx->nybuck)
+            (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead || tk->yb > idx->nybuck ||
+            tk->exp > idx->nnb)
             return "a token points outside the arrays";
         if (tk->yb) {
             const uint32_t *off = idx->ybuck + (size_t)(tk->yb - 1) * (LIMEN__YB_COUNT + 1);
@@ -334,6 +339,20 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
     for (size_t p = 0; p < npost; p++)
         if (idx->post[p] >= idx->nnames)
             return "a posting names no name";
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        uint32_t e = idx->toks[t].exp;
+        if (!e)
+            continue;
+        uint32_t n = idx->nb[e - 1].tok;
+        if (n > LIMEN__MAX_NEIGHBOURS || (uint64_t)e + n > idx->nnb)
+            return "a neighbour list lies outside its array";
+        for (uint32_t i = 0; i < n; i++)
+            if (idx->nb[e + i].tok >= idx->ntoks)
+                return "a neighbour list names an unknown token";
+    }
+    for (size_t p = 0; p < npost; p++)
+        if (idx->post_yb[p] >= LIMEN__YB_COUNT)
+            return "a posting's year bucket is out of range";
     if (idx->nkeys && idx->key_off[0] != 0)
         return "the fuzzy key table does not start at 0";
     for (size_t k = 0; k < idx->nkeys; k++)
@@ -499,6 +518,9 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     idx->doc_alert = SEC(S_DOC_ALERT);
     idx->ybuck = SEC(S_YBUCK);
     idx->nybuck = (size_t)(h.sec[S_YBUCK].count / (LIMEN__YB_COUNT + 1));
+    idx->post_yb = SEC(S_POST_YB);
+    idx->nb = SEC(S_NB);
+    idx->nnb = (size_t)h.sec[S_NB].count;
 #undef SEC
     idx->map = map;
     idx->map_len = map_len;
@@ -510,6 +532,7 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     const char *bad = NULL;
     if (h.sec[S_KEY_OFF].count != h.sec[S_KEYS].count + 1 ||
         h.sec[S_NKIND].count != h.sec[S_NTOK].count ||
+        h.sec[S_POST_YB].count != h.sec[S_POST].count ||
         h.sec[S_DOC_ALERT].count != h.sec[S_DOC_KEYS].count || h.nalerts != idx->nalerts ||
         h.npost != h.sec[S_POST].count || h.sec[S_YBUCK].count % (LIMEN__YB_COUNT + 1) ||
         (idx->nkeys && idx->key_off[idx->nkeys] != h.sec[S_KEY_TOK].count))

@@ -35,7 +35,7 @@ struct limen__dtok {
     uint32_t ddf;   /* names holding it added since finish() (delta postings) */
     uint32_t dhead; /* first delta posting, 1-based in idx->dp_*; 0: none */
     uint32_t yb;    /* 0, or 1 + its block of year-bucket offsets in idx->ybuck */
-    uint32_t reserved2;
+    uint32_t exp;   /* 0, or 1 + the header of its stored neighbours in idx->nb (expand.c) */
 };
 
 /*
@@ -51,6 +51,21 @@ static inline int limen__year_bucket(int year)
 {
     int b = year - LIMEN__YB_FIRST_YEAR + 1;
     return b < 1 ? 1 : b >= LIMEN__YB_COUNT ? LIMEN__YB_COUNT - 1 : b;
+}
+
+/* The year bucket of an alert: that of its birth year, 0 when it has none
+ * or several in different buckets. */
+static inline int limen__alert_year_bucket(const struct limen__date *dobs, uint32_t ndob)
+{
+    int b = 0;
+    for (uint32_t d = 0; d < ndob; d++) {
+        int yb = dobs[d].year ? limen__year_bucket(dobs[d].year) : 0;
+        if (d == 0)
+            b = yb;
+        else if (b != yb)
+            return 0;
+    }
+    return b;
 }
 
 struct limen__iname {
@@ -153,6 +168,9 @@ struct limen_index {
     size_t live_names; /* names of live alerts (token weights use it) */
     uint32_t *ybuck;   /* year-bucket offset blocks (see LIMEN__YB_COUNT) */
     size_t nybuck;     /* blocks */
+    uint8_t *post_yb;  /* parallel to post: the year bucket of each posting's alert */
+    struct limen__nb *nb; /* stored neighbour lists of the commonest tokens (expand.c) */
+    size_t nnb;
 
     /*
      * Changes since finish(), kept aside so that one alert can be added,
@@ -163,6 +181,7 @@ struct limen_index {
     size_t ntoks_keyed; /* tokens [0, ntoks_keyed) had their keys built by finish() */
     size_t ndead_delta; /* alerts removed or replaced since finish() */
     uint32_t *dp_name, *dp_next; /* delta postings: name id, next (1-based, 0 ends) */
+    uint8_t *dp_yb;              /* the year bucket of each delta posting's alert */
     size_t ndp, dp_cap;
     uint64_t *dk_key; /* delta fuzzy keys: open addressing, dk_tok slot 0 = empty */
     uint32_t *dk_tok; /* token id + 1 */
@@ -176,6 +195,49 @@ struct limen_index {
     char *map;
     size_t map_len;
 };
+
+/* ---- dictionary neighbours (expand.c) ---- */
+
+/* A dictionary token and its similarity to the spelling searched. */
+struct limen__nb {
+    uint32_t tok;
+    float sim;
+};
+#define LIMEN__MAX_NEIGHBOURS 1024
+/* A search whose exact keys found a spelling this close skips the deletion keys. */
+#ifndef LIMEN__DELETION_UNLESS
+#define LIMEN__DELETION_UNLESS 0.92f
+#endif
+
+/* Whether a token starts with an article written joined (elamrani). */
+int limen__joined_article(const char *text, int len);
+
+/* The similarity of a spelling to dictionary token tok, as neighbour search scores it. */
+float limen__neighbour_sim(const struct limen_index *idx, const char *text, int len, int flags,
+                           int joined_article, uint32_t tok);
+
+/*
+ * The tokens of the finished index (not those added since) under the fuzzy
+ * keys of a spelling whose similarity reaches `floor`: writes at most cap
+ * to out and returns the count. `is_pair`: the spelling is two query
+ * tokens written as one (no joined-article reading).
+ */
+size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
+                     int is_pair, float floor, struct limen__nb *out, size_t cap);
+
+/* Stores the neighbours of the commonest tokens (called by finish()). */
+limen_status limen__expand_build(struct limen_index *idx);
+
+/* The stored neighbours of token tok: sets *n and returns them, or NULL. */
+static inline const struct limen__nb *limen__expand_stored(const struct limen_index *idx,
+                                                          uint32_t tok, size_t *n)
+{
+    uint32_t e = idx->toks[tok].exp;
+    if (!e)
+        return NULL;
+    *n = idx->nb[e - 1].tok;
+    return idx->nb + e;
+}
 
 /* The 64-bit checksum of saved index files (index_file.c); the header's
  * covers its first 504 bytes, with h = 0. */

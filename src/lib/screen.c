@@ -46,10 +46,6 @@
 #define WALK_BUDGET 60000u
 #endif
 #define MAX_WALKS 1024
-/* A unit whose exact keys found a spelling this close skips the deletion keys. */
-#ifndef DELETION_UNLESS
-#define DELETION_UNLESS 0.92f
-#endif
 #define MIN_PAIR_SIM 0.70
 #define JOINED_MIN_SIM 0.93
 #ifndef MISSING_PENALTY
@@ -66,6 +62,13 @@
  * best candidate's are not scored in full: on the OFAC leave-one-out set this
  * keeps top-1 within 0.1 point and halves the work. */
 #define CANDIDATE_RATIO 0.4f
+/* Candidate ranking by birth year (see limen_screen). */
+#ifndef YEAR_BONUS
+#define YEAR_BONUS 0.5
+#endif
+#ifndef YEAR_MALUS
+#define YEAR_MALUS 0.0
+#endif
 /* Similarity span over which a Latin token pair goes from no credit to full
  * credit; 0.15 was measured worse at equal false-alert rate (docs/scoring.md). */
 #define CREDIT_SPAN 0.20
@@ -165,15 +168,13 @@ static int make_units(const char *const *texts, const uint8_t *lens, const uint8
 /* ---- scratch: candidate accumulator and similarity cache ---- */
 
 struct acc {
-    uint32_t name; /* UINT32_MAX: empty */
-    int16_t last_unit;
-    float last_c;
-    float total;
-};
-
-struct acc_slot {
     uint32_t name;
-    uint32_t entry; /* 1 + index in the dense array; 0: empty */
+    uint32_t mask; /* query token positions credited so far */
+    float total;
+    float last_c;
+    int16_t last_unit;
+    uint8_t yb; /* year bucket of the name's alert (index_int.h) */
+    uint8_t pad;
 };
 
 struct simc {
@@ -187,6 +188,7 @@ struct simc {
 struct walk {
     uint32_t tok;
     int unit;
+    uint32_t mask; /* query token positions the unit covers */
     float c;
 };
 
@@ -201,10 +203,14 @@ struct scratch {
     int nyopen;
     int have_years;
     struct limen__facts facts;
-    struct acc *acc;        /* dense entries, acc_n used of acc_dcap */
-    size_t acc_dcap, acc_n;
-    struct acc_slot *slots; /* index over acc: slot_cap slots, entry 0 = empty */
-    size_t slot_cap;
+    struct acc *acc;        /* acc_cap slots (a power of two), acc_n used */
+    size_t acc_cap, acc_n;
+    uint32_t *order;        /* the used slots, in insertion order */
+    uint64_t seen[1024];    /* a filter of the names in acc: bit (name hash & 65535) */
+    float *kbuf;            /* candidate keys, for the pruning threshold */
+    struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
+    size_t kbuf_cap;
+    int update_only;        /* acc_add changes entries, adds none (run_walks) */
     struct simc simc[SIMC_CAP];
     size_t simc_n;
     struct limen__name alert_nm; /* for explanations */
@@ -241,64 +247,87 @@ static void simc_put(struct scratch *s, uint64_t key, float sim)
     s->simc[i].sim = sim;
 }
 
-/* The accumulator: a dense array of entries in insertion order (walked
- * once to pick candidates) and an open-addressing index of slots {name,
- * entry} over it, so choosing candidates costs the names met, not the
- * table's size. */
+/*
+ * The accumulator: an open-addressing table of entries keyed by name id
+ * (empty: name UINT32_MAX), at most half full, and the list of the slots
+ * used in insertion order, so that choosing candidates costs the names met,
+ * not the table's size. A posting costs one random access, which the walk
+ * prefetches a few postings ahead.
+ */
+/* How many postings ahead a walk prefetches the accumulator slot. */
+#define ACC_PREFETCH 8
+
+static size_t acc_slot_of(uint32_t name, size_t cap)
+{
+    return (size_t)(name * 2654435761u) & (cap - 1);
+}
+
 static int acc_grow(struct scratch *s)
 {
-    size_t cap = s->slot_cap ? s->slot_cap * 2 : 1024;
-    struct acc_slot *t = limen__reallocarray(NULL, cap, sizeof *t);
-    if (!t)
+    size_t cap = s->acc_cap ? s->acc_cap * 2 : 1024;
+    struct acc *t = limen__reallocarray(NULL, cap, sizeof *t);
+    uint32_t *order = limen__reallocarray(NULL, cap / 2, sizeof *order);
+    if (!t || !order) {
+        limen__free(t);
+        limen__free(order);
         return -1;
+    }
     for (size_t i = 0; i < cap; i++)
-        t[i].entry = 0;
+        t[i].name = UINT32_MAX;
     for (size_t e = 0; e < s->acc_n; e++) {
-        size_t j = (size_t)(s->acc[e].name * 2654435761u) & (cap - 1);
-        while (t[j].entry)
+        const struct acc *a = &s->acc[s->order[e]];
+        size_t j = acc_slot_of(a->name, cap);
+        while (t[j].name != UINT32_MAX)
             j = (j + 1) & (cap - 1);
-        t[j].name = s->acc[e].name;
-        t[j].entry = (uint32_t)e + 1;
+        t[j] = *a;
+        order[e] = (uint32_t)j;
     }
-    limen__free(s->slots);
-    s->slots = t;
-    s->slot_cap = cap;
-    if (s->acc_dcap < cap / 2) {
-        struct acc *d = limen__reallocarray(s->acc, cap / 2, sizeof *d);
-        if (!d)
-            return -1;
-        s->acc = d;
-        s->acc_dcap = cap / 2;
-    }
+    limen__free(s->acc);
+    limen__free(s->order);
+    s->acc = t;
+    s->order = order;
+    s->acc_cap = cap;
     return 0;
 }
 
-static int acc_add(struct scratch *s, uint32_t name, int unit, float c)
+static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, float c, int yb)
 {
-    if ((s->acc_n + 1) * 2 > s->slot_cap && acc_grow(s) != 0)
+    if ((s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s) != 0)
         return -1;
-    size_t mask = s->slot_cap - 1;
-    size_t j = (size_t)(name * 2654435761u) & mask;
-    while (s->slots[j].entry && s->slots[j].name != name)
-        j = (j + 1) & mask;
-    if (!s->slots[j].entry) {
-        struct acc *a = &s->acc[s->acc_n];
-        s->slots[j].name = name;
-        s->slots[j].entry = (uint32_t)++s->acc_n;
+    uint32_t h = name * 2654435761u;
+    if (s->update_only && !(s->seen[(h >> 16) & 1023] >> (h & 63) & 1))
+        return 0;
+    size_t cmask = s->acc_cap - 1;
+    size_t j = (size_t)h & cmask;
+    while (s->acc[j].name != UINT32_MAX && s->acc[j].name != name)
+        j = (j + 1) & cmask;
+    struct acc *a = &s->acc[j];
+    if (a->name == UINT32_MAX) {
+        if (s->update_only)
+            return 0;
+        s->seen[(h >> 16) & 1023] |= 1ull << (h & 63);
+        s->order[s->acc_n++] = (uint32_t)j;
         a->name = name;
+        a->mask = mask;
         a->last_unit = (int16_t)unit;
         a->last_c = c;
         a->total = c;
+        a->yb = (uint8_t)yb;
         return 0;
     }
-    struct acc *a = &s->acc[s->slots[j].entry - 1];
-    if (a->last_unit == unit) {
+    if (a->last_unit == unit || (a->mask & mask)) {
+        /* The same unit through another spelling, or a unit sharing query
+         * tokens with one already credited (mohamed / ben mohamed joined):
+         * the better of the two, as one-to-one alignment will do. */
         if (c > a->last_c) {
             a->total += c - a->last_c;
             a->last_c = c;
         }
+        a->mask |= mask;
+        a->last_unit = (int16_t)unit;
     } else {
         a->last_unit = (int16_t)unit;
+        a->mask |= mask;
         a->last_c = c;
         a->total += c;
     }
@@ -366,6 +395,22 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
 
 /* ---- step 2: candidates ---- */
 
+static uint32_t unit_mask(const struct unit *u);
+static double credit(double sim, int flags);
+
+/* What a token of this similarity adds to a candidate's evidence: the
+ * credit full scoring will give it (a spelling at 0.77 is nearly nothing),
+ * with a floor so that a typo still finds its name. */
+#ifndef CAND_FLOOR
+#define CAND_FLOOR 0.25
+#endif
+static float cand_credit(double sim, int flags)
+{
+    double c = credit(sim, flags);
+    double f = CAND_FLOOR * sim;
+    return (float)(c > f ? c : f);
+}
+
 static float unit_weight(const struct unit *u, const float *w)
 {
     float s = 0;
@@ -386,14 +431,15 @@ static float unit_weight(const struct unit *u, const float *w)
  * left out still counts at full scoring.
  */
 static void plan_walk(const struct limen_index *idx, struct scratch *s, uint32_t tok, int unit,
-                      float c)
+                      uint32_t mask, float c)
 {
     const struct limen__dtok *t = &idx->toks[tok];
-    if (t->df + t->ddf == 0)
+    if (t->df + t->ddf == 0 || c <= 0)
         return;
     if (s->nwalks < MAX_WALKS) {
         s->walks[s->nwalks].tok = tok;
         s->walks[s->nwalks].unit = unit;
+        s->walks[s->nwalks].mask = mask;
         s->walks[s->nwalks].c = c;
         s->nwalks++;
     }
@@ -415,27 +461,36 @@ static size_t walk_cost(const struct limen_index *idx, const struct scratch *s, 
 
 /* Walks a token's postings (those of the open year buckets when it has
  * buckets and the query a birth year), spending s->walk_left. */
-static int walk_token(const struct limen_index *idx, struct scratch *s, uint32_t tok, int unit,
-                      float c)
+static int walk_token(const struct limen_index *idx, struct scratch *s, const struct walk *w)
 {
-    const struct limen__dtok *t = &idx->toks[tok];
+    const struct limen__dtok *t = &idx->toks[w->tok];
     const uint32_t *post = idx->post + t->post;
+    const uint8_t *yb = idx->post_yb + t->post;
     if (t->yb && s->have_years) {
         const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
         for (int i = 0; i < s->nyopen; i++) {
             int b = s->yopen[i];
-            for (uint32_t p = off[b]; p < off[b + 1] && s->walk_left; p++, s->walk_left--)
-                if (acc_add(s, post[p], unit, c) != 0)
+            for (uint32_t p = off[b]; p < off[b + 1] && s->walk_left; p++, s->walk_left--) {
+                if (p + ACC_PREFETCH < off[b + 1] && !s->update_only && s->acc)
+                    __builtin_prefetch(&s->acc[acc_slot_of(post[p + ACC_PREFETCH], s->acc_cap)],
+                                       1);
+                if (acc_add(s, post[p], w->unit, w->mask, w->c, b) != 0)
                     return -1;
+            }
         }
     } else {
-        for (uint32_t p = 0; p < t->df && s->walk_left; p++, s->walk_left--)
-            if (acc_add(s, post[p], unit, c) != 0)
+        for (uint32_t p = 0; p < t->df && s->walk_left; p++, s->walk_left--) {
+            if (p + ACC_PREFETCH < t->df && !s->update_only && s->acc)
+                __builtin_prefetch(&s->acc[acc_slot_of(post[p + ACC_PREFETCH], s->acc_cap)], 1);
+            if (acc_add(s, post[p], w->unit, w->mask, w->c, yb[p]) != 0)
                 return -1;
+        }
     }
-    for (uint32_t d = t->dhead; d && s->walk_left; d = idx->dp_next[d - 1], s->walk_left--)
-        if (acc_add(s, idx->dp_name[d - 1], unit, c) != 0)
+    for (uint32_t d = t->dhead; d && s->walk_left; d = idx->dp_next[d - 1], s->walk_left--) {
+        uint32_t n = idx->dp_name[d - 1];
+        if (acc_add(s, n, w->unit, w->mask, w->c, idx->dp_yb[d - 1]) != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -450,6 +505,78 @@ static int cmp_unit_cost(const void *a, const void *b)
     if (x->cost != y->cost)
         return x->cost < y->cost ? -1 : 1;
     return (x->unit > y->unit) - (x->unit < y->unit);
+}
+
+/* What candidate selection ranks a name by: its token evidence and the
+ * agreement of its birth year with the query's. */
+static float acc_key(const struct scratch *s, const struct acc *e)
+{
+    if (s->have_years && e->yb)
+        return e->total + (s->ybuckets[e->yb] ? (float)YEAR_BONUS : -(float)YEAR_MALUS);
+    return e->total;
+}
+
+/* The k-th largest of v[0..n) (k < n); v is reordered. */
+static float kth_largest(float *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/*
+ * The score a name must beat to become a candidate: that of the k-th best
+ * so far, and a share of the best (see limen_screen). Both only grow as
+ * evidence is added, so a name that cannot reach it later is never chosen.
+ */
+static int prune_threshold(const struct limen_index *idx, struct scratch *s, float *theta)
+{
+    size_t k = idx->opts.max_candidates;
+    float top = 0;
+    if (s->kbuf_cap < s->acc_n) {
+        float *b = limen__reallocarray(s->kbuf, s->acc_cap / 2, sizeof *b);
+        if (!b)
+            return -1;
+        s->kbuf = b;
+        s->kbuf_cap = s->acc_cap / 2;
+    }
+    for (size_t i = 0; i < s->acc_n; i++) {
+        s->kbuf[i] = acc_key(s, &s->acc[s->order[i]]);
+        if (s->kbuf[i] > top)
+            top = s->kbuf[i];
+    }
+    float t = CANDIDATE_RATIO * top;
+    if (s->acc_n > k) {
+        float kth = kth_largest(s->kbuf, s->acc_n, k - 1);
+        if (kth > t)
+            t = kth;
+    }
+    *theta = t;
+    return 0;
 }
 
 static int run_walks(const struct limen_index *idx, struct scratch *s)
@@ -468,23 +595,80 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
         uc[k].cost += walk_cost(idx, s, s->walks[w].tok);
     }
     qsort(uc, (size_t)nu, sizeof *uc, cmp_unit_cost);
+    /* rest[k]: the most the units from k on can add to a name (MaxScore). */
+    float rest[MAX_QNAMES * MAX_UNITS + 1];
+    rest[nu] = 0;
+    for (int k = nu - 1; k >= 0; k--) {
+        float m = 0;
+        for (int w = 0; w < s->nwalks; w++)
+            if (s->walks[w].unit == uc[k].unit && s->walks[w].c > m)
+                m = s->walks[w].c;
+        rest[k] = rest[k + 1] + m;
+    }
+    float bonus = s->have_years ? (float)YEAR_BONUS : 0.0f;
     /* A hard bound: even the cheapest unit of a name made only of the
      * commonest tokens, without a birth year, walks no more than this. */
     s->walk_left = 4 * (size_t)WALK_BUDGET;
+    s->update_only = 0;
     size_t spent = 0;
     uint8_t name_walked[MAX_QNAMES] = {0};
     for (int k = 0; k < nu; k++) {
         int qi = uc[k].unit / MAX_UNITS;
-        if (spent + uc[k].cost > WALK_BUDGET && name_walked[qi])
-            continue;
-        name_walked[qi] = 1;
-        spent += uc[k].cost;
+        /*
+         * Once the units left cannot lift a name the walk has not met above
+         * the candidates it has, they only add to names already met: their
+         * postings are read against a filter of those, nothing is inserted.
+         */
+        if (!s->update_only && k > 0 && s->acc_n && uc[k].cost >= 512 &&
+            uc[k].cost * 8 >= s->acc_n) {
+            /* (a unit cheaper than that costs less to walk than the test) */
+            float theta;
+            if (prune_threshold(idx, s, &theta) != 0)
+                return -1;
+            if (rest[k] + bonus < theta)
+                s->update_only = 1;
+        }
+        if (!s->update_only) {
+            if (spent + uc[k].cost > WALK_BUDGET && name_walked[qi])
+                continue;
+            name_walked[qi] = 1;
+            spent += uc[k].cost;
+        }
         for (int w = 0; w < s->nwalks; w++)
-            if (s->walks[w].unit == uc[k].unit &&
-                walk_token(idx, s, s->walks[w].tok, s->walks[w].unit, s->walks[w].c) != 0)
+            if (s->walks[w].unit == uc[k].unit && walk_token(idx, s, &s->walks[w]) != 0)
                 return -1;
     }
     return 0;
+}
+
+/* Tokens added since finish() under the fuzzy keys of a unit, with their
+ * similarity (at most cap, those reaching floor). */
+static size_t delta_neighbours(const struct limen_index *idx, const struct unit *x, int is_pair,
+                               float floor, struct limen__nb *out, size_t cap)
+{
+    uint64_t keys[LIMEN__MAX_KEYS];
+    int nexact;
+    int nk = limen__token_keys2(x->text, x->len, keys, &nexact);
+    int ja = !is_pair && limen__joined_article(x->text, x->len);
+    size_t n = 0;
+    for (int k = 0; k < nk; k++) {
+        uint32_t ids[64];
+        size_t m = limen__key_lookup_delta(idx, keys[k], ids, 64);
+        for (size_t i = 0; i < m && n < cap; i++) {
+            size_t j;
+            for (j = 0; j < n && out[j].tok != ids[i]; j++)
+                ;
+            if (j < n)
+                continue;
+            float sim = limen__neighbour_sim(idx, x->text, x->len, x->flags, ja, ids[i]);
+            if (sim >= floor) {
+                out[n].tok = ids[i];
+                out[n].sim = sim;
+                n++;
+            }
+        }
+    }
+    return n;
 }
 
 static limen_status gather(const struct limen_index *idx, struct scratch *s)
@@ -504,84 +688,53 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                     continue;
                 const struct limen__dtok *t = &idx->toks[tok];
                 simc_put(s, simc_key(qi, u, tok), 1.0f);
-                plan_walk(idx, s, tok, qi * MAX_UNITS + u, t->weight);
+                plan_walk(idx, s, tok, qi * MAX_UNITS + u, unit_mask(x), t->weight);
                 continue;
             }
             int is_pair = x->first != x->last;
             float best_w = -1.0f;
-            uint64_t keys[LIMEN__MAX_KEYS];
-            int nexact;
-            int nk = limen__token_keys2(x->text, x->len, keys, &nexact);
-            int joined_article = !is_pair && (x->text[0] == 'a' || x->text[0] == 'e') &&
-                                 x->len >= 6 && x->text[1] == 'l' && x->text[2] != 'l' &&
-                                 (!strchr("aeiou", x->text[2]) || x->len >= 7);
-            uint32_t dids[64];
-            float best_sim = 0.0f;
-            /*
-             * Exact keys (skeleton, variants, bare word) first; the one-letter
-             * deletion keys, which reach typos and OCR errors but also many
-             * unrelated tokens of a large dictionary, only when the exact keys
-             * found no close spelling (DELETION_UNLESS).
-             */
-            for (int step = 0; step < 2 * nk; step++) {
-                int k = step < 2 * nexact ? step / 2 : nexact + (step - 2 * nexact) / 2;
-                int delta = step < 2 * nexact ? step % 2 : (step - 2 * nexact) % 2;
-                if (step == 2 * nexact && best_sim >= DELETION_UNLESS)
-                    break;
-                const uint32_t *ids;
-                size_t n;
-                if (!delta) {
-                    n = limen__key_lookup(idx, keys[k], &ids);
-                } else if (idx->ndk) {
-                    /* tokens added since finish() */
-                    n = limen__key_lookup_delta(idx, keys[k], dids, 64);
-                    ids = dids;
-                } else {
+            float floor = is_pair ? JOINED_MIN_SIM : (float)min_sim;
+            /* The dictionary tokens it may stand for: stored for the
+             * commonest spellings, searched for the others (expand.c). */
+            const struct limen__nb *nb = NULL;
+            size_t nn = 0;
+            uint32_t self = limen__dict_find(idx, x->text, x->len, x->flags);
+            if (!is_pair && self != UINT32_MAX)
+                nb = limen__expand_stored(idx, self, &nn);
+            if (!nb) {
+                nn = limen__expand(idx, x->text, x->len, x->flags, is_pair, floor, s->nbuf,
+                                   LIMEN__MAX_NEIGHBOURS);
+                nb = s->nbuf;
+            }
+            /* and tokens added since finish(), through the delta keys */
+            size_t nd = 0;
+            if (idx->ndk)
+                nd = delta_neighbours(idx, x, is_pair, floor, s->nbuf + (nb == s->nbuf ? nn : 0),
+                                      LIMEN__MAX_NEIGHBOURS - (nb == s->nbuf ? nn : 0));
+            const struct limen__nb *dn = s->nbuf + (nb == s->nbuf ? nn : 0);
+            for (size_t i = 0; i < nn + nd; i++) {
+                const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
+                uint32_t tok = e->tok;
+                float sim = e->sim;
+                uint64_t key = simc_key(qi, u, tok);
+                float seen;
+                if (simc_get(s, key, &seen))
+                    continue; /* this unit met this token already */
+                simc_put(s, key, sim);
+                const struct limen__dtok *t = &idx->toks[tok];
+                if (t->df + t->ddf == 0)
                     continue;
-                }
-                for (size_t i = 0; i < n; i++) {
-                    uint32_t tok = ids[i];
-                    uint64_t key = simc_key(qi, u, tok);
-                    float sim;
-                    if (simc_get(s, key, &sim))
-                        continue; /* this unit met this token already */
-                    const struct limen__dtok *t = &idx->toks[tok];
-                    if (x->len <= 2 || t->len <= 2)
-                        sim = (x->len == t->len &&
-                               memcmp(x->text, idx->arena + t->text, x->len) == 0)
-                                  ? 1.0f
-                                  : 0.0f;
-                    else
-                        sim = (float)limen__tsim_min(x->text, x->len, x->flags,
-                                                     idx->arena + t->text, t->len, t->flags,
-                                                     min_sim);
-                    /* A joined article (ELAMRANI, as passports write it) meets
-                     * the bare word of names that write it apart (El Amrani). */
-                    if (joined_article && t->len > 2 && sim < 0.98f) {
-                        float bare = (float)limen__tsim_min(x->text + 2, x->len - 2, x->flags,
-                                                            idx->arena + t->text, t->len,
-                                                            t->flags, min_sim) *
-                                     0.98f;
-                        if (bare > sim)
-                            sim = bare;
-                    }
-                    simc_put(s, key, sim);
-                    if (sim > best_sim && t->df + t->ddf > 0)
-                        best_sim = sim;
-                    if (sim < (is_pair ? JOINED_MIN_SIM : min_sim) || t->df + t->ddf == 0)
-                        continue;
-                    if (!is_pair && sim >= 0.85f && t->weight > best_w)
-                        best_w = t->weight;
-                    /* A fuzzy match weighs no more than the weaker of the two
-                     * names: mohamed ~ mohammadi is only as rare as mohamed. */
-                    float cap = unit_weight(x, q->w);
-                    float c = (t->weight < cap ? t->weight : cap) * sim;
-                    plan_walk(idx, s, tok, qi * MAX_UNITS + u, c);
-                }
+                if (!is_pair && sim >= 0.85f && t->weight > best_w)
+                    best_w = t->weight;
+                /* A fuzzy match weighs no more than the weaker of the two
+                 * names: mohamed ~ mohammadi is only as rare as mohamed. */
+                float cap = unit_weight(x, q->w);
+                float c = (t->weight < cap ? t->weight : cap) *
+                          cand_credit(sim, x->flags | t->flags);
+                plan_walk(idx, s, tok, qi * MAX_UNITS + u, unit_mask(x), c);
             }
             /* An unknown spelling of a known name weighs what that name weighs. */
-            if (!is_pair && best_w >= 0 && best_w < q->w[x->first] &&
-                limen__dict_find(idx, x->text, x->len, x->flags) == UINT32_MAX)
+            if (!is_pair && best_w >= 0 && best_w < q->w[x->first] && self == UINT32_MAX)
                 q->w[x->first] = best_w;
         }
     }
@@ -1302,9 +1455,14 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     heap = limen__reallocarray(NULL, k, sizeof *heap);
     if (!heap)
         goto out;
-    for (size_t i = 0; i < s->acc_n; i++)
-        if (!(idx->ndead_delta && idx->alerts[idx->names[s->acc[i].name].alert].dead))
-            heap_push(heap, &nh, k, &s->acc[i]);
+    for (size_t i = 0; i < s->acc_n; i++) {
+        struct acc *e = &s->acc[s->order[i]];
+        /* A birth year within two years of the query's lifts a candidate;
+         * another known year lowers it (full scoring will weigh the dates). */
+        e->total = acc_key(s, e);
+        if (!(idx->ndead_delta && idx->alerts[idx->names[e->name].alert].dead))
+            heap_push(heap, &nh, k, e);
+    }
     float top = 0;
     for (size_t i = 0; i < nh; i++)
         if (heap[i].total > top)
@@ -1388,7 +1546,8 @@ out:
     limen__free(heap);
     if (s) {
         limen__free(s->acc);
-        limen__free(s->slots);
+        limen__free(s->order);
+        limen__free(s->kbuf);
     }
     limen__free(s);
     return st;

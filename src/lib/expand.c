@@ -1,0 +1,180 @@
+/*
+ * Dictionary neighbours: the tokens of the index a spelling may stand for.
+ *
+ * A query token looks up its fuzzy keys (index.c: the phonetic skeleton,
+ * its variants and the bare word first, then the skeleton with one letter
+ * deleted) and scores every dictionary token found there with the token
+ * similarity (tsim.c). That costs a few hundred similarity programmes for a
+ * common name, whose spellings fill the dictionary (Mohamed, Mohammed,
+ * Muhammad, Mhamed...). Common names are also what most travellers carry,
+ * so finish() computes the neighbours of the commonest tokens once and
+ * stores them (limen__expand_build); screening reads the stored list when
+ * the query spells a token exactly so, and runs the search otherwise.
+ *
+ * Only tokens of the finished index are searched here: tokens added since
+ * finish() are found through the delta keys by the caller.
+ */
+#include "alloc.h"
+#include "index_int.h"
+#include "tsim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Tokens whose neighbours are stored: at most this many, the commonest,
+ * and only those held by at least EXPAND_MIN_DF names. */
+#define EXPAND_MAX_TOKENS 8192
+#define EXPAND_MIN_DF 64
+
+/* A set of token ids met during one search (open addressing, 0 = empty). */
+#define SEEN_CAP 8192
+
+static int seen_add(uint32_t *seen, uint32_t tok)
+{
+    uint32_t v = tok + 1;
+    size_t i = (size_t)(v * 2654435761u) & (SEEN_CAP - 1);
+    while (seen[i]) {
+        if (seen[i] == v)
+            return 0;
+        i = (i + 1) & (SEEN_CAP - 1);
+    }
+    seen[i] = v;
+    return 1;
+}
+
+int limen__joined_article(const char *text, int len)
+{
+    return (text[0] == 'a' || text[0] == 'e') && len >= 6 && text[1] == 'l' && text[2] != 'l' &&
+           (!strchr("aeiou", text[2]) || len >= 7);
+}
+
+float limen__neighbour_sim(const struct limen_index *idx, const char *text, int len, int flags,
+                           int joined_article, uint32_t tok)
+{
+    const struct limen__dtok *t = &idx->toks[tok];
+    const char *tt = idx->arena + t->text;
+    double min_sim = idx->opts.min_token_similarity;
+    float sim;
+    if (len <= 2 || t->len <= 2)
+        sim = (len == t->len && memcmp(text, tt, (size_t)len) == 0) ? 1.0f : 0.0f;
+    else
+        sim = (float)limen__tsim_min(text, len, flags, tt, t->len, t->flags, min_sim);
+    /* A joined article (ELAMRANI, as passports write it) meets the bare
+     * word of names that write it apart (El Amrani). */
+    if (joined_article && t->len > 2 && sim < 0.98f) {
+        float bare =
+            (float)limen__tsim_min(text + 2, len - 2, flags, tt, t->len, t->flags, min_sim) *
+            0.98f;
+        if (bare > sim)
+            sim = bare;
+    }
+    return sim;
+}
+
+size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
+                     int is_pair, float floor, struct limen__nb *out, size_t cap)
+{
+    uint64_t keys[LIMEN__MAX_KEYS];
+    int nexact;
+    int nk = limen__token_keys2(text, len, keys, &nexact);
+    int joined_article = !is_pair && limen__joined_article(text, len);
+    uint32_t *seen = limen__calloc(SEEN_CAP, sizeof *seen);
+    if (!seen)
+        return 0;
+    size_t n = 0, nseen = 0;
+    float best_sim = 0.0f;
+    /*
+     * Exact keys first; the one-letter deletion keys, which reach typos and
+     * OCR errors but also many unrelated tokens of a large dictionary, only
+     * when the exact keys found no close spelling (LIMEN__DELETION_UNLESS).
+     */
+    for (int k = 0; k < nk && nseen < SEEN_CAP / 2; k++) {
+        if (k == nexact && best_sim >= LIMEN__DELETION_UNLESS)
+            break;
+        const uint32_t *ids;
+        size_t m = limen__key_lookup(idx, keys[k], &ids);
+        for (size_t i = 0; i < m && nseen < SEEN_CAP / 2; i++) {
+            if (!seen_add(seen, ids[i]))
+                continue;
+            nseen++;
+            float sim = limen__neighbour_sim(idx, text, len, flags, joined_article, ids[i]);
+            if (sim > best_sim)
+                best_sim = sim;
+            if (sim >= floor && n < cap) {
+                out[n].tok = ids[i];
+                out[n].sim = sim;
+                n++;
+            }
+        }
+    }
+    limen__free(seen);
+    return n;
+}
+
+/* (document frequency << 32 | token id), sorted commonest first */
+static int cmp_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x < y) - (x > y);
+}
+
+limen_status limen__expand_build(struct limen_index *idx)
+{
+    size_t cand = 0;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        idx->toks[t].exp = 0;
+        cand += idx->toks[t].df >= EXPAND_MIN_DF;
+    }
+    idx->nnb = 0;
+    if (!cand)
+        return LIMEN_OK;
+    uint64_t *order = limen__reallocarray(NULL, cand, sizeof *order);
+    struct limen__nb *buf = limen__reallocarray(NULL, LIMEN__MAX_NEIGHBOURS, sizeof *buf);
+    if (!order || !buf) {
+        limen__free(order);
+        limen__free(buf);
+        return LIMEN_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t t = 0; t < idx->ntoks; t++)
+        if (idx->toks[t].df >= EXPAND_MIN_DF)
+            order[k++] = (uint64_t)idx->toks[t].df << 32 | (uint32_t)t;
+    qsort(order, cand, sizeof *order, cmp_desc);
+    if (cand > EXPAND_MAX_TOKENS)
+        cand = EXPAND_MAX_TOKENS;
+    size_t cap = 0;
+    limen_status st = LIMEN_OK;
+    for (size_t i = 0; i < cand; i++) {
+        const struct limen__dtok *t = &idx->toks[(uint32_t)order[i]];
+        if (t->len < 2)
+            continue;
+        size_t n = limen__expand(idx, idx->arena + t->text, t->len, t->flags, 0,
+                                 (float)idx->opts.min_token_similarity, buf,
+                                 LIMEN__MAX_NEIGHBOURS);
+        if (idx->nnb + n + 1 > cap) {
+            size_t nc = cap ? cap * 2 : 4096;
+            while (nc < idx->nnb + n + 1)
+                nc *= 2;
+            struct limen__nb *p = limen__reallocarray(idx->nb, nc, sizeof *p);
+            if (!p) {
+                st = LIMEN_ENOMEM;
+                break;
+            }
+            idx->nb = p;
+            cap = nc;
+        }
+        idx->nb[idx->nnb].tok = (uint32_t)n; /* the list's header: its length */
+        idx->nb[idx->nnb].sim = 0.0f;
+        memcpy(idx->nb + idx->nnb + 1, buf, n * sizeof *buf);
+        idx->toks[(uint32_t)order[i]].exp = (uint32_t)idx->nnb + 1;
+        idx->nnb += n + 1;
+    }
+    limen__free(order);
+    limen__free(buf);
+    if (st != LIMEN_OK) {
+        for (size_t t = 0; t < idx->ntoks; t++)
+            idx->toks[t].exp = 0;
+        idx->nnb = 0;
+    }
+    return st;
+}
