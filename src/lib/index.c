@@ -142,6 +142,11 @@ limen_status limen_index_new(const struct limen_index_options *opts, struct lime
         limen__free(idx);
         return st;
     }
+    if (pthread_mutex_init(&idx->pool_lock, NULL) != 0) {
+        limen__normalizer_free(idx->nz);
+        limen__free(idx);
+        return LIMEN_ENOMEM;
+    }
     *out = idx;
     return LIMEN_OK;
 }
@@ -174,9 +179,6 @@ static void free_derived(struct limen_index *idx)
     ifree(idx, idx->key_tok);
     ifree(idx, idx->doc_keys);
     ifree(idx, idx->doc_alert);
-    ifree(idx, idx->ybuck);
-    idx->ybuck = NULL;
-    idx->nybuck = 0;
     ifree(idx, idx->post_yb);
     idx->post_yb = NULL;
     ifree(idx, idx->nb);
@@ -200,6 +202,9 @@ void limen_index_free(struct limen_index *idx)
     if (!idx)
         return;
     free_derived(idx);
+    for (int i = 0; i < idx->npool; i++)
+        limen__scratch_free(idx->pool[i]);
+    pthread_mutex_destroy(&idx->pool_lock);
     limen__normalizer_free(idx->nz);
     ifree(idx, idx->arena);
     ifree(idx, idx->alerts);
@@ -1125,11 +1130,16 @@ static int cmp_kt(const void *a, const void *b)
     return (x->tok > y->tok) - (x->tok < y->tok);
 }
 
-/* One pass over the live names, token by distinct token: counts document
- * frequency into df (post == NULL) or appends name ids using df as a cursor. */
-static void walk_postings(struct limen_index *idx, uint32_t *post)
+/*
+ * One pass over the live names in `order`, token by distinct token: counts
+ * document frequency into df (post == NULL) or appends name ids and their
+ * year buckets using df as a cursor.
+ */
+static void walk_postings(struct limen_index *idx, const uint32_t *order, const uint8_t *bucket,
+                          uint32_t *post)
 {
-    for (size_t n = 0; n < idx->nnames; n++) {
+    for (size_t i = 0; i < idx->nnames; i++) {
+        uint32_t n = order ? order[i] : (uint32_t)i;
         const struct limen__iname *in = &idx->names[n];
         if (idx->alerts[in->alert].dead)
             continue;
@@ -1137,30 +1147,57 @@ static void walk_postings(struct limen_index *idx, uint32_t *post)
             uint32_t t = idx->ntok[in->tok + k];
             if (repeated_token(idx, in, k))
                 continue;
-            if (post)
-                post[idx->toks[t].post + idx->toks[t].df] = (uint32_t)n;
+            if (post) {
+                size_t p = (size_t)idx->toks[t].post + idx->toks[t].df;
+                post[p] = n;
+                idx->post_yb[p] = bucket[n];
+            }
             idx->toks[t].df++;
         }
     }
 }
 
+/*
+ * Postings: for every token, the names holding it ordered by the year
+ * bucket of their alert, then by name id (index_int.h, "year buckets"),
+ * with the bucket of each in post_yb. Names are visited in that order
+ * (a counting sort by bucket), so every list comes out sorted.
+ */
 static limen_status build_postings(struct limen_index *idx)
 {
     for (size_t t = 0; t < idx->ntoks; t++)
         idx->toks[t].df = 0;
-    walk_postings(idx, NULL);
+    walk_postings(idx, NULL, NULL, NULL);
     size_t total = 0;
     for (size_t t = 0; t < idx->ntoks; t++) {
         idx->toks[t].post = (uint32_t)total;
         total += idx->toks[t].df;
     }
+    uint8_t *bucket = limen__malloc(idx->nnames ? idx->nnames : 1);
+    uint32_t *order = limen__reallocarray(NULL, idx->nnames ? idx->nnames : 1, sizeof *order);
     idx->post = limen__reallocarray(NULL, total ? total : 1, sizeof *idx->post);
-    if (!idx->post)
+    idx->post_yb = limen__malloc(total ? total : 1);
+    if (!bucket || !order || !idx->post || !idx->post_yb) {
+        limen__free(bucket);
+        limen__free(order);
         return LIMEN_ENOMEM;
+    }
+    size_t start[LIMEN__YB_COUNT + 1] = {0};
+    for (size_t n = 0; n < idx->nnames; n++) {
+        const struct limen__ialert *a = &idx->alerts[idx->names[n].alert];
+        bucket[n] = (uint8_t)limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
+        start[bucket[n] + 1]++;
+    }
+    for (int b = 0; b < LIMEN__YB_COUNT; b++)
+        start[b + 1] += start[b];
+    for (size_t n = 0; n < idx->nnames; n++)
+        order[start[bucket[n]]++] = (uint32_t)n;
     /* Fill, using df as a cursor; it ends equal to the count again. */
     for (size_t t = 0; t < idx->ntoks; t++)
         idx->toks[t].df = 0;
-    walk_postings(idx, idx->post);
+    walk_postings(idx, order, bucket, idx->post);
+    limen__free(bucket);
+    limen__free(order);
     size_t n_live = 0;
     for (size_t n = 0; n < idx->nnames; n++)
         n_live += !idx->alerts[idx->names[n].alert].dead;
@@ -1256,65 +1293,6 @@ static limen_status build_docs(struct limen_index *idx)
     return LIMEN_OK;
 }
 
-/* Orders the postings of common tokens by year of birth (index_int.h). */
-static limen_status build_ybuckets(struct limen_index *idx)
-{
-    size_t nb = 0, maxdf = 0;
-    for (size_t t = 0; t < idx->ntoks; t++) {
-        idx->toks[t].yb = 0;
-        if (idx->toks[t].df > LIMEN__YB_MIN_DF) {
-            nb++;
-            if (idx->toks[t].df > maxdf)
-                maxdf = idx->toks[t].df;
-        }
-    }
-    size_t npost = 0;
-    for (size_t t = 0; t < idx->ntoks; t++)
-        npost += idx->toks[t].df;
-    uint8_t *bucket = limen__malloc(idx->nnames ? idx->nnames : 1);
-    uint32_t *tmp = limen__reallocarray(NULL, maxdf ? maxdf : 1, sizeof *tmp);
-    idx->post_yb = limen__malloc(npost ? npost : 1);
-    idx->ybuck = nb ? limen__reallocarray(NULL, nb * (LIMEN__YB_COUNT + 1), sizeof *idx->ybuck)
-                    : NULL;
-    if (!bucket || !tmp || !idx->post_yb || (nb && !idx->ybuck)) {
-        limen__free(bucket);
-        limen__free(tmp);
-        return LIMEN_ENOMEM;
-    }
-    for (size_t n = 0; n < idx->nnames; n++) {
-        const struct limen__ialert *a = &idx->alerts[idx->names[n].alert];
-        bucket[n] = (uint8_t)limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
-    }
-    size_t k = 0;
-    for (size_t t = 0; t < idx->ntoks; t++) {
-        struct limen__dtok *tk = &idx->toks[t];
-        if (tk->df <= LIMEN__YB_MIN_DF)
-            continue;
-        uint32_t *off = idx->ybuck + k * (LIMEN__YB_COUNT + 1);
-        uint32_t *post = idx->post + tk->post;
-        memset(off, 0, (LIMEN__YB_COUNT + 1) * sizeof *off);
-        for (uint32_t p = 0; p < tk->df; p++)
-            off[bucket[post[p]] + 1]++;
-        for (int b = 0; b < LIMEN__YB_COUNT; b++)
-            off[b + 1] += off[b];
-        /* A stable counting sort: within a bucket, postings stay in name order. */
-        uint32_t cur[LIMEN__YB_COUNT];
-        memcpy(cur, off, sizeof cur);
-        for (uint32_t p = 0; p < tk->df; p++)
-            tmp[cur[bucket[post[p]]]++] = post[p];
-        memcpy(post, tmp, tk->df * sizeof *post);
-        tk->yb = (uint32_t)++k;
-    }
-    idx->nybuck = nb;
-    /* Every posting's bucket, read in order with it: screening ranks
-     * candidates by birth year without touching the alerts. */
-    for (size_t p = 0; p < npost; p++)
-        idx->post_yb[p] = bucket[idx->post[p]];
-    limen__free(bucket);
-    limen__free(tmp);
-    return LIMEN_OK;
-}
-
 /* Gives back the slack of arrays grown by doubling (up to half of them);
  * arrays of a mapped index stay where they are. Failure only keeps the slack. */
 static void shrink(const struct limen_index *idx, void **p, size_t *cap, size_t n, size_t elem)
@@ -1347,7 +1325,7 @@ limen_status limen_index_finish(struct limen_index *idx)
 {
     limen_status st;
     free_derived(idx);
-    if ((st = build_postings(idx)) != LIMEN_OK || (st = build_ybuckets(idx)) != LIMEN_OK ||
+    if ((st = build_postings(idx)) != LIMEN_OK ||
         (st = build_keys(idx)) != LIMEN_OK || (st = build_docs(idx)) != LIMEN_OK ||
         (st = limen__expand_build(idx)) != LIMEN_OK) {
         free_derived(idx);

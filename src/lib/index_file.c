@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 3u
+#define FILE_VERSION 4u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 
@@ -55,7 +55,6 @@ enum section {
     S_KEY_TOK,
     S_DOC_KEYS,
     S_DOC_ALERT,
-    S_YBUCK,
     S_POST_YB,
     S_NB,
     S_COUNT
@@ -164,8 +163,6 @@ static void arrays_of(const struct limen_index *idx, struct array_ref a[S_COUNT]
                                       sizeof *idx->key_tok};
     a[S_DOC_KEYS] = (struct array_ref){idx->doc_keys, idx->ndoc_keys, sizeof *idx->doc_keys};
     a[S_DOC_ALERT] = (struct array_ref){idx->doc_alert, idx->ndoc_keys, sizeof *idx->doc_alert};
-    a[S_YBUCK] = (struct array_ref){idx->ybuck, idx->nybuck * (LIMEN__YB_COUNT + 1),
-                                    sizeof *idx->ybuck};
     a[S_POST_YB] = (struct array_ref){idx->post_yb, idx->post_yb ? npost : 0, 1};
     a[S_NB] = (struct array_ref){idx->nb, idx->nnb, sizeof *idx->nb};
 }
@@ -324,17 +321,13 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
     for (size_t t = 0; t < idx->ntoks; t++) {
         const struct limen__dtok *tk = &idx->toks[t];
         if ((uint64_t)tk->text + tk->len >= idx->arena_len || tk->len > LIMEN__TOKEN_MAX ||
-            (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead || tk->yb > idx->nybuck ||
+            (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead ||
             tk->exp > idx->nnb)
             return "a token points outside the arrays";
-        if (tk->yb) {
-            const uint32_t *off = idx->ybuck + (size_t)(tk->yb - 1) * (LIMEN__YB_COUNT + 1);
-            if (off[0] != 0 || off[LIMEN__YB_COUNT] != tk->df)
-                return "a token's year buckets do not cover its postings";
-            for (int b = 0; b < LIMEN__YB_COUNT; b++)
-                if (off[b + 1] < off[b])
-                    return "a token's year buckets are not in order";
-        }
+        /* screening finds the postings of given years by binary search */
+        for (uint32_t p = 1; p < tk->df; p++)
+            if (idx->post_yb[tk->post + p] < idx->post_yb[tk->post + p - 1])
+                return "a token's postings are not in year order";
     }
     for (size_t p = 0; p < npost; p++)
         if (idx->post[p] >= idx->nnames)
@@ -516,8 +509,6 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     idx->doc_keys = SEC(S_DOC_KEYS);
     idx->ndoc_keys = (size_t)h.sec[S_DOC_KEYS].count;
     idx->doc_alert = SEC(S_DOC_ALERT);
-    idx->ybuck = SEC(S_YBUCK);
-    idx->nybuck = (size_t)(h.sec[S_YBUCK].count / (LIMEN__YB_COUNT + 1));
     idx->post_yb = SEC(S_POST_YB);
     idx->nb = SEC(S_NB);
     idx->nnb = (size_t)h.sec[S_NB].count;
@@ -534,7 +525,7 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
         h.sec[S_NKIND].count != h.sec[S_NTOK].count ||
         h.sec[S_POST_YB].count != h.sec[S_POST].count ||
         h.sec[S_DOC_ALERT].count != h.sec[S_DOC_KEYS].count || h.nalerts != idx->nalerts ||
-        h.npost != h.sec[S_POST].count || h.sec[S_YBUCK].count % (LIMEN__YB_COUNT + 1) ||
+        h.npost != h.sec[S_POST].count ||
         (idx->nkeys && idx->key_off[idx->nkeys] != h.sec[S_KEY_TOK].count))
         bad = "section sizes disagree";
     if (!bad)

@@ -5,6 +5,7 @@
 #ifndef LIMEN_INDEX_INT_H
 #define LIMEN_INDEX_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,19 +35,19 @@ struct limen__dtok {
     uint32_t post; /* first posting (name id) in idx->post */
     uint32_t ddf;   /* names holding it added since finish() (delta postings) */
     uint32_t dhead; /* first delta posting, 1-based in idx->dp_*; 0: none */
-    uint32_t yb;    /* 0, or 1 + its block of year-bucket offsets in idx->ybuck */
+    uint32_t reserved2;
     uint32_t exp;   /* 0, or 1 + the header of its stored neighbours in idx->nb (expand.c) */
 };
 
 /*
- * Year buckets: the postings of a common token (df > LIMEN__YB_MIN_DF) are
- * ordered by the birth year of the name's alert, bucket 0 holding alerts
- * with no birth year or several; a block of LIMEN__YB_COUNT + 1 offsets
- * (relative to the token's first posting) says where each bucket starts.
+ * Year buckets: the postings of every token are ordered by the birth year
+ * of the name's alert (bucket 1 + year - 1870, clamped), bucket 0 first,
+ * holding alerts with no birth year or several; post_yb holds each
+ * posting's bucket, so the postings of given years are found by binary
+ * search and read with their year.
  */
 #define LIMEN__YB_COUNT 160
 #define LIMEN__YB_FIRST_YEAR 1870
-#define LIMEN__YB_MIN_DF 2048
 static inline int limen__year_bucket(int year)
 {
     int b = year - LIMEN__YB_FIRST_YEAR + 1;
@@ -123,6 +124,11 @@ struct limen__facts {
 /* Reads the facts of an entity; strings point into the entity. */
 void limen__facts_read(const struct limen_entity *e, struct limen__facts *f);
 
+#define LIMEN__SCRATCH_POOL 16
+
+/* Frees one of screening's per-query blocks (screen.c; for limen_index_free). */
+void limen__scratch_free(void *scratch);
+
 struct limen_index {
     struct limen_index_options opts;
     struct limen__normalizer *nz;
@@ -166,8 +172,6 @@ struct limen_index {
     uint32_t *doc_alert;
     size_t ndoc_keys;
     size_t live_names; /* names of live alerts (token weights use it) */
-    uint32_t *ybuck;   /* year-bucket offset blocks (see LIMEN__YB_COUNT) */
-    size_t nybuck;     /* blocks */
     uint8_t *post_yb;  /* parallel to post: the year bucket of each posting's alert */
     struct limen__nb *nb; /* stored neighbour lists of the commonest tokens (expand.c) */
     size_t nnb;
@@ -189,6 +193,15 @@ struct limen_index {
     uint64_t *dd_key; /* delta document keys: open addressing, dd_alert slot 0 = empty */
     uint32_t *dd_alert; /* alert index + 1 */
     size_t ndd, dd_cap;
+
+    /*
+     * Screening's per-query working memory, kept for the next query (its
+     * tables stay allocated and warm): a small stack under its own lock,
+     * the only part of the index screening writes (screen.c).
+     */
+    pthread_mutex_t pool_lock;
+    void *pool[LIMEN__SCRATCH_POOL];
+    int npool;
 
     /* A saved index loaded with limen_index_load(): arrays point into this
      * private, copy-on-write mapping until they grow (then they are copied). */

@@ -46,6 +46,14 @@
 #define WALK_BUDGET 60000u
 #endif
 #define MAX_WALKS 1024
+/* Runs of open year buckets: bucket 0 and one per birth year of the query. */
+#define MAX_RUNS (LIMEN__MAX_FACTS + 1)
+/* A token held by at most this many names is read whole, whatever the
+ * query's birth year: a name with a wrong birth year is still found
+ * through its rarer tokens. */
+#ifndef YEAR_MIN_DF
+#define YEAR_MIN_DF 64
+#endif
 #define MIN_PAIR_SIM 0.70
 #define JOINED_MIN_SIM 0.93
 #ifndef MISSING_PENALTY
@@ -199,13 +207,13 @@ struct scratch {
     int nwalks;
     size_t walk_left; /* postings the query may still walk */
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
-    uint8_t yopen[LIMEN__YB_COUNT];    /* the open buckets, in order */
-    int nyopen;
+    uint8_t runs[MAX_RUNS][2];         /* the open buckets as runs [first, last] */
+    int nruns;
     int have_years;
     struct limen__facts facts;
     struct acc *acc;        /* acc_cap slots (a power of two), acc_n used */
     size_t acc_cap, acc_n;
-    uint32_t *order;        /* the used slots, in insertion order */
+    size_t peak_n;          /* names met by this query (acc_n is reset by selection) */
     uint64_t seen[1024];    /* a filter of the names in acc: bit (name hash & 65535) */
     float *kbuf;            /* candidate keys, for the pruning threshold */
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
@@ -249,10 +257,10 @@ static void simc_put(struct scratch *s, uint64_t key, float sim)
 
 /*
  * The accumulator: an open-addressing table of entries keyed by name id
- * (empty: name UINT32_MAX), at most half full, and the list of the slots
- * used in insertion order, so that choosing candidates costs the names met,
- * not the table's size. A posting costs one random access, which the walk
- * prefetches a few postings ahead.
+ * (empty: name UINT32_MAX), between a quarter and a half full, read in
+ * slot order when candidates are chosen (a sequential scan of twice the
+ * names met is cheaper than visiting them in insertion order). A posting
+ * costs one random access, which the walk prefetches a few postings ahead.
  */
 /* How many postings ahead a walk prefetches the accumulator slot. */
 #define ACC_PREFETCH 8
@@ -266,26 +274,21 @@ static int acc_grow(struct scratch *s)
 {
     size_t cap = s->acc_cap ? s->acc_cap * 2 : 1024;
     struct acc *t = limen__reallocarray(NULL, cap, sizeof *t);
-    uint32_t *order = limen__reallocarray(NULL, cap / 2, sizeof *order);
-    if (!t || !order) {
-        limen__free(t);
-        limen__free(order);
+    if (!t)
         return -1;
-    }
     for (size_t i = 0; i < cap; i++)
         t[i].name = UINT32_MAX;
-    for (size_t e = 0; e < s->acc_n; e++) {
-        const struct acc *a = &s->acc[s->order[e]];
+    for (size_t e = 0; e < s->acc_cap; e++) {
+        const struct acc *a = &s->acc[e];
+        if (a->name == UINT32_MAX)
+            continue;
         size_t j = acc_slot_of(a->name, cap);
         while (t[j].name != UINT32_MAX)
             j = (j + 1) & (cap - 1);
         t[j] = *a;
-        order[e] = (uint32_t)j;
     }
     limen__free(s->acc);
-    limen__free(s->order);
     s->acc = t;
-    s->order = order;
     s->acc_cap = cap;
     return 0;
 }
@@ -306,7 +309,7 @@ static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, fl
         if (s->update_only)
             return 0;
         s->seen[(h >> 16) & 1023] |= 1ull << (h & 63);
-        s->order[s->acc_n++] = (uint32_t)j;
+        s->acc_n++;
         a->name = name;
         a->mask = mask;
         a->last_unit = (int16_t)unit;
@@ -352,10 +355,19 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
         for (int y = s->facts.dobs[i].year - 2; y <= s->facts.dobs[i].year + 2; y++)
             s->ybuckets[limen__year_bucket(y)] = 1;
     }
-    s->nyopen = 0;
-    for (int b = 0; b < LIMEN__YB_COUNT; b++)
-        if (s->ybuckets[b])
-            s->yopen[s->nyopen++] = (uint8_t)b;
+    /* the open buckets as runs: bucket 0, then each run of years */
+    s->runs[0][0] = s->runs[0][1] = 0;
+    s->nruns = 1;
+    for (int b = 1; b < LIMEN__YB_COUNT && s->nruns < MAX_RUNS; b++) {
+        if (!s->ybuckets[b])
+            continue;
+        if (s->ybuckets[b - 1] && b > 1)
+            s->runs[s->nruns - 1][1] = (uint8_t)b;
+        else {
+            s->runs[s->nruns][0] = s->runs[s->nruns][1] = (uint8_t)b;
+            s->nruns++;
+        }
+    }
     s->nq = 0;
     for (int i = 0; i < s->facts.nnames && s->nq < MAX_QNAMES; i++) {
         struct qname *q = &s->q[s->nq];
@@ -445,50 +457,82 @@ static void plan_walk(const struct limen_index *idx, struct scratch *s, uint32_t
     }
 }
 
+/* First posting of [0, n) whose bucket is >= b (postings are in bucket order). */
+static uint32_t bucket_bound(const uint8_t *yb, uint32_t n, int b)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (yb[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * The postings of a token this query walks, as ranges [r[i][0], r[i][1]):
+ * with a birth year, those of the open buckets (index_int.h, "year
+ * buckets") unless the token is rare enough to read whole; else all.
+ */
+static int token_ranges(const struct limen_index *idx, const struct scratch *s, uint32_t tok,
+                        uint32_t r[][2])
+{
+    const struct limen__dtok *t = &idx->toks[tok];
+    if (!s->have_years || t->df <= YEAR_MIN_DF) {
+        r[0][0] = 0;
+        r[0][1] = t->df;
+        return 1;
+    }
+    const uint8_t *yb = idx->post_yb + t->post;
+    int n = 0;
+    for (int i = 0; i < s->nruns; i++) {
+        uint32_t lo = bucket_bound(yb, t->df, s->runs[i][0]);
+        uint32_t hi = lo < t->df ? lo + bucket_bound(yb + lo, t->df - lo, s->runs[i][1] + 1) : lo;
+        if (hi > lo) {
+            r[n][0] = lo;
+            r[n][1] = hi;
+            n++;
+        }
+    }
+    return n;
+}
+
 /* Postings a token costs to walk for this query. */
 static size_t walk_cost(const struct limen_index *idx, const struct scratch *s, uint32_t tok)
 {
-    const struct limen__dtok *t = &idx->toks[tok];
-    size_t n = t->ddf;
-    if (t->yb && s->have_years) {
-        const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
-        for (int i = 0; i < s->nyopen; i++)
-            n += off[s->yopen[i] + 1] - off[s->yopen[i]];
-        return n;
-    }
-    return n + t->df;
+    uint32_t r[MAX_RUNS][2];
+    int nr = token_ranges(idx, s, tok, r);
+    size_t n = idx->toks[tok].ddf;
+    for (int i = 0; i < nr; i++)
+        n += r[i][1] - r[i][0];
+    return n;
 }
 
-/* Walks a token's postings (those of the open year buckets when it has
- * buckets and the query a birth year), spending s->walk_left. */
+/* Walks a token's postings (token_ranges(), and those added since finish()
+ * of the open buckets), spending s->walk_left. */
 static int walk_token(const struct limen_index *idx, struct scratch *s, const struct walk *w)
 {
     const struct limen__dtok *t = &idx->toks[w->tok];
     const uint32_t *post = idx->post + t->post;
     const uint8_t *yb = idx->post_yb + t->post;
-    if (t->yb && s->have_years) {
-        const uint32_t *off = idx->ybuck + (size_t)(t->yb - 1) * (LIMEN__YB_COUNT + 1);
-        for (int i = 0; i < s->nyopen; i++) {
-            int b = s->yopen[i];
-            for (uint32_t p = off[b]; p < off[b + 1] && s->walk_left; p++, s->walk_left--) {
-                if (p + ACC_PREFETCH < off[b + 1] && !s->update_only && s->acc)
-                    __builtin_prefetch(&s->acc[acc_slot_of(post[p + ACC_PREFETCH], s->acc_cap)],
-                                       1);
-                if (acc_add(s, post[p], w->unit, w->mask, w->c, b) != 0)
-                    return -1;
-            }
-        }
-    } else {
-        for (uint32_t p = 0; p < t->df && s->walk_left; p++, s->walk_left--) {
-            if (p + ACC_PREFETCH < t->df && !s->update_only && s->acc)
+    uint32_t r[MAX_RUNS][2];
+    int nr = token_ranges(idx, s, w->tok, r);
+    for (int i = 0; i < nr; i++) {
+        uint32_t end = r[i][1];
+        for (uint32_t p = r[i][0]; p < end && s->walk_left; p++, s->walk_left--) {
+            if (p + ACC_PREFETCH < end && !s->update_only && s->acc)
                 __builtin_prefetch(&s->acc[acc_slot_of(post[p + ACC_PREFETCH], s->acc_cap)], 1);
             if (acc_add(s, post[p], w->unit, w->mask, w->c, yb[p]) != 0)
                 return -1;
         }
     }
+    int all = !s->have_years || t->df + t->ddf <= YEAR_MIN_DF;
     for (uint32_t d = t->dhead; d && s->walk_left; d = idx->dp_next[d - 1], s->walk_left--) {
-        uint32_t n = idx->dp_name[d - 1];
-        if (acc_add(s, n, w->unit, w->mask, w->c, idx->dp_yb[d - 1]) != 0)
+        if (!all && !s->ybuckets[idx->dp_yb[d - 1]])
+            continue;
+        if (acc_add(s, idx->dp_name[d - 1], w->unit, w->mask, w->c, idx->dp_yb[d - 1]) != 0)
             return -1;
     }
     return 0;
@@ -564,10 +608,14 @@ static int prune_threshold(const struct limen_index *idx, struct scratch *s, flo
         s->kbuf = b;
         s->kbuf_cap = s->acc_cap / 2;
     }
-    for (size_t i = 0; i < s->acc_n; i++) {
-        s->kbuf[i] = acc_key(s, &s->acc[s->order[i]]);
-        if (s->kbuf[i] > top)
-            top = s->kbuf[i];
+    size_t n = 0;
+    for (size_t i = 0; i < s->acc_cap; i++) {
+        if (s->acc[i].name == UINT32_MAX)
+            continue;
+        float key = acc_key(s, &s->acc[i]);
+        s->kbuf[n++] = key;
+        if (key > top)
+            top = key;
     }
     float t = CANDIDATE_RATIO * top;
     if (s->acc_n > k) {
@@ -750,6 +798,7 @@ struct pair {
 
 struct name_match {
     double score;
+    double closeness; /* the weighted mean similarity of the pairs: breaks ties of score */
     double raw;
     double mass;
     int npairs;
@@ -892,7 +941,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
     memset(m, 0, sizeof *m);
     m->qi = qi;
     m->name = n;
-    double num = 0, den = 0, mass = 0;
+    double num = 0, den = 0, mass = 0, close = 0;
     int words = 0;
     for (int c = 0; c < nc; c++) {
         const struct unit *x = &q->units[cands[c].qu], *y = &au[cands[c].au];
@@ -908,6 +957,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
             wa = wq;
         double cr = credit(cands[c].sim, x->flags | y->flags);
         num += cr * (wq + wa);
+        close += cands[c].sim * (wq + wa);
         den += wq + wa;
         mass += cr * (wq + wa) / 2;
         if ((wordish(x->kind) || wordish(y->kind)) && cr > 0)
@@ -951,6 +1001,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
         return;
     }
     double raw = num / den;
+    m->closeness = close / den;
     double spec = 1.0 - 0.6 * exp(-1.0 * mass);
     m->raw = raw;
     m->mass = mass;
@@ -1160,6 +1211,9 @@ static int cmp_result(const void *x, const void *y)
     const struct result *a = x, *b = y;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
+    /* equal scores: the closer spelling first (credit is full from 0.95 on) */
+    if (a->nm.closeness != b->nm.closeness)
+        return a->nm.closeness > b->nm.closeness ? -1 : 1;
     return (a->alert > b->alert) - (a->alert < b->alert);
 }
 
@@ -1367,7 +1421,14 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
 
 /* ---- the whole ---- */
 
-/* Keeps the k best candidate names (a min-heap on accumulated weight). */
+/* Whether candidate x ranks below y: less evidence, or as much and a later
+ * name (so that the choice never depends on the order names were met). */
+static int acc_below(const struct acc *x, const struct acc *y)
+{
+    return x->total < y->total || (x->total == y->total && x->name > y->name);
+}
+
+/* Keeps the k best candidate names (a min-heap on acc_below). */
 static void heap_push(struct acc *h, size_t *n, size_t k, const struct acc *x)
 {
     if (*n < k) {
@@ -1375,7 +1436,7 @@ static void heap_push(struct acc *h, size_t *n, size_t k, const struct acc *x)
         h[i] = *x;
         while (i > 0) {
             size_t p = (i - 1) / 2;
-            if (h[p].total <= h[i].total)
+            if (!acc_below(&h[i], &h[p]))
                 break;
             struct acc t = h[p];
             h[p] = h[i];
@@ -1384,15 +1445,15 @@ static void heap_push(struct acc *h, size_t *n, size_t k, const struct acc *x)
         }
         return;
     }
-    if (x->total <= h[0].total)
+    if (!acc_below(&h[0], x))
         return;
     h[0] = *x;
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < *n && h[l].total < h[m].total)
+        if (l < *n && acc_below(&h[l], &h[m]))
             m = l;
-        if (r < *n && h[r].total < h[m].total)
+        if (r < *n && acc_below(&h[r], &h[m]))
             m = r;
         if (m == i)
             break;
@@ -1420,6 +1481,71 @@ static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
     return 0;
 }
 
+/* ---- the per-query block, kept for the next query ---- */
+
+void limen__scratch_free(void *p)
+{
+    struct scratch *s = p;
+    if (!s)
+        return;
+    limen__free(s->acc);
+    limen__free(s->kbuf);
+    limen__free(s);
+}
+
+/* A block from the index's pool, or a new one; empty either way. */
+static struct scratch *scratch_get(const struct limen_index *cidx)
+{
+    /* The pool is the one part of the index screening changes; its lock
+     * makes that safe from any number of threads. */
+    struct limen_index *idx = (struct limen_index *)cidx;
+    struct scratch *s = NULL;
+    pthread_mutex_lock(&idx->pool_lock);
+    if (idx->npool)
+        s = idx->pool[--idx->npool];
+    pthread_mutex_unlock(&idx->pool_lock);
+    if (s)
+        return s;
+    return limen__calloc(1, sizeof *s);
+}
+
+/*
+ * Empties a block and returns it to the pool (or frees it when the pool is
+ * full). The accumulator was emptied by candidate selection, unless the
+ * query stopped before; a table grown far beyond the names of this query is
+ * given back, so that one heavy query does not make every later one scan a
+ * large table.
+ */
+static void scratch_put(const struct limen_index *cidx, struct scratch *s)
+{
+    struct limen_index *idx = (struct limen_index *)cidx;
+    if (!s)
+        return;
+    if (s->acc_n)
+        for (size_t i = 0; i < s->acc_cap; i++)
+            s->acc[i].name = UINT32_MAX;
+    if (s->acc_cap > 8 * (s->peak_n > 2048 ? s->peak_n : 2048)) {
+        limen__free(s->acc);
+        s->acc = NULL;
+        s->acc_cap = 0;
+    }
+    s->acc_n = s->peak_n = 0;
+    s->nwalks = 0;
+    s->update_only = 0;
+    if (s->simc_n) {
+        memset(s->simc, 0, sizeof s->simc);
+        s->simc_n = 0;
+    }
+    memset(s->seen, 0, sizeof s->seen);
+    pthread_mutex_lock(&idx->pool_lock);
+    if (idx->npool < LIMEN__SCRATCH_POOL) {
+        idx->pool[idx->npool++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&idx->pool_lock);
+    limen__scratch_free(s);
+}
+
 limen_status limen_screen(const struct limen_index *idx, const struct limen_entity *query,
                           const struct limen_screen_options *opts, struct limen_results **out,
                           struct limen_error *err)
@@ -1442,7 +1568,7 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         limen_screen_options_init(&o);
     if (!idx->finished)
         return limen__error_set(err, LIMEN_ESTATE, NULL, "the index is not finished");
-    s = limen__calloc(1, sizeof *s);
+    s = scratch_get(idx);
     if (!s)
         goto out;
     if ((st = read_query(idx, query, s, err)) != LIMEN_OK)
@@ -1455,14 +1581,20 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     heap = limen__reallocarray(NULL, k, sizeof *heap);
     if (!heap)
         goto out;
-    for (size_t i = 0; i < s->acc_n; i++) {
-        struct acc *e = &s->acc[s->order[i]];
+    for (size_t i = 0; i < s->acc_cap; i++) {
+        struct acc *e = &s->acc[i];
+        if (e->name == UINT32_MAX)
+            continue;
         /* A birth year within two years of the query's lifts a candidate;
          * another known year lowers it (full scoring will weigh the dates). */
-        e->total = acc_key(s, e);
-        if (!(idx->ndead_delta && idx->alerts[idx->names[e->name].alert].dead))
-            heap_push(heap, &nh, k, e);
+        struct acc x = *e;
+        x.total = acc_key(s, e);
+        e->name = UINT32_MAX; /* the table is left empty for the next query */
+        if (!(idx->ndead_delta && idx->alerts[idx->names[x.name].alert].dead))
+            heap_push(heap, &nh, k, &x);
     }
+    s->peak_n = s->acc_n;
+    s->acc_n = 0;
     float top = 0;
     for (size_t i = 0; i < nh; i++)
         if (heap[i].total > top)
@@ -1544,11 +1676,6 @@ out:
     limen__free(res);
     limen__free(alerts);
     limen__free(heap);
-    if (s) {
-        limen__free(s->acc);
-        limen__free(s->order);
-        limen__free(s->kbuf);
-    }
-    limen__free(s);
+    scratch_put(idx, s);
     return st;
 }
