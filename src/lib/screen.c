@@ -48,6 +48,10 @@
 #define MAX_WALKS 1024
 /* Runs of open year buckets: bucket 0 and one per birth year of the query. */
 #define MAX_RUNS (LIMEN__MAX_FACTS + 1)
+/* An update-only unit is probed from the names in the running when its
+ * postings outnumber them this many times (a probe costs two random reads,
+ * a posting a sequential one). */
+#define PROBE_COST 16
 /* A token held by at most this many names is read whole, whatever the
  * query's birth year: a name with a wrong birth year is still found
  * through its rarer tokens. */
@@ -216,6 +220,8 @@ struct scratch {
     size_t peak_n;          /* names met by this query (acc_n is reset by selection) */
     uint64_t seen[1024];    /* a filter of the names in acc: bit (name hash & 65535) */
     float *kbuf;            /* candidate keys, for the pruning threshold */
+    uint32_t *probe;        /* slots of the names still in the running (run_walks) */
+    size_t nprobe, probe_cap;
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
     size_t kbuf_cap;
     int update_only;        /* acc_add changes entries, adds none (run_walks) */
@@ -293,6 +299,27 @@ static int acc_grow(struct scratch *s)
     return 0;
 }
 
+/* Adds a unit's evidence to a name already met. */
+static void acc_credit(struct acc *a, int unit, uint32_t mask, float c)
+{
+    if (a->last_unit == unit || (a->mask & mask)) {
+        /* The same unit through another spelling, or a unit sharing query
+         * tokens with one already credited (mohamed / ben mohamed joined):
+         * the better of the two, as one-to-one alignment will do. */
+        if (c > a->last_c) {
+            a->total += c - a->last_c;
+            a->last_c = c;
+        }
+        a->mask |= mask;
+        a->last_unit = (int16_t)unit;
+    } else {
+        a->last_unit = (int16_t)unit;
+        a->mask |= mask;
+        a->last_c = c;
+        a->total += c;
+    }
+}
+
 static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, float c, int yb)
 {
     if ((s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s) != 0)
@@ -318,22 +345,7 @@ static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, fl
         a->yb = (uint8_t)yb;
         return 0;
     }
-    if (a->last_unit == unit || (a->mask & mask)) {
-        /* The same unit through another spelling, or a unit sharing query
-         * tokens with one already credited (mohamed / ben mohamed joined):
-         * the better of the two, as one-to-one alignment will do. */
-        if (c > a->last_c) {
-            a->total += c - a->last_c;
-            a->last_c = c;
-        }
-        a->mask |= mask;
-        a->last_unit = (int16_t)unit;
-    } else {
-        a->last_unit = (int16_t)unit;
-        a->mask |= mask;
-        a->last_c = c;
-        a->total += c;
-    }
+    acc_credit(a, unit, mask, c);
     return 0;
 }
 
@@ -627,6 +639,65 @@ static int prune_threshold(const struct limen_index *idx, struct scratch *s, flo
     return 0;
 }
 
+/*
+ * The names still in the running once walks are update-only: those whose
+ * evidence plus all the remaining units could give them reaches the
+ * threshold (`need` = threshold - remaining). The others cannot become
+ * candidates whatever they get, so the remaining units need not credit them.
+ */
+static int collect_running(struct scratch *s, float need)
+{
+    if (s->probe_cap < s->acc_n) {
+        uint32_t *p = limen__reallocarray(s->probe, s->acc_n, sizeof *p);
+        if (!p)
+            return -1;
+        s->probe = p;
+        s->probe_cap = s->acc_n;
+    }
+    s->nprobe = 0;
+    for (size_t i = 0; i < s->acc_cap; i++)
+        if (s->acc[i].name != UINT32_MAX && acc_key(s, &s->acc[i]) >= need)
+            s->probe[s->nprobe++] = (uint32_t)i;
+    return 0;
+}
+
+/*
+ * Credits a unit to the names in the running by reading their tokens (two
+ * random reads a name) instead of the unit's postings: the same evidence a
+ * walk would give them, postings out of the query's years excepted alike.
+ */
+static void probe_unit(const struct limen_index *idx, struct scratch *s, int unit)
+{
+    /* the unit's tokens: open addressing, slot = walk index + 1 */
+    uint16_t map[2 * MAX_WALKS];
+    const size_t cap = 2 * MAX_WALKS;
+    memset(map, 0, sizeof map);
+    for (int w = 0; w < s->nwalks; w++) {
+        if (s->walks[w].unit != unit)
+            continue;
+        size_t j = (s->walks[w].tok * 2654435761u) & (cap - 1);
+        while (map[j])
+            j = (j + 1) & (cap - 1);
+        map[j] = (uint16_t)(w + 1);
+    }
+    for (size_t i = 0; i < s->nprobe; i++) {
+        struct acc *a = &s->acc[s->probe[i]];
+        const struct limen__iname *in = &idx->names[a->name];
+        for (uint32_t t = 0; t < in->ntok; t++) {
+            uint32_t tok = idx->ntok[in->tok + t];
+            for (size_t j = (tok * 2654435761u) & (cap - 1); map[j]; j = (j + 1) & (cap - 1)) {
+                const struct walk *wk = &s->walks[map[j] - 1];
+                if (wk->tok != tok)
+                    continue;
+                const struct limen__dtok *dt = &idx->toks[tok];
+                if (s->have_years && dt->df + dt->ddf > YEAR_MIN_DF && !s->ybuckets[a->yb])
+                    continue;
+                acc_credit(a, unit, wk->mask, wk->c);
+            }
+        }
+    }
+}
+
 static int run_walks(const struct limen_index *idx, struct scratch *s)
 {
     struct unit_cost uc[MAX_QNAMES * MAX_UNITS];
@@ -664,8 +735,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
         int qi = uc[k].unit / MAX_UNITS;
         /*
          * Once the units left cannot lift a name the walk has not met above
-         * the candidates it has, they only add to names already met: their
-         * postings are read against a filter of those, nothing is inserted.
+         * the candidates it has, they only add to names already met.
          */
         if (!s->update_only && k > 0 && s->acc_n && uc[k].cost >= 512 &&
             uc[k].cost * 8 >= s->acc_n) {
@@ -673,15 +743,25 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             float theta;
             if (prune_threshold(idx, s, &theta) != 0)
                 return -1;
-            if (rest[k] + bonus < theta)
+            if (rest[k] + bonus < theta) {
                 s->update_only = 1;
+                if (collect_running(s, theta - rest[k]) != 0)
+                    return -1;
+            }
         }
         if (!s->update_only) {
             if (spent + uc[k].cost > WALK_BUDGET && name_walked[qi])
                 continue;
             name_walked[qi] = 1;
             spent += uc[k].cost;
+        } else if (uc[k].cost > PROBE_COST * s->nprobe) {
+            /* fewer names in the running than postings to read: look at
+             * their tokens instead */
+            probe_unit(idx, s, uc[k].unit);
+            continue;
         }
+        /* (in update-only mode the postings are read against a bit filter
+         * of the names met; nothing is inserted) */
         for (int w = 0; w < s->nwalks; w++)
             if (s->walks[w].unit == uc[k].unit && walk_token(idx, s, &s->walks[w]) != 0)
                 return -1;
@@ -1490,6 +1570,7 @@ void limen__scratch_free(void *p)
         return;
     limen__free(s->acc);
     limen__free(s->kbuf);
+    limen__free(s->probe);
     limen__free(s);
 }
 
