@@ -88,6 +88,47 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
 /* All agencies, by code: *out is an array the caller frees with limen_free(). */
 limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **out, size_t *n);
 
+/* ---- sharing groups ---- */
+
+#define LIMEN_GROUP_CODE_MAX 32     /* "MED-DRUGS" */
+#define LIMEN_GROUP_MEMBERS_MAX 256 /* agencies in one group */
+
+/*
+ * A sharing group: alerts distributed to it are visible to its member
+ * agencies. `owner` is the agency whose admins may change it through the hub
+ * ("" for a group the hub's operator manages with `limen admin group`).
+ */
+struct limen_group {
+    char code[LIMEN_GROUP_CODE_MAX]; /* letters, digits and '-' */
+    char name[128];
+    char owner[LIMEN_AGENCY_CODE_MAX];
+    int64_t updated;
+    size_t nmembers;
+    char (*members)[LIMEN_AGENCY_CODE_MAX]; /* nmembers agency codes, sorted */
+};
+
+/*
+ * Creates a group or replaces the name and the members of an existing one, in
+ * one transaction. `by` is the agency acting through the hub: it may create a
+ * group (which it then owns: g->owner is ignored) or change a group it owns
+ * (LIMEN_EFORBIDDEN otherwise, nothing written). `by` == NULL is the hub's
+ * operator: any group, owner taken from g->owner ("" or an agency).
+ * Members must be existing agencies (LIMEN_ENOTFOUND, field "members");
+ * repeated ones count once; at most LIMEN_GROUP_MEMBERS_MAX. LIMEN_EINVAL for
+ * a bad code, name or owner. g->updated is ignored (set to now).
+ */
+limen_status limen_store_group_put(struct limen_store *s, const struct limen_group *g,
+                                   const char *by, struct limen_error *err);
+/*
+ * All groups by code (n == 0, *out == NULL when there are none), or the one
+ * group `code` (limen_store_group_get: LIMEN_ENOTFOUND when unknown). *out is
+ * one allocation holding the groups and their member lists, freed by the
+ * caller with limen_free().
+ */
+limen_status limen_store_groups(struct limen_store *s, struct limen_group **out, size_t *n);
+limen_status limen_store_group_get(struct limen_store *s, const char *code,
+                                   struct limen_group **out);
+
 /* ---- users and tokens ---- */
 
 enum limen_role {

@@ -337,7 +337,7 @@ static void api_screen(struct request *r, struct answer *a)
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
     for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
         const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-        if (!al || !hub_visible(al, r->user.agency) || hub_expired(al, today))
+        if (!al || !hub_visible(&r->srv->hub, al, r->user.agency) || hub_expired(al, today))
             continue;
         sh[nsh].i = i;
         sh[nsh].al = *al;
@@ -431,6 +431,17 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         return;
     }
     r->search = json_pack("{s:s}", "alert_id", meta.id);
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    const char *unknown =
+        hub_alert_unknown_group(&meta, r->srv->hub.groups, r->srv->hub.ngroups);
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    if (unknown) {
+        /* unknown points into meta, which outlives the answer's text */
+        answer_error(a, 422, "invalid_alert", "alert.distribution.groups",
+                     "no sharing group %s (see GET /v1/groups)", unknown);
+        json_decref(doc);
+        return;
+    }
     if (strcmp(meta.owner, r->user.agency)) {
         answer_error(a, 403, "forbidden", "alert.owner",
                      "an agency publishes its own alerts only (%s is not %s)", meta.owner,
@@ -661,6 +672,113 @@ static void api_hit_mark(struct request *r, struct answer *a, const char *idtext
         answer_json(a, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", s));
 }
 
+/* ---- sharing groups ---- */
+
+static json_t *group_json(const struct limen_group *g)
+{
+    json_t *m = json_array();
+    for (size_t i = 0; i < g->nmembers; i++)
+        json_array_append_new(m, json_string(g->members[i]));
+    return json_pack("{s:s,s:s,s:s?,s:o,s:I}", "code", g->code, "name", g->name, "owner",
+                     g->owner[0] ? g->owner : NULL, "members", m, "updated",
+                     (json_int_t)g->updated);
+}
+
+/* GET /v1/groups: the groups visibility uses now (any role: analysts distribute to them). */
+static void api_groups_list(struct request *r, struct answer *a)
+{
+    json_t *arr = json_array();
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    for (size_t i = 0; i < r->srv->hub.ngroups; i++)
+        json_array_append_new(arr, group_json(&r->srv->hub.groups[i]));
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    answer_json(a, 200, json_pack("{s:o}", "groups", arr));
+}
+
+/*
+ * POST /v1/groups {"code", "name", "members": [...]}: an admin creates a group
+ * (its agency then manages it) or replaces the name and members of a group
+ * its agency manages. Audited: membership decides who sees which alerts.
+ */
+static void api_group_put(struct request *r, struct answer *a)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ADMIN)) {
+        answer_error(a, 403, "forbidden", NULL, "sharing groups are managed by admins");
+        return;
+    }
+    json_t *doc = body_object(r, a);
+    if (!doc)
+        return;
+    r->personal = 1;
+    r->search = json_deep_copy(doc);
+    struct limen_group g;
+    char(*members)[LIMEN_AGENCY_CODE_MAX] = NULL;
+    memset(&g, 0, sizeof g);
+    const json_t *code = json_object_get(doc, "code"), *name = json_object_get(doc, "name");
+    const json_t *mem = json_object_get(doc, "members");
+    if (!json_is_string(code) || !json_is_string(name)) {
+        answer_error(a, 422, "invalid_group", json_is_string(code) ? "name" : "code",
+                     "a group needs a string code and name");
+        goto out;
+    }
+    if (!json_is_array(mem) || json_array_size(mem) > LIMEN_GROUP_MEMBERS_MAX) {
+        answer_error(a, 422, "invalid_group", "members",
+                     "members is a list of at most %d agency codes", LIMEN_GROUP_MEMBERS_MAX);
+        goto out;
+    }
+    snprintf(g.code, sizeof g.code, "%.*s", (int)sizeof g.code - 1, json_string_value(code));
+    snprintf(g.name, sizeof g.name, "%.*s", (int)sizeof g.name - 1, json_string_value(name));
+    if (strlen(json_string_value(code)) >= sizeof g.code ||
+        strlen(json_string_value(name)) >= sizeof g.name) {
+        answer_error(a, 422, "invalid_group", NULL, "the code or the name is too long");
+        goto out;
+    }
+    members = calloc(json_array_size(mem) + 1, sizeof *members);
+    if (!members) {
+        answer_error(a, 500, "internal", NULL, "out of memory");
+        goto out;
+    }
+    size_t i;
+    const json_t *v;
+    json_array_foreach(mem, i, v)
+    {
+        const char *m = json_string_value(v);
+        if (!m || !*m || strlen(m) >= LIMEN_AGENCY_CODE_MAX) {
+            answer_error(a, 422, "invalid_group", "members", "member %zu is not an agency code", i);
+            goto out;
+        }
+        memcpy(members[i], m, strlen(m) + 1);
+    }
+    g.members = members;
+    g.nmembers = json_array_size(mem);
+    struct limen_error err;
+    limen_status st = limen_store_group_put(r->srv->hub.store, &g, r->user.agency, &err);
+    if (st == LIMEN_EFORBIDDEN) {
+        answer_error(a, 403, "forbidden", err.field[0] ? err.field : NULL, "%s", err.message);
+        goto out;
+    }
+    if (st == LIMEN_EINVAL || st == LIMEN_ENOTFOUND) {
+        answer_error(a, 422, "invalid_group", err.field[0] ? err.field : NULL, "%s", err.message);
+        goto out;
+    }
+    if (st != LIMEN_OK || hub_groups_load(&r->srv->hub, &err) != 0) {
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+        goto out;
+    }
+    r->results = json_pack("[s]", g.code);
+    json_t *one = NULL;
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    const struct limen_group *now =
+        hub_group_find(r->srv->hub.groups, r->srv->hub.ngroups, g.code);
+    if (now)
+        one = group_json(now);
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    answer_json(a, 200, one ? one : json_pack("{s:s}", "code", g.code));
+out:
+    free(members);
+    json_decref(doc);
+}
+
 /* ---- audit ---- */
 
 static int audit_to_json(void *ctx, const struct limen_audit_entry *e)
@@ -759,7 +877,7 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
             size_t shown = 0;
             for (size_t i = 0; i < limen_results_count(res) && shown < (size_t)limit; i++) {
                 const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-                if (!al || !hub_visible(al, r->user.agency) || hub_expired(al, today))
+                if (!al || !hub_visible(&r->srv->hub, al, r->user.agency) || hub_expired(al, today))
                     continue;
                 json_error_t je;
                 const char *ex = limen_result_explanation(res, i);
@@ -942,6 +1060,15 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
         } else
             api_hit_mark(&r, &a, rest);
+    } else if (path_is(url, "/v1/groups", NULL)) {
+        if (get)
+            api_groups_list(&r, &a);
+        else if (postm)
+            api_group_put(&r, &a);
+        else {
+            a.allow = "GET, POST";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET or POST");
+        }
     } else if (path_is(url, "/v1/audit", NULL)) {
         if (!get) {
             a.allow = "GET";

@@ -112,6 +112,27 @@ static int valid_date(const char *s)
            m <= 12 && d >= 1 && d <= 31 && y >= 1900 && y <= 2200;
 }
 
+/* A list of at most `max` short codes (agencies or groups) into out[], *n of them. */
+static int read_codes(const json_t *arr, size_t max, char (*out)[LIMEN_AGENCY_CODE_MAX], size_t *n,
+                      const char *what, char *msg, size_t msg_cap)
+{
+    size_t i;
+    const json_t *v;
+    if (!json_is_array(arr) || json_array_size(arr) > max) {
+        snprintf(msg, msg_cap, "%s must be a list of at most %zu codes", what, max);
+        return -1;
+    }
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || copy_str(out[*n], LIMEN_AGENCY_CODE_MAX, v) != 0 || !out[*n][0]) {
+            snprintf(msg, msg_cap, "%s: the code at index %zu is not a short string", what, i);
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
 int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
                    size_t msg_cap)
 {
@@ -214,46 +235,80 @@ int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field
     } else if (json_is_object(d)) {
         const json_t *all = json_object_get(d, "all");
         const json_t *ag = json_object_get(d, "agencies");
+        const json_t *gr = json_object_get(d, "groups");
         a->dist_all = json_is_true(all);
-        if (ag) {
-            size_t i;
-            const json_t *v;
-            if (!json_is_array(ag) || json_array_size(ag) > HUB_MAX_DIST) {
-                *field = "alert.distribution.agencies";
-                snprintf(msg, msg_cap, "agencies must be a list of at most %d agency codes",
-                         HUB_MAX_DIST);
-                return -1;
-            }
-            json_array_foreach(ag, i, v)
-            {
-                if (copy_str(a->dist[a->ndist], sizeof a->dist[0], v) != 0 || !json_is_string(v)) {
-                    *field = "alert.distribution.agencies";
-                    snprintf(msg, msg_cap, "agency code at index %zu is not a short string", i);
-                    return -1;
-                }
-                a->ndist++;
-            }
+        if (ag && read_codes(ag, HUB_MAX_DIST, a->dist, &a->ndist, "agencies", msg, msg_cap) != 0) {
+            *field = "alert.distribution.agencies";
+            return -1;
         }
-        if (json_object_get(d, "groups")) {
+        if (gr && read_codes(gr, HUB_MAX_GROUPS, a->groups, &a->ngroups, "groups", msg, msg_cap) !=
+                      0) {
             *field = "alert.distribution.groups";
-            snprintf(msg, msg_cap, "sharing groups are not supported yet: name the agencies");
             return -1;
         }
     } else {
         *field = "alert.distribution";
-        snprintf(msg, msg_cap, "distribution is \"all\", or {\"agencies\": [...]}");
+        snprintf(msg, msg_cap,
+                 "distribution is \"all\", or {\"all\", \"agencies\": [...], \"groups\": [...]}");
         return -1;
     }
     return 0;
 }
 
-int hub_visible(const struct hub_alert *a, const char *agency)
+const struct limen_group *hub_group_find(const struct limen_group *groups, size_t n,
+                                         const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(groups[i].code, code))
+            return &groups[i];
+    return NULL;
+}
+
+const char *hub_alert_unknown_group(const struct hub_alert *a, const struct limen_group *groups,
+                                    size_t n)
+{
+    for (size_t i = 0; i < a->ngroups; i++)
+        if (!hub_group_find(groups, n, a->groups[i]))
+            return a->groups[i];
+    return NULL;
+}
+
+int hub_visible(const struct hub *h, const struct hub_alert *a, const char *agency)
 {
     if (!strcmp(a->owner, agency) || a->dist_all)
         return 1;
     for (size_t i = 0; i < a->ndist; i++)
         if (!strcmp(a->dist[i], agency))
             return 1;
+    /* Groups are few and small: a linear look is cheaper than keeping an index in step. */
+    for (size_t i = 0; i < a->ngroups; i++) {
+        const struct limen_group *g = hub_group_find(h->groups, h->ngroups, a->groups[i]);
+        for (size_t k = 0; g && k < g->nmembers; k++)
+            if (!strcmp(g->members[k], agency))
+                return 1;
+    }
+    return 0;
+}
+
+int hub_groups_load(struct hub *h, struct limen_error *err)
+{
+    struct limen_group *groups = NULL;
+    size_t n = 0;
+    pthread_mutex_lock(&h->groups_mu);
+    limen_status st = limen_store_groups(h->store, &groups, &n);
+    if (st != LIMEN_OK) {
+        pthread_mutex_unlock(&h->groups_mu);
+        snprintf(err->message, sizeof err->message, "cannot read the sharing groups: %s",
+                 limen_strerror(st));
+        return -1;
+    }
+    pthread_rwlock_wrlock(&h->lock);
+    struct limen_group *old = h->groups;
+    h->groups = groups;
+    h->ngroups = n;
+    pthread_rwlock_unlock(&h->lock);
+    pthread_mutex_unlock(&h->groups_mu);
+    limen_free(old);
     return 0;
 }
 
@@ -352,12 +407,15 @@ int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err)
     h->threshold = LIMEN_DEFAULT_THRESHOLD;
     h->max_body = 1 << 20;
     pthread_rwlock_init(&h->lock, NULL);
+    pthread_mutex_init(&h->groups_mu, NULL);
     if (limen_index_new(NULL, &h->idx) != LIMEN_OK) {
         snprintf(err->message, sizeof err->message, "out of memory");
         return -1;
     }
     /* The first finish() on an empty index makes later adds incremental. */
     if (limen_index_finish(h->idx) != LIMEN_OK)
+        return -1;
+    if (hub_groups_load(h, err) != 0)
         return -1;
     struct load_ctx c = {h, 0, 0, err};
     if (limen_store_alerts_each(store, load_one, &c) != LIMEN_OK) {
@@ -381,7 +439,9 @@ void hub_close(struct hub *h)
     for (size_t i = 0; i < h->alerts_cap; i++)
         free(h->alerts[i]);
     free(h->alerts);
+    limen_free(h->groups);
     limen_index_free(h->idx);
     pthread_rwlock_destroy(&h->lock);
+    pthread_mutex_destroy(&h->groups_mu);
     memset(h, 0, sizeof *h);
 }

@@ -19,7 +19,8 @@
 #include "limen/limen.h"
 #include "limen/store.h"
 
-#define HUB_MAX_DIST 64
+#define HUB_MAX_DIST   64
+#define HUB_MAX_GROUPS 16
 
 /* Warning flags of an alert (bit mask). */
 enum hub_flag {
@@ -44,6 +45,8 @@ struct hub_alert {
     int dist_all; /* shared with every member agency */
     size_t ndist;
     char dist[HUB_MAX_DIST][LIMEN_AGENCY_CODE_MAX]; /* named agencies */
+    size_t ngroups;
+    char groups[HUB_MAX_GROUPS][LIMEN_GROUP_CODE_MAX]; /* sharing groups */
     int64_t version;
 };
 
@@ -53,6 +56,10 @@ struct hub {
     struct limen_index *idx;
     struct hub_alert **alerts; /* open addressing by id; NULL empty */
     size_t alerts_cap, nalerts;
+    struct limen_group *groups; /* sharing groups, as the store had them at the last load */
+    size_t ngroups;
+    pthread_mutex_t
+        groups_mu; /* one load at a time: a later write is never undone by an older read */
     double threshold;
     size_t max_body;
     unsigned rate_per_minute; /* per token; 0: no limit */
@@ -73,8 +80,27 @@ void hub_close(struct hub *h);
 int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
                    size_t msg_cap);
 
-/* Whether an agency may see an alert (owner, all members, or named). */
-int hub_visible(const struct hub_alert *a, const char *agency);
+/*
+ * Whether an agency may see an alert: it owns it, the alert is distributed to
+ * all members, names the agency, or names a sharing group the agency is a
+ * member of (as the hub's group table says now). Call under the lock.
+ */
+int hub_visible(const struct hub *h, const struct hub_alert *a, const char *agency);
+
+/*
+ * (Re)reads the sharing groups from the store and swaps them in under the
+ * write lock: visibility follows at once. Returns 0, or -1 with a message
+ * (the groups in use are kept).
+ */
+int hub_groups_load(struct hub *h, struct limen_error *err);
+
+/* The group `code` of a group table (n entries), or NULL. */
+const struct limen_group *hub_group_find(const struct limen_group *groups, size_t n,
+                                         const char *code);
+
+/* The first sharing group of an alert that is not in the table, or NULL. */
+const char *hub_alert_unknown_group(const struct hub_alert *a, const struct limen_group *groups,
+                                    size_t n);
 
 /* Today's UTC date as "YYYY-MM-DD". */
 void hub_today(char today[11]);

@@ -1,7 +1,8 @@
 /*
  * `limen serve` on libmicrohttpd: a thread pool answering HTTP/1.1 (TLS with
  * --tls-cert/--tls-key), bodies bounded by --max-body, graceful shutdown on
- * SIGTERM/SIGINT (no new connections, requests in flight finish). Also
+ * SIGTERM/SIGINT (no new connections, requests in flight finish), SIGHUP
+ * re-reads the sharing groups from the store. Also
  * `limen admin` (agencies, users, tokens on a store) and `limen audit`
  * (verify, list, prune).
  */
@@ -203,14 +204,6 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -344,6 +337,19 @@ int limen_server_serve(int argc, char **argv)
     pthread_mutex_init(&srv.commit_mu, NULL);
     pthread_cond_init(&srv.commit_cv, NULL);
 
+    /*
+     * SIGTERM and SIGINT stop the server, SIGHUP re-reads the sharing groups.
+     * They are blocked here, before libmicrohttpd starts its threads (which
+     * inherit the mask), and taken by sigwait() in this thread only.
+     */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     char *cert_pem = NULL, *key_pem = NULL;
     /* A thread per connection: a long poll (GET /v1/hits?wait=) blocks only its
      * own connection; --threads bounds the connections served at once. */
@@ -377,17 +383,20 @@ int limen_server_serve(int argc, char **argv)
         limen_store_close(store);
         return 2;
     }
-    struct sigaction sig;
-    memset(&sig, 0, sizeof sig);
-    sig.sa_handler = on_signal;
-    sigaction(SIGTERM, &sig, NULL);
-    sigaction(SIGINT, &sig, NULL);
-    signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "limen serve: listening on %s://%s, at most %ld connections, store %s\n",
             cert ? "https" : "http", listen_at, threads, db);
     fflush(stderr);
-    while (!stop_requested)
-        pause();
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&sigs, &sig) != 0 || sig != SIGHUP)
+            break;
+        if (hub_groups_load(&srv.hub, &err) != 0)
+            fprintf(stderr, "limen serve: SIGHUP: %s (the groups in use are kept)\n", err.message);
+        else
+            fprintf(stderr, "limen serve: SIGHUP: %zu sharing groups re-read from the store\n",
+                    srv.hub.ngroups);
+        fflush(stderr);
+    }
     fprintf(stderr, "limen serve: stopping (requests in flight finish)\n");
     server_notify_hits(&srv); /* wakes long polls */
     MHD_stop_daemon(d);
@@ -410,16 +419,23 @@ static void admin_usage(FILE *out)
             "       limen admin user --db FILE --agency CODE --user NAME --role officer|analyst|admin\n"
             "       limen admin token --db FILE --user-id ID [--label TEXT]\n"
             "       limen admin import --db FILE --alerts ALERTS.jsonl\n"
+            "       limen admin group --db FILE --group CODE --name NAME --agencies A,B,...\n"
+            "                         [--owner AGENCY]\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
             "token issues another token; import stores alerts (FtM entities with their\n"
             "\"alert\" object naming an existing owner agency) as that agency would publish\n"
-            "them. Tokens are printed once, on standard output, and stored only hashed.\n");
+            "them; group creates a sharing group or replaces its name and members (--owner:\n"
+            "the agency whose admins may change it through the hub; none: only this command).\n"
+            "A running limen serve applies group changes made here on SIGHUP or at its next\n"
+            "start (changes through POST /v1/groups apply at once). Tokens are printed once,\n"
+            "on standard output, and stored only hashed.\n");
 }
 
 struct admin_args {
     const char *db, *agency, *country, *name, *contact, *user, *role, *label, *alerts;
+    const char *group, *agencies, *owner;
     long long user_id;
 };
 
@@ -451,6 +467,12 @@ static int admin_parse(int argc, char **argv, struct admin_args *a)
             a->label = v;
         else if (!strcmp(o, "--alerts"))
             a->alerts = v;
+        else if (!strcmp(o, "--group"))
+            a->group = v;
+        else if (!strcmp(o, "--agencies"))
+            a->agencies = v;
+        else if (!strcmp(o, "--owner"))
+            a->owner = v;
         else if (!strcmp(o, "--user-id"))
             a->user_id = strtoll(v, NULL, 10);
         else {
@@ -501,6 +523,63 @@ static int new_user(struct limen_store *s, const char *agency, const char *name,
     return 0;
 }
 
+/* limen admin group: a sharing group from --group, --name, --agencies A,B,C and --owner. */
+static int put_group(struct limen_store *s, const struct admin_args *a)
+{
+    struct limen_group g;
+    struct limen_error err;
+    char(*members)[LIMEN_AGENCY_CODE_MAX] = NULL;
+    int rc = 1;
+    memset(&g, 0, sizeof g);
+    if (!a->group || !a->name || !a->agencies) {
+        fprintf(stderr, "limen: admin: group needs --group CODE, --name NAME and --agencies A,B,...\n");
+        return 1;
+    }
+    if (strlen(a->group) >= sizeof g.code || strlen(a->name) >= sizeof g.name ||
+        (a->owner && strlen(a->owner) >= sizeof g.owner)) {
+        fprintf(stderr, "limen: admin: the code, name or owner is too long\n");
+        return 1;
+    }
+    memcpy(g.code, a->group, strlen(a->group) + 1);
+    memcpy(g.name, a->name, strlen(a->name) + 1);
+    if (a->owner)
+        memcpy(g.owner, a->owner, strlen(a->owner) + 1);
+    /* At most one member per comma, plus one. */
+    size_t cap = 1;
+    for (const char *p = a->agencies; *p; p++)
+        cap += *p == ',';
+    members = calloc(cap, sizeof *members);
+    if (!members) {
+        fprintf(stderr, "limen: admin: out of memory\n");
+        return 2;
+    }
+    for (const char *p = a->agencies; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n >= LIMEN_AGENCY_CODE_MAX) {
+            fprintf(stderr, "limen: admin: %.*s is not an agency code\n", (int)n, p);
+            goto out;
+        }
+        if (n) {
+            memcpy(members[g.nmembers], p, n);
+            members[g.nmembers++][n] = '\0';
+        }
+        p += n + (p[n] == ',');
+    }
+    g.members = members;
+    if (limen_store_group_put(s, &g, NULL, &err) != LIMEN_OK) {
+        fprintf(stderr, "limen: admin: %s\n", err.message);
+        rc = 2;
+        goto out;
+    }
+    fprintf(stderr,
+            "limen admin group: %s stored with %zu members (a running limen serve: kill -HUP)\n",
+            g.code, g.nmembers);
+    rc = 0;
+out:
+    free(members);
+    return rc;
+}
+
 /* Stores the alerts of a JSON Lines file, each under its owner agency. */
 static int import_alerts(struct limen_store *s, const char *path)
 {
@@ -513,10 +592,13 @@ static int import_alerts(struct limen_store *s, const char *path)
     enum { IMPORT_LINE_MAX = 1 << 20 };
     char *line = malloc(IMPORT_LINE_MAX + 2);
     long lineno = 0, stored = 0, bad = 0;
-    if (!line) {
+    struct limen_group *groups = NULL;
+    size_t ngroups = 0;
+    if (!line || limen_store_groups(s, &groups, &ngroups) != LIMEN_OK) {
+        free(line);
         if (f != stdin)
             fclose(f);
-        fprintf(stderr, "limen: admin: out of memory\n");
+        fprintf(stderr, "limen: admin: out of memory or cannot read the sharing groups\n");
         return 2;
     }
     while (fgets(line, IMPORT_LINE_MAX + 2, f)) {
@@ -554,6 +636,13 @@ static int import_alerts(struct limen_store *s, const char *path)
             continue;
         }
         json_decref(doc);
+        const char *unknown = hub_alert_unknown_group(&a, groups, ngroups);
+        if (unknown) {
+            fprintf(stderr, "%s:%ld: no sharing group %s (alert.distribution.groups)\n", path,
+                    lineno, unknown);
+            bad++;
+            continue;
+        }
         if (limen_entity_parse(line, n, &e, &err) != LIMEN_OK) {
             fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
             bad++;
@@ -568,6 +657,7 @@ static int import_alerts(struct limen_store *s, const char *path)
         stored++;
     }
     free(line);
+    limen_free(groups);
     if (f != stdin)
         fclose(f);
     fprintf(stderr, "limen admin import: %ld alerts stored, %ld refused\n", stored, bad);
@@ -607,6 +697,8 @@ int limen_server_admin(int argc, char **argv)
         } else {
             rc = new_user(s, a.agency, a.user, role);
         }
+    } else if (!strcmp(cmd, "group")) {
+        rc = put_group(s, &a);
     } else if (!strcmp(cmd, "import")) {
         if (!a.alerts)
             fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
@@ -625,7 +717,7 @@ int limen_server_admin(int argc, char **argv)
             rc = 0;
         }
     } else {
-        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token, import)\n",
+        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token, group, import)\n",
                 cmd);
     }
     limen_store_close(s);

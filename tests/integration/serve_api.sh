@@ -72,6 +72,9 @@ code=$(curl -s -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $it_o
 [ "$code" = 400 ] || fail "invalid UTF-8: $code $(cat "$work/body")"
 curl -sf "$base/openapi.json" | jq -e '.openapi == "3.0.3" and (.paths | has("/v1/screen"))' >/dev/null ||
     fail "openapi"
+: "${LIMEN_SOURCE_DIR:?source directory}"
+[ "$(curl -sf "$base/openapi.json" | jq -S -c .)" = "$(jq -S -c . "$LIMEN_SOURCE_DIR/docs/openapi.json")" ] ||
+    fail "the served OpenAPI document is not docs/openapi.json (run scripts/gen-openapi)"
 
 # --- alerts: the owner publishes; nobody else writes them ---
 alert1='{"id":"ma-0001","schema":"Person","properties":{"name":["Youssef Benali"],"birthDate":["1979-04-02"],"nationality":["ma"]},"alert":{"category":"arrest","action":"Arrest and inform DGSN","handling":"H1","flags":["armed"],"distribution":"all"}}'
