@@ -200,6 +200,20 @@ limen_status limen_store_alert_put(struct limen_store *s, const char *id, const 
                                    const char *json, size_t len, int64_t *version,
                                    struct limen_error *err);
 /*
+ * The same, only when the alert's current version is `expected` (optimistic
+ * concurrency): 0 when the id must not exist yet (a creation: checked before
+ * the ownership rule, so an id taken by another agency is a conflict too),
+ * or the version the caller read (checked after the ownership rule);
+ * LIMEN_ALERT_ANY_VERSION for no condition (limen_store_alert_put). A failed
+ * condition is LIMEN_ECONFLICT with nothing written and *version set to the
+ * current version (0 when the id is unknown). The check and the write are
+ * one transaction: of two writers that read the same version, one wins.
+ */
+#define LIMEN_ALERT_ANY_VERSION (-1)
+limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, const char *owner,
+                                      const char *json, size_t len, int64_t expected,
+                                      int64_t *version, struct limen_error *err);
+/*
  * Withdraws an alert (a new version, withdrawn, no content change): owner
  * only (LIMEN_EFORBIDDEN), LIMEN_ENOTFOUND for an unknown id. Withdrawing a
  * withdrawn alert writes nothing and gives its current version.

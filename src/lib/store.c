@@ -1286,9 +1286,12 @@ out:
     return st;
 }
 
-/* put (json != NULL) and withdraw (json == NULL) share the ownership rule. */
+/*
+ * put (json != NULL) and withdraw (json == NULL) share the ownership rule;
+ * `expected` is the version condition of limen_store_alert_put_if.
+ */
 static limen_status alert_change(struct limen_store *s, const char *id, const char *owner,
-                                 const char *json, size_t len, int64_t *version,
+                                 const char *json, size_t len, int64_t expected, int64_t *version,
                                  struct limen_error *err)
 {
     limen_status st = LIMEN_OK;
@@ -1307,6 +1310,8 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
         return limen__error_set(err, LIMEN_EINVAL, "owner", "not an agency code");
     if (json && (len == 0 || len > (size_t)INT32_MAX))
         return limen__error_set(err, LIMEN_EINVAL, "json", "empty or oversized alert");
+    if (expected < LIMEN_ALERT_ANY_VERSION)
+        return limen__error_set(err, LIMEN_EINVAL, "version", "not a version condition");
 
     limen__store_lock(s);
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
@@ -1318,9 +1323,24 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
         st = limen__error_set(err, LIMEN_ENOTFOUND, "id", "no alert %s", id);
         goto out;
     }
+    if (expected == 0 && found) {
+        if (version)
+            *version = cur;
+        st = limen__error_set(err, LIMEN_ECONFLICT, "id", "alert %s exists (version %lld)", id,
+                              (long long)cur);
+        goto out;
+    }
     if (found && strcmp(cur_owner, owner) != 0) {
         st = limen__error_set(err, LIMEN_EFORBIDDEN, "owner",
                               "alert %s belongs to %s; %s may not change it", id, cur_owner, owner);
+        goto out;
+    }
+    if (expected > 0 && cur != expected) {
+        if (version)
+            *version = cur;
+        st = limen__error_set(err, LIMEN_ECONFLICT, "version",
+                              "alert %s is at version %lld, not %lld", id, (long long)cur,
+                              (long long)expected);
         goto out;
     }
     if (!json && withdrawn) {
@@ -1347,17 +1367,24 @@ limen_status limen_store_alert_put(struct limen_store *s, const char *id, const 
                                    const char *json, size_t len, int64_t *version,
                                    struct limen_error *err)
 {
+    return limen_store_alert_put_if(s, id, owner, json, len, LIMEN_ALERT_ANY_VERSION, version, err);
+}
+
+limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, const char *owner,
+                                      const char *json, size_t len, int64_t expected,
+                                      int64_t *version, struct limen_error *err)
+{
     if (!json) {
         limen_error_clear(err);
         return limen__error_set(err, LIMEN_EINVAL, "json", "no alert content");
     }
-    return alert_change(s, id, owner, json, len, version, err);
+    return alert_change(s, id, owner, json, len, expected, version, err);
 }
 
 limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,
                                         int64_t *version, struct limen_error *err)
 {
-    return alert_change(s, id, owner, NULL, 0, version, err);
+    return alert_change(s, id, owner, NULL, 0, LIMEN_ALERT_ANY_VERSION, version, err);
 }
 
 static void meta_from_row(struct limen_alert_meta *m, sqlite3_stmt *q)

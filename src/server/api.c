@@ -20,6 +20,7 @@ struct answer {
     unsigned status;
     char *body; /* malloc'd JSON */
     const char *allow; /* for 405 */
+    int64_t etag;      /* an alert's version for the ETag header; 0: none */
 };
 
 static void answer_json(struct answer *a, unsigned status, json_t *doc)
@@ -399,6 +400,44 @@ out:
 
 /* ---- alerts ---- */
 
+/*
+ * The version a PUT is conditional on: If-Match: "N" (an ETag of GET) or a
+ * "version" member of the body (taken out of the stored entity). Returns
+ * LIMEN_ALERT_ANY_VERSION when neither is given, the version, or -2 after
+ * answering 400 (malformed, or the two disagree).
+ */
+static int64_t put_condition(struct request *r, struct answer *a, json_t *doc)
+{
+    int64_t hv = LIMEN_ALERT_ANY_VERSION, bv = LIMEN_ALERT_ANY_VERSION;
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
+    if (h) {
+        const char *p = h + (*h == '"');
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (p[0] < '0' || p[0] > '9' || v <= 0 || (*h == '"' ? strcmp(end, "\"") : *end)) {
+            answer_error(a, 400, "bad_request", "If-Match",
+                         "If-Match takes one version as GET gives it in ETag: \"3\"");
+            return -2;
+        }
+        hv = v;
+    }
+    const json_t *bvj = json_object_get(doc, "version");
+    if (bvj) {
+        if (!json_is_integer(bvj) || json_integer_value(bvj) <= 0) {
+            answer_error(a, 400, "bad_request", "version", "version is a positive whole number");
+            return -2;
+        }
+        bv = json_integer_value(bvj);
+        json_object_del(doc, "version");
+    }
+    if (h && bvj && hv != bv) {
+        answer_error(a, 400, "bad_request", "version",
+                     "If-Match says version %lld, the body %lld", (long long)hv, (long long)bv);
+        return -2;
+    }
+    return h ? hv : bv;
+}
+
 static void api_alert_write(struct request *r, struct answer *a, const char *url_id)
 {
     if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
@@ -409,6 +448,12 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
     if (!doc)
         return;
     r->personal = 1;
+    /* POST creates (409 for a taken id); PUT may be conditional on a version. */
+    int64_t expected = url_id ? put_condition(r, a, doc) : 0;
+    if (expected < LIMEN_ALERT_ANY_VERSION) {
+        json_decref(doc);
+        return;
+    }
     json_t *al = json_object_get(doc, "alert");
     if (json_is_object(al) && !json_object_get(al, "owner"))
         json_object_set_new(al, "owner", json_string(r->user.agency));
@@ -473,11 +518,23 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         return;
     }
     int64_t version = 0;
-    st = limen_store_alert_put(r->srv->hub.store, meta.id, r->user.agency, text, strlen(text),
-                               &version, &err);
+    st = limen_store_alert_put_if(r->srv->hub.store, meta.id, r->user.agency, text, strlen(text),
+                                  expected, &version, &err);
     free(text);
     if (st == LIMEN_EFORBIDDEN) {
         answer_error(a, 403, "forbidden", "id", "alert %s belongs to another agency", meta.id);
+        limen_entity_free(e);
+        return;
+    }
+    if (st == LIMEN_ECONFLICT) {
+        if (!url_id)
+            answer_error(a, 409, "conflict", "id",
+                         "alert %s exists (version %lld): change it with PUT /v1/alerts/{id}",
+                         meta.id, (long long)version);
+        else
+            answer_error(a, 409, "conflict", "version",
+                         "alert %s is at version %lld, not %lld: read it again (GET) and retry",
+                         meta.id, (long long)version, (long long)expected);
         limen_entity_free(e);
         return;
     }
@@ -495,6 +552,7 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         return;
     }
     r->results = json_pack("[s]", meta.id);
+    a->etag = version;
     answer_json(a, url_id ? 200 : 201, json_pack("{s:s,s:I}", "id", meta.id, "version",
                                                  (json_int_t)version));
 }
@@ -552,6 +610,7 @@ static void api_alert_get(struct request *r, struct answer *a, const char *id)
     json_t *doc = json_loadb(json, len, 0, &je);
     limen_free(json);
     r->results = json_pack("[s]", id);
+    a->etag = m.version;
     answer_json(a, 200, json_pack("{s:o,s:I,s:b}", "entity", doc ? doc : json_null(), "version",
                                   (json_int_t)m.version, "withdrawn", m.withdrawn));
 }
@@ -930,7 +989,7 @@ unsigned api_parse_body(const char *body, size_t len, struct limen_entity **quer
                         struct hub_alert *alert)
 {
     struct request r;
-    struct answer a = {0, NULL, NULL};
+    struct answer a = {0, NULL, NULL, 0};
     json_t *mrz = NULL;
     memset(&r, 0, sizeof r);
     r.body = body;
@@ -992,7 +1051,7 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
                   struct api_answer *out)
 {
     struct request r;
-    struct answer a = {0, NULL, NULL};
+    struct answer a = {0, NULL, NULL, 0};
     const char *rest = NULL;
     memset(&r, 0, sizeof r);
     r.srv = srv;
@@ -1138,4 +1197,5 @@ done:
     out->status = a.status;
     out->body = a.body;
     out->allow = a.allow;
+    out->etag = a.status < 300 ? a.etag : 0;
 }

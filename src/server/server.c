@@ -185,6 +185,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (a.allow)
         MHD_add_response_header(resp, "Allow", a.allow);
+    if (a.etag > 0) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%lld\"", (long long)a.etag);
+        MHD_add_response_header(resp, "ETag", etag);
+    }
     enum MHD_Result r = MHD_queue_response(conn, a.status, resp);
     MHD_destroy_response(resp);
     return r;

@@ -58,6 +58,7 @@ struct api_answer {
     unsigned status;
     char *body;        /* malloc'd JSON, NULL on out-of-memory */
     const char *allow; /* Allow header for 405, or NULL */
+    int64_t etag;      /* an alert's version, sent as ETag: "N"; 0: no ETag */
 };
 
 /* Handles one complete request (api.c). */

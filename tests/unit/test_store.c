@@ -681,6 +681,37 @@ static void test_alerts(void **state)
     assert_int_equal(limen_store_alert_get(s, "a1", 0, NULL, NULL, &m), LIMEN_OK);
     assert_int_equal(m.withdrawn, 0);
 
+    /* Version conditions: a creation of a taken id, a stale version; nothing written. */
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "FR-PAF", j2, strlen(j2), 0, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 4);
+    assert_string_equal(err.field, "id");
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "ES-CNP", j2, strlen(j2), 0, &v, &err),
+                     LIMEN_ECONFLICT); /* another agency's id: taken all the same */
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "FR-PAF", j2, strlen(j2), 3, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 4);
+    assert_string_equal(err.field, "version");
+    assert_non_null(strstr(err.message, "version 4, not 3"));
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "ES-CNP", j2, strlen(j2), 4, &v, &err),
+                     LIMEN_EFORBIDDEN); /* ownership before the version */
+    assert_int_equal(limen_store_alert_get(s, "a1", 0, NULL, NULL, &m), LIMEN_OK);
+    assert_int_equal(m.version, 4);
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "FR-PAF", j2, strlen(j2), 4, &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(v, 5);
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", j1, strlen(j1), 2, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 0); /* unknown: at version 0 */
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", j1, strlen(j1), 0, &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", j1, strlen(j1), -2, &v, &err),
+                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", NULL, 0, 1, &v, &err),
+                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_withdraw(s, "n1", "FR-PAF", NULL, &err), LIMEN_OK);
+
     /* Other alerts and the order of each(). */
     assert_int_equal(limen_store_alert_put(s, "c3", "ES-CNP", "{\"c\":3}", 7, NULL, &err),
                      LIMEN_OK);
@@ -690,11 +721,12 @@ static void test_alerts(void **state)
     struct each_ctx c;
     memset(&c, 0, sizeof c);
     assert_int_equal(limen_store_alerts_each(s, each_cb, &c), LIMEN_OK);
-    assert_int_equal(c.n, 3);
+    assert_int_equal(c.n, 4);
     assert_string_equal(c.ids[0], "a1");
     assert_string_equal(c.ids[1], "b2");
     assert_string_equal(c.ids[2], "c3");
-    assert_int_equal(c.versions[0], 4);
+    assert_string_equal(c.ids[3], "n1");
+    assert_int_equal(c.versions[0], 5);
     assert_int_equal(c.versions[1], 2);
     assert_int_equal(c.withdrawn[1], 1);
     assert_int_equal(c.withdrawn[2], 0);
