@@ -267,6 +267,12 @@ limen_status limen_store_hit_add(struct limen_store *s, const struct limen_hit *
 limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int64_t after_id,
                                    size_t limit,
                                    int (*fn)(void *ctx, const struct limen_hit *h), void *ctx);
+/*
+ * The largest hit id recorded so far, of any owner (0 when there is none): a
+ * reader that lists the hits after it later sees exactly the hits recorded
+ * since (ids only grow, and a hit is visible only with every smaller id).
+ */
+limen_status limen_store_hit_last_id(struct limen_store *s, int64_t *id);
 /* Marks a hit of `owner`'s alerts; LIMEN_EFORBIDDEN when not its owner. */
 limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char *owner,
                                   enum limen_hit_status status, struct limen_error *err);

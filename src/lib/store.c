@@ -1628,6 +1628,16 @@ out:
     return st;
 }
 
+limen_status limen_store_hit_last_id(struct limen_store *s, int64_t *id)
+{
+    if (!s || !id)
+        return LIMEN_EINVAL;
+    limen__store_lock(s);
+    limen_status st = query_int(s, "SELECT coalesce(max(id), 0) FROM hits", id, NULL);
+    limen__store_unlock(s);
+    return st;
+}
+
 limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char *owner,
                                   enum limen_hit_status status, struct limen_error *err)
 {

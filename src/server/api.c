@@ -21,6 +21,7 @@ struct answer {
     char *body; /* malloc'd JSON */
     const char *allow; /* for 405 */
     int64_t etag;      /* an alert's version for the ETag header; 0: none */
+    struct hit_stream *stream; /* an event stream instead of a body */
 };
 
 static void answer_json(struct answer *a, unsigned status, json_t *doc)
@@ -622,20 +623,24 @@ struct hits_ctx {
     int64_t last;
 };
 
-static int hit_to_json(void *ctx, const struct limen_hit *h)
+json_t *api_hit_json(const struct limen_hit *h)
 {
-    struct hits_ctx *c = ctx;
     static const char *const st[] = {"new", "confirmed", "false_positive"};
     json_error_t je;
     json_t *q = json_loads(h->query_json ? h->query_json : "null", JSON_DECODE_ANY, &je);
     json_t *ex = json_loads(h->explanation_json ? h->explanation_json : "null", JSON_DECODE_ANY,
                             &je);
-    json_array_append_new(
-        c->arr, json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:f,s:s,s:o,s:o}", "id", (json_int_t)h->id,
-                          "alert_id", h->alert_id, "by_agency", h->by_agency, "by_user",
-                          (json_int_t)h->by_user, "post", h->post, "at", (json_int_t)h->at,
-                          "score", h->score, "status", st[h->status % 3],
-                          "query", q ? q : json_null(), "explanation", ex ? ex : json_null()));
+    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:f,s:s,s:o,s:o}", "id", (json_int_t)h->id,
+                     "alert_id", h->alert_id, "by_agency", h->by_agency, "by_user",
+                     (json_int_t)h->by_user, "post", h->post, "at", (json_int_t)h->at, "score",
+                     h->score, "status", st[h->status % 3], "query", q ? q : json_null(),
+                     "explanation", ex ? ex : json_null());
+}
+
+static int hit_to_json(void *ctx, const struct limen_hit *h)
+{
+    struct hits_ctx *c = ctx;
+    json_array_append_new(c->arr, api_hit_json(h));
     c->last = h->id;
     return 0;
 }
@@ -685,6 +690,66 @@ static void api_hits(struct request *r, struct answer *a)
     json_array_foreach(c.arr, i, v) json_array_append_new(
         r->results, json_string(json_string_value(json_object_get(v, "alert_id"))));
     answer_json(a, 200, json_pack("{s:o,s:I}", "hits", c.arr, "last", (json_int_t)c.last));
+}
+
+/*
+ * GET /v1/hits/stream: Server-Sent Events of the new hits on the caller
+ * agency's alerts (analysts, admins). It starts after Last-Event-ID (a
+ * reconnecting EventSource sends it), else after ?after=, else after the
+ * last hit recorded so far. Opening it is audited here; each event is
+ * audited again as it is sent (stream.c).
+ */
+static void api_hits_stream(struct request *r, struct answer *a)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
+        answer_error(a, 403, "forbidden", NULL, "hits are for the owner agency's analysts");
+        return;
+    }
+    const char *accept = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
+    if (accept && !strstr(accept, "text/event-stream") && !strstr(accept, "*/*")) {
+        answer_error(a, 406, "not_acceptable", NULL,
+                     "this endpoint sends text/event-stream (Server-Sent Events)");
+        return;
+    }
+    const char *lei = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
+    long long after = -1;
+    if (lei) {
+        char *end;
+        after = strtoll(lei, &end, 10);
+        if (end == lei || *end || after < 0) {
+            answer_error(a, 400, "bad_request", "Last-Event-ID", "Last-Event-ID is a hit id");
+            return;
+        }
+    } else if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "after")) {
+        after = query_long(r, "after", 0, 0, 0x7fffffffffffL);
+        if (after < 0) {
+            answer_error(a, 400, "bad_request", "after", "after is a hit id");
+            return;
+        }
+    } else {
+        int64_t last = 0;
+        if (limen_store_hit_last_id(r->srv->hub.store, &last) != LIMEN_OK) {
+            answer_error(a, 500, "store", NULL, "cannot read the hits");
+            return;
+        }
+        after = last;
+    }
+    r->personal = 1;
+    r->search = json_pack("{s:I}", "after", (json_int_t)after);
+    r->results = json_array();
+    int rc = stream_new(r->srv, &r->user, after, &a->stream);
+    if (rc > 0) {
+        answer_error(a, 503, "too_many_streams", NULL,
+                     "%u hit streams are open, the most this hub serves at once; retry later or "
+                     "use GET /v1/hits?wait=",
+                     r->srv->max_streams);
+        return;
+    }
+    if (rc < 0) {
+        answer_error(a, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    a->status = 200;
 }
 
 static void api_hit_mark(struct request *r, struct answer *a, const char *idtext)
@@ -989,7 +1054,7 @@ unsigned api_parse_body(const char *body, size_t len, struct limen_entity **quer
                         struct hub_alert *alert)
 {
     struct request r;
-    struct answer a = {0, NULL, NULL, 0};
+    struct answer a = {0, NULL, NULL, 0, NULL};
     json_t *mrz = NULL;
     memset(&r, 0, sizeof r);
     r.body = body;
@@ -1051,7 +1116,7 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
                   struct api_answer *out)
 {
     struct request r;
-    struct answer a = {0, NULL, NULL, 0};
+    struct answer a = {0, NULL, NULL, 0, NULL};
     const char *rest = NULL;
     memset(&r, 0, sizeof r);
     r.srv = srv;
@@ -1113,6 +1178,12 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
         } else
             api_hits(&r, &a);
+    } else if (path_is(url, "/v1/hits/stream", NULL)) {
+        if (!get) {
+            a.allow = "GET";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
+        } else
+            api_hits_stream(&r, &a);
     } else if (path_is(url, "/v1/hits", &rest)) {
         if (!postm) {
             a.allow = "POST";
@@ -1169,6 +1240,8 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             /* Nothing is answered that the audit log does not hold. */
             free(a.body);
             a.body = NULL;
+            stream_free(a.stream);
+            a.stream = NULL;
             json_decref(r.screen_doc);
             r.screen_doc = NULL;
             answer_error(&a, 503, "audit_unavailable", NULL, "the audit log cannot be written: %s",
@@ -1198,4 +1271,5 @@ done:
     out->body = a.body;
     out->allow = a.allow;
     out->etag = a.status < 300 ? a.etag : 0;
+    out->stream = a.stream;
 }

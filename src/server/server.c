@@ -65,12 +65,28 @@ int server_wait_hits(struct server *srv, uint64_t gen, int seconds)
     ts.tv_sec += seconds;
     int moved;
     pthread_mutex_lock(&srv->hits_mu);
-    while (srv->hits_gen == gen)
+    while (srv->hits_gen == gen && !srv->stopping)
         if (pthread_cond_timedwait(&srv->hits_cv, &srv->hits_mu, &ts) == ETIMEDOUT)
             break;
     moved = srv->hits_gen != gen;
     pthread_mutex_unlock(&srv->hits_mu);
     return moved;
+}
+
+void server_stop_waits(struct server *srv)
+{
+    pthread_mutex_lock(&srv->hits_mu);
+    srv->stopping = 1;
+    pthread_cond_broadcast(&srv->hits_cv);
+    pthread_mutex_unlock(&srv->hits_mu);
+}
+
+int server_stopping(struct server *srv)
+{
+    pthread_mutex_lock(&srv->hits_mu);
+    int stopping = srv->stopping;
+    pthread_mutex_unlock(&srv->hits_mu);
+    return stopping;
 }
 
 /* ---- group commit ---- */
@@ -169,6 +185,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     }
     struct api_answer a;
     api_dispatch(srv, conn, method, url, cs->body, cs->len, cs->too_big, &a);
+    if (a.stream) {
+        /* Unknown size: chunked, each event sent as the callback produces it. */
+        struct MHD_Response *sr = MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, 16384, stream_read, a.stream, stream_free);
+        if (!sr) {
+            stream_free(a.stream);
+            return MHD_NO;
+        }
+        MHD_add_response_header(sr, "Content-Type", "text/event-stream");
+        MHD_add_response_header(sr, "Cache-Control", "no-store");
+        MHD_add_response_header(sr, "X-Accel-Buffering", "no"); /* proxies: do not hold events */
+        enum MHD_Result r = MHD_queue_response(conn, 200, sr);
+        MHD_destroy_response(sr);
+        return r;
+    }
     if (!a.body) {
         a.status = 500;
         a.body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
@@ -242,6 +273,7 @@ static void serve_usage(FILE *out)
     fprintf(out,
             "usage: limen serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--max-body BYTES]\n"
             "                   [--rate N] [--tls-cert FILE --tls-key FILE] [--threshold T]\n"
+            "                   [--max-streams N] [--heartbeat SECONDS]\n"
             "\n"
             "Runs the hub: the HTTP/JSON API (docs/server.md, /openapi.json) over the store\n"
             "FILE (SQLite, default limen.db; create its first agency, admin and token with\n"
@@ -253,14 +285,18 @@ static void serve_usage(FILE *out)
             "  --max-body BYTES  largest request body (default 1048576)\n"
             "  --rate N          requests a minute per token (default 6000; 0: no limit)\n"
             "  --tls-cert FILE   PEM certificate; with --tls-key, serve HTTPS\n"
-            "  --threshold T     default match threshold (default %.2f)\n",
+            "  --threshold T     default match threshold (default %.2f)\n"
+            "  --max-streams N   hit streams (GET /v1/hits/stream) open at once (default 32,\n"
+            "                    at most half of --threads; more are 503); each holds a\n"
+            "                    connection's thread, so N stays below --threads\n"
+            "  --heartbeat S     seconds between comments on an idle stream (default 15)\n",
             LIMEN_DEFAULT_THRESHOLD);
 }
 
 int limen_server_serve(int argc, char **argv)
 {
     const char *db = "limen.db", *listen_at = "127.0.0.1:8080", *cert = NULL, *key = NULL;
-    long threads = 256, max_body = 1 << 20, rate = 6000;
+    long threads = 256, max_body = 1 << 20, rate = 6000, max_streams = -1, heartbeat = 15;
     double threshold = LIMEN_DEFAULT_THRESHOLD;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -290,6 +326,12 @@ int limen_server_serve(int argc, char **argv)
             ;
         else if (!strcmp(o, "--rate") && (rate = strtol(v, &end, 10), !*end) && rate >= 0)
             ;
+        else if (!strcmp(o, "--max-streams") && (max_streams = strtol(v, &end, 10), !*end) &&
+                 max_streams >= 0 && max_streams <= 4096)
+            ;
+        else if (!strcmp(o, "--heartbeat") && (heartbeat = strtol(v, &end, 10), !*end) &&
+                 heartbeat >= 1 && heartbeat <= 3600)
+            ;
         else if (!strcmp(o, "--threshold") && (threshold = strtod(v, &end), !*end) &&
                  threshold >= 0 && threshold <= 1)
             ;
@@ -297,6 +339,13 @@ int limen_server_serve(int argc, char **argv)
             fprintf(stderr, "limen: serve: bad option or value: %s %s\n", o, v);
             return 1;
         }
+    }
+    if (max_streams < 0) /* by default at most half the connections wait on streams */
+        max_streams = threads / 2 < 32 ? threads / 2 : 32;
+    if (max_streams >= threads) {
+        fprintf(stderr, "limen: serve: --max-streams must stay below --threads (a stream holds a "
+                        "connection's thread)\n");
+        return 1;
     }
     if (!cert != !key) {
         fprintf(stderr, "limen: serve: --tls-cert and --tls-key go together\n");
@@ -340,6 +389,9 @@ int limen_server_serve(int argc, char **argv)
     pthread_mutex_init(&srv.hits_mu, NULL);
     pthread_cond_init(&srv.hits_cv, NULL);
     pthread_mutex_init(&srv.commit_mu, NULL);
+    pthread_mutex_init(&srv.stream_mu, NULL);
+    srv.max_streams = (unsigned)max_streams;
+    srv.heartbeat = (int)heartbeat;
     pthread_cond_init(&srv.commit_cv, NULL);
 
     /*
@@ -403,7 +455,7 @@ int limen_server_serve(int argc, char **argv)
         fflush(stderr);
     }
     fprintf(stderr, "limen serve: stopping (requests in flight finish)\n");
-    server_notify_hits(&srv); /* wakes long polls */
+    server_stop_waits(&srv); /* ends long polls and streams */
     MHD_stop_daemon(d);
     hub_close(&srv.hub);
     limen_store_close(store);

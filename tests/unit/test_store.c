@@ -777,6 +777,11 @@ static void test_hits(void **state)
     assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", "{}", 2, NULL, &err), LIMEN_OK);
     assert_int_equal(limen_store_alert_put(s, "b1", "ES-CNP", "{}", 2, NULL, &err), LIMEN_OK);
 
+    int64_t last = -1;
+    assert_int_equal(limen_store_hit_last_id(s, &last), LIMEN_OK);
+    assert_int_equal(last, 0);
+    assert_int_equal(limen_store_hit_last_id(s, NULL), LIMEN_EINVAL);
+
     struct limen_hit h;
     memset(&h, 0, sizeof h);
     snprintf(h.by_agency, sizeof h.by_agency, "MA-DGSN");
@@ -791,6 +796,8 @@ static void test_hits(void **state)
         snprintf(h.alert_id, sizeof h.alert_id, "%s", i % 2 ? "b1" : "a1");
         assert_int_equal(limen_store_hit_add(s, &h, &ids[i], &err), LIMEN_OK);
     }
+    assert_int_equal(limen_store_hit_last_id(s, &last), LIMEN_OK);
+    assert_int_equal(last, ids[9]);
     /* Owner given and wrong, unknown alert without owner. */
     snprintf(h.alert_id, sizeof h.alert_id, "a1");
     snprintf(h.owner, sizeof h.owner, "ES-CNP");
