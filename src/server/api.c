@@ -338,11 +338,11 @@ static void api_screen(struct request *r, struct answer *a)
     pthread_rwlock_rdlock(&r->srv->hub.lock);
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
     for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
-        const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
+        const struct hub_entry *al = hub_entry_find(&r->srv->hub, limen_result_id(res, i));
         if (!al || !hub_visible(&r->srv->hub, al, r->user.agency) || hub_expired(al, today))
             continue;
         sh[nsh].i = i;
-        sh[nsh].al = *al;
+        hub_entry_unpack(al, &sh[nsh].al);
         nsh++;
     }
     pthread_rwlock_unlock(&r->srv->hub.lock);
@@ -1000,9 +1000,11 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
         if (limen_screen(r->srv->hub.idx, e, &o, &res, &err) == LIMEN_OK) {
             size_t shown = 0;
             for (size_t i = 0; i < limen_results_count(res) && shown < (size_t)limit; i++) {
-                const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-                if (!al || !hub_visible(&r->srv->hub, al, r->user.agency) || hub_expired(al, today))
+                const struct hub_entry *ent = hub_entry_find(&r->srv->hub, limen_result_id(res, i));
+                if (!ent || !hub_visible(&r->srv->hub, ent, r->user.agency) ||
+                    hub_expired(ent, today))
                     continue;
+                const char *alert_id = hub_entry_id(ent);
                 json_error_t je;
                 const char *ex = limen_result_explanation(res, i);
                 json_t *exj = ex ? json_loads(ex, 0, &je) : NULL;
@@ -1022,13 +1024,14 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
                                         json_pack("[O]", json_object_get(nm, "alert")));
                 json_array_append_new(
                     results,
-                    json_pack("{s:s,s:s,s:s,s:o,s:[s],s:[],s:b,s:f,s:b,s:o,s:o}", "id", al->id,
-                              "caption", nm ? json_string_value(json_object_get(nm, "alert")) : al->id,
+                    json_pack("{s:s,s:s,s:s,s:o,s:[s],s:[],s:b,s:f,s:b,s:o,s:o}", "id", alert_id,
+                              "caption",
+                              nm ? json_string_value(json_object_get(nm, "alert")) : alert_id,
                               "schema", "Person", "properties", props, "datasets", dataset,
                               "referents", "target", 1, "score", limen_result_score(res, i),
                               "match", limen_result_match(res, i), "features", features,
                               "explanations", exj ? exj : json_object()));
-                json_array_append_new(r->results, json_string(al->id));
+                json_array_append_new(r->results, json_string(alert_id));
                 shown++;
             }
         }

@@ -54,7 +54,7 @@ struct hub {
     struct limen_store *store;
     pthread_rwlock_t lock; /* guards idx and the alert table */
     struct limen_index *idx;
-    struct hub_alert **alerts; /* open addressing by id; NULL empty */
+    struct hub_entry **alerts; /* packed alert records, open addressing by id; NULL empty */
     size_t alerts_cap, nalerts;
     struct limen_group *groups; /* sharing groups, as the store had them at the last load */
     size_t ngroups;
@@ -80,12 +80,22 @@ void hub_close(struct hub *h);
 int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
                    size_t msg_cap);
 
+/* An alert as the hub's table keeps it: packed, a few dozen bytes (hub.c). */
+struct hub_entry;
+
+/* The table's entry for an alert id, or NULL (call under the lock). */
+const struct hub_entry *hub_entry_find(const struct hub *h, const char *id);
+/* Its id (valid as long as the entry). */
+const char *hub_entry_id(const struct hub_entry *e);
+/* The whole record of an entry (a copy, to use after the lock is released). */
+void hub_entry_unpack(const struct hub_entry *e, struct hub_alert *a);
+
 /*
  * Whether an agency may see an alert: it owns it, the alert is distributed to
  * all members, names the agency, or names a sharing group the agency is a
  * member of (as the hub's group table says now). Call under the lock.
  */
-int hub_visible(const struct hub *h, const struct hub_alert *a, const char *agency);
+int hub_visible(const struct hub *h, const struct hub_entry *e, const char *agency);
 
 /*
  * (Re)reads the sharing groups from the store and swaps them in under the
@@ -105,7 +115,7 @@ const char *hub_alert_unknown_group(const struct hub_alert *a, const struct lime
 /* Today's UTC date as "YYYY-MM-DD". */
 void hub_today(char today[11]);
 /* Whether an alert is past its validity on `today` (hub_today()). */
-int hub_expired(const struct hub_alert *a, const char *today);
+int hub_expired(const struct hub_entry *e, const char *today);
 
 /*
  * Applies a stored alert version to the index and the table (write lock
@@ -120,7 +130,5 @@ int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_
 int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
                      int withdrawn, struct limen_error *err);
 
-/* The alert table entry for an id, or NULL (call under the lock). */
-const struct hub_alert *hub_alert_find(const struct hub *h, const char *id);
 
 #endif

@@ -637,6 +637,117 @@ out:
     return rc;
 }
 
+/*
+ * limen admin import writes its alerts in batches of IMPORT_BATCH, each one
+ * transaction with one sync (limen_store_batch; a refused alert is undone
+ * alone): a million alerts take seconds of syncing instead of a sync each.
+ */
+enum { IMPORT_BATCH = 10000 };
+
+struct import_item {
+    long lineno;
+    char id[LIMEN_ALERT_ID_MAX], owner[LIMEN_AGENCY_CODE_MAX];
+    char *json;
+    size_t len;
+};
+
+struct import_batch {
+    struct limen_store *s;
+    const char *path;
+    struct import_item items[IMPORT_BATCH];
+    size_t n;
+    long written;      /* in the batch being written: puts that succeeded */
+    long stored, bad;  /* over the whole file */
+};
+
+static void import_write(void *ctx)
+{
+    struct import_batch *b = ctx;
+    struct limen_error err;
+    for (size_t i = 0; i < b->n; i++) {
+        struct import_item *it = &b->items[i];
+        if (limen_store_alert_put(b->s, it->id, it->owner, it->json, it->len, NULL, &err) !=
+            LIMEN_OK) {
+            fprintf(stderr, "%s:%ld: %s\n", b->path, it->lineno, err.message);
+            b->bad++;
+        } else {
+            b->written++;
+        }
+    }
+}
+
+/* Writes the pending alerts in one transaction. */
+static void import_flush(struct import_batch *b)
+{
+    struct limen_error err;
+    if (!b->n)
+        return;
+    b->written = 0;
+    if (limen_store_batch(b->s, import_write, b, &err) != LIMEN_OK) {
+        fprintf(stderr, "%s:%ld-%ld: not stored: %s\n", b->path, b->items[0].lineno,
+                b->items[b->n - 1].lineno, err.message);
+        b->bad += b->written;
+    } else {
+        b->stored += b->written;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        free(b->items[i].json);
+    b->n = 0;
+}
+
+/*
+ * Checks one line as the hub would load it (JSON, the alert object with an
+ * owner, known sharing groups, an entity limen can screen) and queues it.
+ * Returns 0, or -1 after reporting why the line is refused.
+ */
+static int import_line(struct import_batch *b, long lineno, const char *line, size_t n,
+                       const struct limen_group *groups, size_t ngroups)
+{
+    json_error_t je;
+    struct hub_alert a;
+    const char *field = NULL;
+    char msg[256];
+    struct limen_entity *e = NULL;
+    struct limen_error err;
+    json_t *doc = json_loadb(line, n, 0, &je);
+    if (!doc) {
+        fprintf(stderr, "%s:%ld: not JSON: %s\n", b->path, lineno, je.text);
+        return -1;
+    }
+    int rc = hub_alert_read(doc, &a, &field, msg, sizeof msg);
+    json_decref(doc);
+    if (rc != 0 || !a.owner[0]) {
+        fprintf(stderr, "%s:%ld: %s (%s)\n", b->path, lineno, a.owner[0] ? msg : "no owner agency",
+                field ? field : "alert.owner");
+        return -1;
+    }
+    const char *unknown = hub_alert_unknown_group(&a, groups, ngroups);
+    if (unknown) {
+        fprintf(stderr, "%s:%ld: no sharing group %s (alert.distribution.groups)\n", b->path,
+                lineno, unknown);
+        return -1;
+    }
+    if (limen_entity_parse(line, n, &e, &err) != LIMEN_OK) {
+        fprintf(stderr, "%s:%ld: %s\n", b->path, lineno, err.message);
+        return -1;
+    }
+    limen_entity_free(e);
+    struct import_item *it = &b->items[b->n];
+    it->json = malloc(n + 1);
+    if (!it->json) {
+        fprintf(stderr, "%s:%ld: out of memory\n", b->path, lineno);
+        return -1;
+    }
+    memcpy(it->json, line, n + 1);
+    it->len = n;
+    it->lineno = lineno;
+    memcpy(it->id, a.id, sizeof it->id);
+    memcpy(it->owner, a.owner, sizeof it->owner);
+    if (++b->n == IMPORT_BATCH)
+        import_flush(b);
+    return 0;
+}
+
 /* Stores the alerts of a JSON Lines file, each under its owner agency. */
 static int import_alerts(struct limen_store *s, const char *path)
 {
@@ -648,16 +759,20 @@ static int import_alerts(struct limen_store *s, const char *path)
     /* Lines are bounded as the alerts reader bounds them. */
     enum { IMPORT_LINE_MAX = 1 << 20 };
     char *line = malloc(IMPORT_LINE_MAX + 2);
-    long lineno = 0, stored = 0, bad = 0;
+    struct import_batch *b = calloc(1, sizeof *b);
+    long lineno = 0;
     struct limen_group *groups = NULL;
     size_t ngroups = 0;
-    if (!line || limen_store_groups(s, &groups, &ngroups) != LIMEN_OK) {
+    if (!line || !b || limen_store_groups(s, &groups, &ngroups) != LIMEN_OK) {
         free(line);
+        free(b);
         if (f != stdin)
             fclose(f);
         fprintf(stderr, "limen: admin: out of memory or cannot read the sharing groups\n");
         return 2;
     }
+    b->s = s;
+    b->path = path;
     while (fgets(line, IMPORT_LINE_MAX + 2, f)) {
         lineno++;
         size_t n = strlen(line);
@@ -666,53 +781,17 @@ static int import_alerts(struct limen_store *s, const char *path)
             while ((ch = getc(f)) != EOF && ch != '\n')
                 ;
             fprintf(stderr, "%s:%ld: line longer than %d bytes\n", path, lineno, IMPORT_LINE_MAX);
-            bad++;
+            b->bad++;
             continue;
         }
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
-        if (!n)
-            continue;
-        json_error_t je;
-        json_t *doc = json_loadb(line, n, 0, &je);
-        struct hub_alert a;
-        const char *field = NULL;
-        char msg[256];
-        struct limen_entity *e = NULL;
-        struct limen_error err;
-        if (!doc) {
-            fprintf(stderr, "%s:%ld: not JSON: %s\n", path, lineno, je.text);
-            bad++;
-            continue;
-        }
-        if (hub_alert_read(doc, &a, &field, msg, sizeof msg) != 0 || !a.owner[0]) {
-            fprintf(stderr, "%s:%ld: %s (%s)\n", path, lineno, a.owner[0] ? msg : "no owner agency",
-                    field ? field : "alert.owner");
-            json_decref(doc);
-            bad++;
-            continue;
-        }
-        json_decref(doc);
-        const char *unknown = hub_alert_unknown_group(&a, groups, ngroups);
-        if (unknown) {
-            fprintf(stderr, "%s:%ld: no sharing group %s (alert.distribution.groups)\n", path,
-                    lineno, unknown);
-            bad++;
-            continue;
-        }
-        if (limen_entity_parse(line, n, &e, &err) != LIMEN_OK) {
-            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
-            bad++;
-            continue;
-        }
-        limen_entity_free(e);
-        if (limen_store_alert_put(s, a.id, a.owner, line, n, NULL, &err) != LIMEN_OK) {
-            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
-            bad++;
-            continue;
-        }
-        stored++;
+        if (n && import_line(b, lineno, line, n, groups, ngroups) != 0)
+            b->bad++;
     }
+    import_flush(b);
+    long stored = b->stored, bad = b->bad;
+    free(b);
     free(line);
     limen_free(groups);
     if (f != stdin)

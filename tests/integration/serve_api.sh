@@ -43,6 +43,9 @@ grep -q "$ma_an" "$db" 2>/dev/null && fail "a token is stored in clear"
     echo '{"id":"imp-2","schema":"Person","properties":{"name":["Bad Category"]},"alert":{"owner":"MA-DGSN","category":"nope"}}'
     printf '{"id":"imp-3","x":"'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}\n'
     echo 'not json'
+    # refused by the store inside the batch (another agency's id): undone alone
+    echo '{"id":"imp-1","schema":"Person","properties":{"name":["Driss Taken"]},"alert":{"owner":"IT-PS","category":"arrest"}}'
+    echo '{"id":"imp-4","schema":"Person","properties":{"name":["Omar Imported"]},"alert":{"owner":"MA-DGSN","category":"arrest"}}'
 } >"$work/imp.jsonl"
 set +e
 "$LIMEN" admin import --db "$db" --alerts "$work/imp.jsonl" 2>"$work/imp.err"; rc=$?
@@ -51,7 +54,8 @@ set -e
 grep -q "imp.jsonl:2: unknown category" "$work/imp.err" || fail "import: $(cat "$work/imp.err")"
 grep -q "imp.jsonl:3: line longer than" "$work/imp.err" || fail "import long line: $(cat "$work/imp.err")"
 grep -q "imp.jsonl:4: not JSON" "$work/imp.err" || fail "import not JSON: $(cat "$work/imp.err")"
-grep -q "1 alerts stored, 3 refused" "$work/imp.err" || fail "import counts: $(cat "$work/imp.err")"
+grep -q "imp.jsonl:5: alert imp-1 belongs to MA-DGSN" "$work/imp.err" || fail "import, taken id: $(cat "$work/imp.err")"
+grep -q "2 alerts stored, 4 refused" "$work/imp.err" || fail "import counts: $(cat "$work/imp.err")"
 start
 
 # --- errors ---
