@@ -88,6 +88,47 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
 /* All agencies, by code: *out is an array the caller frees with limen_free(). */
 limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **out, size_t *n);
 
+/* ---- sharing groups ---- */
+
+#define LIMEN_GROUP_CODE_MAX 32     /* "MED-DRUGS" */
+#define LIMEN_GROUP_MEMBERS_MAX 256 /* agencies in one group */
+
+/*
+ * A sharing group: alerts distributed to it are visible to its member
+ * agencies. `owner` is the agency whose admins may change it through the hub
+ * ("" for a group the hub's operator manages with `limen admin group`).
+ */
+struct limen_group {
+    char code[LIMEN_GROUP_CODE_MAX]; /* letters, digits and '-' */
+    char name[128];
+    char owner[LIMEN_AGENCY_CODE_MAX];
+    int64_t updated;
+    size_t nmembers;
+    char (*members)[LIMEN_AGENCY_CODE_MAX]; /* nmembers agency codes, sorted */
+};
+
+/*
+ * Creates a group or replaces the name and the members of an existing one, in
+ * one transaction. `by` is the agency acting through the hub: it may create a
+ * group (which it then owns: g->owner is ignored) or change a group it owns
+ * (LIMEN_EFORBIDDEN otherwise, nothing written). `by` == NULL is the hub's
+ * operator: any group, owner taken from g->owner ("" or an agency).
+ * Members must be existing agencies (LIMEN_ENOTFOUND, field "members");
+ * repeated ones count once; at most LIMEN_GROUP_MEMBERS_MAX. LIMEN_EINVAL for
+ * a bad code, name or owner. g->updated is ignored (set to now).
+ */
+limen_status limen_store_group_put(struct limen_store *s, const struct limen_group *g,
+                                   const char *by, struct limen_error *err);
+/*
+ * All groups by code (n == 0, *out == NULL when there are none), or the one
+ * group `code` (limen_store_group_get: LIMEN_ENOTFOUND when unknown). *out is
+ * one allocation holding the groups and their member lists, freed by the
+ * caller with limen_free().
+ */
+limen_status limen_store_groups(struct limen_store *s, struct limen_group **out, size_t *n);
+limen_status limen_store_group_get(struct limen_store *s, const char *code,
+                                   struct limen_group **out);
+
 /* ---- users and tokens ---- */
 
 enum limen_role {
@@ -159,6 +200,20 @@ limen_status limen_store_alert_put(struct limen_store *s, const char *id, const 
                                    const char *json, size_t len, int64_t *version,
                                    struct limen_error *err);
 /*
+ * The same, only when the alert's current version is `expected` (optimistic
+ * concurrency): 0 when the id must not exist yet (a creation: checked before
+ * the ownership rule, so an id taken by another agency is a conflict too),
+ * or the version the caller read (checked after the ownership rule);
+ * LIMEN_ALERT_ANY_VERSION for no condition (limen_store_alert_put). A failed
+ * condition is LIMEN_ECONFLICT with nothing written and *version set to the
+ * current version (0 when the id is unknown). The check and the write are
+ * one transaction: of two writers that read the same version, one wins.
+ */
+#define LIMEN_ALERT_ANY_VERSION (-1)
+limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, const char *owner,
+                                      const char *json, size_t len, int64_t expected,
+                                      int64_t *version, struct limen_error *err);
+/*
  * Withdraws an alert (a new version, withdrawn, no content change): owner
  * only (LIMEN_EFORBIDDEN), LIMEN_ENOTFOUND for an unknown id. Withdrawing a
  * withdrawn alert writes nothing and gives its current version.
@@ -212,6 +267,12 @@ limen_status limen_store_hit_add(struct limen_store *s, const struct limen_hit *
 limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int64_t after_id,
                                    size_t limit,
                                    int (*fn)(void *ctx, const struct limen_hit *h), void *ctx);
+/*
+ * The largest hit id recorded so far, of any owner (0 when there is none): a
+ * reader that lists the hits after it later sees exactly the hits recorded
+ * since (ids only grow, and a hit is visible only with every smaller id).
+ */
+limen_status limen_store_hit_last_id(struct limen_store *s, int64_t *id);
 /* Marks a hit of `owner`'s alerts; LIMEN_EFORBIDDEN when not its owner. */
 limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char *owner,
                                   enum limen_hit_status status, struct limen_error *err);

@@ -36,10 +36,12 @@
 #define TOKEN_HASH_BYTES 32
 #define LABEL_MAX        256
 #define BUSY_TIMEOUT_MS  10000
+#define TEXT_OF_(x)      #x
+#define TEXT_OF(x)       TEXT_OF_(x) /* a macro's value as a string literal */
 
 _Static_assert(TOKEN_TEXT_LEN < LIMEN_TOKEN_TEXT_MAX, "a token and its NUL fit the buffer");
 
-/* The schema of version 1. Constant text, no user data. */
+/* The schema of version 1, the first. Constant text, no user data. */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS agencies(code TEXT PRIMARY KEY, country TEXT NOT NULL,"
@@ -69,6 +71,23 @@ static const char schema_sql[] =
     " last_seq INTEGER NOT NULL, last_mac BLOB NOT NULL, head_mac BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS audit_anchor(id INTEGER PRIMARY KEY CHECK (id = 1),"
     " seq INTEGER NOT NULL, mac BLOB NOT NULL, anchor_mac BLOB NOT NULL);";
+
+/*
+ * migrations[i] takes a database of version i + 1 to version i + 2, inside the
+ * opening transaction. A database is never rebuilt: each step adds to what
+ * the previous versions made, so a file of any older version keeps its data.
+ */
+static const char *const migrations[] = {
+    /* 1 -> 2: sharing groups (a code, a name, the agency that manages it, its members) */
+    "CREATE TABLE IF NOT EXISTS sharing_groups(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " owner TEXT NOT NULL, updated INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS sharing_group_members("
+    " grp TEXT NOT NULL REFERENCES sharing_groups(code),"
+    " agency TEXT NOT NULL REFERENCES agencies(code), PRIMARY KEY(grp, agency)) WITHOUT ROWID;",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == LIMEN__SCHEMA_VERSION - 1,
+               "one migration per schema version after the first");
 
 /* ---- helpers shared with audit.c ---- */
 
@@ -197,6 +216,22 @@ static size_t bounded_len(const char *s, size_t cap)
     return nul ? (size_t)(nul - s) : cap;
 }
 
+/*
+ * Makes room for one more element in `arr` (len used, *cap allocated, elements
+ * of `size` bytes), doubling from `first`. Returns the array (moved or not),
+ * or NULL when out of memory (arr is then unchanged and still the caller's).
+ */
+static void *grow(void *arr, size_t len, size_t *cap, size_t size, size_t first)
+{
+    if (len < *cap)
+        return arr;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *np = limen__reallocarray(arr, ncap, size);
+    if (np)
+        *cap = ncap;
+    return np;
+}
+
 /* An agency code: 1 to LIMEN_AGENCY_CODE_MAX - 1 letters, digits or '-'. */
 static int valid_code(const char *code)
 {
@@ -276,7 +311,11 @@ out:
     return st;
 }
 
-static limen_status create_schema(struct limen_store *s, struct limen_error *err)
+/*
+ * Creates the schema of version 1 when absent, then runs the migrations from
+ * `version` (0 for a new file) to LIMEN__SCHEMA_VERSION, in one transaction.
+ */
+static limen_status create_schema(struct limen_store *s, int64_t version, struct limen_error *err)
 {
     limen_status st = limen__store_begin(s, err);
     if (st != LIMEN_OK)
@@ -284,6 +323,14 @@ static limen_status create_schema(struct limen_store *s, struct limen_error *err
     if ((st = exec_sql(s, schema_sql, "cannot create the schema", err)) != LIMEN_OK)
         goto out;
     if ((st = exec_sql(s, "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', 1)",
+                       "cannot record the schema version", err)) != LIMEN_OK)
+        goto out;
+    for (int64_t v = version < 1 ? 1 : version; v < LIMEN__SCHEMA_VERSION; v++)
+        if ((st = exec_sql(s, migrations[v - 1], "cannot migrate the schema", err)) != LIMEN_OK)
+            goto out;
+    if ((st = exec_sql(s,
+                       "UPDATE meta SET value = " TEXT_OF(
+                           LIMEN__SCHEMA_VERSION) " WHERE key = 'schema_version'",
                        "cannot record the schema version", err)) != LIMEN_OK)
         goto out;
     if ((st = limen__audit_init(s, err)) != LIMEN_OK)
@@ -355,10 +402,10 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
 
     /* Refuse a newer schema before touching anything. */
     int have_meta = 0, have_head = 0;
+    int64_t v = 0;
     if ((st = table_exists(s, "meta", &have_meta, err)) != LIMEN_OK)
         goto out;
     if (have_meta) {
-        int64_t v = 0;
         if ((st = query_int(s, "SELECT value FROM meta WHERE key = 'schema_version'", &v, err)) !=
             LIMEN_OK)
             goto out;
@@ -395,8 +442,7 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
     }
     if ((st = limen__audit_key_load(kp, create, last_seq > 0, s->key, err)) != LIMEN_OK)
         goto out;
-    /* Version 1 is the first: there is nothing older to migrate from yet. */
-    if ((st = create_schema(s, err)) != LIMEN_OK)
+    if ((st = create_schema(s, v, err)) != LIMEN_OK)
         goto out;
 
     *out = s;
@@ -533,16 +579,12 @@ limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **o
         goto out;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct limen_agency *p = limen__reallocarray(arr, ncap, sizeof *arr);
-            if (!p) {
-                st = LIMEN_ENOMEM;
-                goto out;
-            }
-            arr = p;
-            cap = ncap;
+        void *more = grow(arr, len, &cap, sizeof *arr, 8);
+        if (!more) {
+            st = LIMEN_ENOMEM;
+            goto out;
         }
+        arr = more;
         agency_from_row(&arr[len++], q);
     }
     if (rc != SQLITE_DONE) {
@@ -557,6 +599,271 @@ out:
     limen__store_unlock(s);
     limen__free(arr);
     return st;
+}
+
+/* ---- sharing groups ---- */
+
+_Static_assert(LIMEN_GROUP_CODE_MAX == LIMEN_AGENCY_CODE_MAX,
+               "group and agency codes share a rule");
+
+/* Whether agency `code` exists (*yes), inside the caller's lock. */
+static limen_status agency_exists(struct limen_store *s, const char *code, int *yes,
+                                  struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *yes = 0;
+    limen_status st = limen__store_prepare(s, "SELECT 1 FROM agencies WHERE code = ?1", &q, err);
+    if (st != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, code);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *yes = 1;
+    else if (rc != SQLITE_DONE)
+        st = limen__store_sqlerr(s, err, rc, "cannot read the agencies");
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Runs one constant statement with one or two text parameters (p2 may be NULL). */
+static limen_status run_text(struct limen_store *s, const char *sql, const char *p1, const char *p2,
+                             const char *what, struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    limen_status st = limen__store_prepare(s, sql, &q, err);
+    if (st != LIMEN_OK)
+        return st;
+    bind_str(q, 1, p1);
+    if (p2)
+        bind_str(q, 2, p2);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE)
+        st = limen__store_sqlerr(s, err, rc, what);
+    sqlite3_finalize(q);
+    return st;
+}
+
+static limen_status group_check(const struct limen_group *g, const char *by,
+                                struct limen_error *err)
+{
+    if (!valid_code(g->code))
+        return limen__error_set(err, LIMEN_EINVAL, "code",
+                                "a group code is 1 to %d letters, digits or '-'",
+                                LIMEN_GROUP_CODE_MAX - 1);
+    if (!valid_text(g->name, sizeof g->name, 0))
+        return limen__error_set(err, LIMEN_EINVAL, "name",
+                                "a group name is 1 to %zu bytes, no control characters",
+                                sizeof g->name - 1);
+    if (by && !valid_code(by))
+        return limen__error_set(err, LIMEN_EINVAL, "owner", "not an agency code");
+    if (!by && bounded_len(g->owner, sizeof g->owner) > 0 && !valid_code(g->owner))
+        return limen__error_set(err, LIMEN_EINVAL, "owner", "not an agency code");
+    if (!by && bounded_len(g->owner, sizeof g->owner) == sizeof g->owner)
+        return limen__error_set(err, LIMEN_EINVAL, "owner", "not an agency code");
+    if (g->nmembers > LIMEN_GROUP_MEMBERS_MAX || (g->nmembers && !g->members))
+        return limen__error_set(err, LIMEN_EINVAL, "members", "at most %d member agencies",
+                                LIMEN_GROUP_MEMBERS_MAX);
+    for (size_t i = 0; i < g->nmembers; i++)
+        if (bounded_len(g->members[i], LIMEN_AGENCY_CODE_MAX) == LIMEN_AGENCY_CODE_MAX ||
+            !valid_code(g->members[i]))
+            return limen__error_set(err, LIMEN_EINVAL, "members",
+                                    "member %zu is not an agency code", i);
+    return LIMEN_OK;
+}
+
+limen_status limen_store_group_put(struct limen_store *s, const struct limen_group *g,
+                                   const char *by, struct limen_error *err)
+{
+    limen_status st;
+    sqlite3_stmt *q = NULL;
+    char cur_owner[LIMEN_AGENCY_CODE_MAX];
+    int in_tx = 0, yes = 0;
+
+    limen_error_clear(err);
+    if (!s || !g)
+        return limen__error_set(err, LIMEN_EINVAL, NULL, "no store or group");
+    if ((st = group_check(g, by, err)) != LIMEN_OK)
+        return st;
+    const char *owner = by ? by : g->owner;
+
+    limen__store_lock(s);
+    if ((st = limen__store_begin(s, err)) != LIMEN_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
+                                   err)) != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, g->code);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && by) {
+        col_copy(cur_owner, sizeof cur_owner, q, 0);
+        if (strcmp(cur_owner, by) != 0) {
+            st = limen__error_set(err, LIMEN_EFORBIDDEN, "code",
+                                  "group %s is managed by %s; %s may not change it", g->code,
+                                  cur_owner[0] ? cur_owner : "the hub's operator", by);
+            goto out;
+        }
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
+        goto out;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (owner[0]) {
+        if ((st = agency_exists(s, owner, &yes, err)) != LIMEN_OK)
+            goto out;
+        if (!yes) {
+            st = limen__error_set(err, LIMEN_ENOTFOUND, "owner", "no agency %s", owner);
+            goto out;
+        }
+    }
+    if ((st = limen__store_prepare(s,
+                                   "INSERT INTO sharing_groups(code, name, owner, updated)"
+                                   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(code) DO UPDATE SET"
+                                   " name = excluded.name, owner = excluded.owner,"
+                                   " updated = excluded.updated",
+                                   &q, err)) != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, g->code);
+    bind_str(q, 2, g->name);
+    bind_str(q, 3, owner);
+    sqlite3_bind_int64(q, 4, now());
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, err, rc, "cannot store the group");
+        goto out;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((st = run_text(s, "DELETE FROM sharing_group_members WHERE grp = ?1", g->code, NULL,
+                       "cannot store the group", err)) != LIMEN_OK)
+        goto out;
+    for (size_t i = 0; i < g->nmembers; i++) {
+        if ((st = agency_exists(s, g->members[i], &yes, err)) != LIMEN_OK)
+            goto out;
+        if (!yes) {
+            st = limen__error_set(err, LIMEN_ENOTFOUND, "members", "no agency %s", g->members[i]);
+            goto out;
+        }
+        if ((st = run_text(s,
+                           "INSERT OR IGNORE INTO sharing_group_members(grp, agency)"
+                           " VALUES (?1, ?2)",
+                           g->code, g->members[i], "cannot store the group", err)) != LIMEN_OK)
+            goto out;
+    }
+    in_tx = 0;
+    st = limen__store_commit(s, err);
+out:
+    sqlite3_finalize(q);
+    if (in_tx)
+        limen__store_rollback(s);
+    limen__store_unlock(s);
+    return st;
+}
+
+/*
+ * Reads every group (code == NULL) or one, with its members, into one
+ * allocation: the group records first, then all member codes, each group's
+ * `members` pointing at its run.
+ */
+static limen_status groups_read(struct limen_store *s, const char *code, struct limen_group **out,
+                                size_t *n)
+{
+    limen_status st = LIMEN_OK;
+    sqlite3_stmt *q = NULL;
+    struct limen_group *gs = NULL, *block = NULL;
+    char(*ms)[LIMEN_AGENCY_CODE_MAX] = NULL;
+    size_t ng = 0, gcap = 0, nm = 0, mcap = 0;
+
+    *out = NULL;
+    *n = 0;
+    limen__store_lock(s);
+    if ((st = limen__store_prepare(s,
+                                   "SELECT g.code, g.name, g.owner, g.updated, m.agency"
+                                   " FROM sharing_groups g LEFT JOIN sharing_group_members m"
+                                   " ON m.grp = g.code WHERE ?1 IS NULL OR g.code = ?1"
+                                   " ORDER BY g.code, m.agency",
+                                   &q, NULL)) != LIMEN_OK)
+        goto out;
+    if (code)
+        bind_str(q, 1, code);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *c = sqlite3_column_text(q, 0);
+        if (!ng || strcmp(gs[ng - 1].code, c ? (const char *)c : "") != 0) {
+            void *more = grow(gs, ng, &gcap, sizeof *gs, 8);
+            if (!more) {
+                st = LIMEN_ENOMEM;
+                goto out;
+            }
+            gs = more;
+            struct limen_group *g = &gs[ng++];
+            memset(g, 0, sizeof *g);
+            col_copy(g->code, sizeof g->code, q, 0);
+            col_copy(g->name, sizeof g->name, q, 1);
+            col_copy(g->owner, sizeof g->owner, q, 2);
+            g->updated = sqlite3_column_int64(q, 3);
+        }
+        if (sqlite3_column_type(q, 4) == SQLITE_NULL)
+            continue; /* a group without members */
+        void *more = grow(ms, nm, &mcap, sizeof *ms, 16);
+        if (!more) {
+            st = LIMEN_ENOMEM;
+            goto out;
+        }
+        ms = more;
+        col_copy(ms[nm++], sizeof ms[0], q, 4);
+        gs[ng - 1].nmembers++;
+    }
+    if (rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, NULL, rc, "cannot read the groups");
+        goto out;
+    }
+    if (!ng)
+        goto out;
+    /* ng and nm are bounded by what fitted in memory above: the sum cannot overflow. */
+    block = limen__malloc(ng * sizeof *gs + nm * sizeof *ms);
+    if (!block) {
+        st = LIMEN_ENOMEM;
+        goto out;
+    }
+    char(*codes)[LIMEN_AGENCY_CODE_MAX] = (void *)(block + ng);
+    if (nm)
+        memcpy(codes, ms, nm * sizeof *ms);
+    for (size_t i = 0, at = 0; i < ng; i++) {
+        block[i] = gs[i];
+        block[i].members = gs[i].nmembers ? codes + at : NULL;
+        at += gs[i].nmembers;
+    }
+    *out = block;
+    *n = ng;
+out:
+    sqlite3_finalize(q);
+    limen__store_unlock(s);
+    limen__free(gs);
+    limen__free(ms);
+    return st;
+}
+
+limen_status limen_store_groups(struct limen_store *s, struct limen_group **out, size_t *n)
+{
+    if (!s || !out || !n)
+        return LIMEN_EINVAL;
+    return groups_read(s, NULL, out, n);
+}
+
+limen_status limen_store_group_get(struct limen_store *s, const char *code,
+                                   struct limen_group **out)
+{
+    size_t n = 0;
+    if (!s || !out)
+        return LIMEN_EINVAL;
+    *out = NULL;
+    if (!valid_code(code))
+        return LIMEN_ENOTFOUND;
+    limen_status st = groups_read(s, code, out, &n);
+    return st == LIMEN_OK && n == 0 ? LIMEN_ENOTFOUND : st;
 }
 
 /* ---- users and tokens ---- */
@@ -604,24 +911,17 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
         goto out;
     in_tx = 1;
-    if ((st = limen__store_prepare(s, "SELECT 1 FROM agencies WHERE code = ?1", &q, err)) !=
-        LIMEN_OK)
+    int known = 0;
+    if ((st = agency_exists(s, agency, &known, err)) != LIMEN_OK)
         goto out;
-    bind_str(q, 1, agency);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
+    if (!known) {
         st = limen__error_set(err, LIMEN_ENOTFOUND, "agency", "no agency %s", agency);
         goto out;
     }
-    if (rc != SQLITE_ROW) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the agencies");
-        goto out;
-    }
-    sqlite3_finalize(q);
     if ((st = limen__store_prepare(s, "SELECT 1 FROM users WHERE name = ?1", &q, err)) != LIMEN_OK)
         goto out;
     bind_str(q, 1, name);
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         st = limen__error_set(err, LIMEN_ECONFLICT, "name", "the user name %s is taken", name);
         goto out;
@@ -986,9 +1286,12 @@ out:
     return st;
 }
 
-/* put (json != NULL) and withdraw (json == NULL) share the ownership rule. */
+/*
+ * put (json != NULL) and withdraw (json == NULL) share the ownership rule;
+ * `expected` is the version condition of limen_store_alert_put_if.
+ */
 static limen_status alert_change(struct limen_store *s, const char *id, const char *owner,
-                                 const char *json, size_t len, int64_t *version,
+                                 const char *json, size_t len, int64_t expected, int64_t *version,
                                  struct limen_error *err)
 {
     limen_status st = LIMEN_OK;
@@ -1007,6 +1310,8 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
         return limen__error_set(err, LIMEN_EINVAL, "owner", "not an agency code");
     if (json && (len == 0 || len > (size_t)INT32_MAX))
         return limen__error_set(err, LIMEN_EINVAL, "json", "empty or oversized alert");
+    if (expected < LIMEN_ALERT_ANY_VERSION)
+        return limen__error_set(err, LIMEN_EINVAL, "version", "not a version condition");
 
     limen__store_lock(s);
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
@@ -1018,9 +1323,24 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
         st = limen__error_set(err, LIMEN_ENOTFOUND, "id", "no alert %s", id);
         goto out;
     }
+    if (expected == 0 && found) {
+        if (version)
+            *version = cur;
+        st = limen__error_set(err, LIMEN_ECONFLICT, "id", "alert %s exists (version %lld)", id,
+                              (long long)cur);
+        goto out;
+    }
     if (found && strcmp(cur_owner, owner) != 0) {
         st = limen__error_set(err, LIMEN_EFORBIDDEN, "owner",
                               "alert %s belongs to %s; %s may not change it", id, cur_owner, owner);
+        goto out;
+    }
+    if (expected > 0 && cur != expected) {
+        if (version)
+            *version = cur;
+        st = limen__error_set(err, LIMEN_ECONFLICT, "version",
+                              "alert %s is at version %lld, not %lld", id, (long long)cur,
+                              (long long)expected);
         goto out;
     }
     if (!json && withdrawn) {
@@ -1047,17 +1367,24 @@ limen_status limen_store_alert_put(struct limen_store *s, const char *id, const 
                                    const char *json, size_t len, int64_t *version,
                                    struct limen_error *err)
 {
+    return limen_store_alert_put_if(s, id, owner, json, len, LIMEN_ALERT_ANY_VERSION, version, err);
+}
+
+limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, const char *owner,
+                                      const char *json, size_t len, int64_t expected,
+                                      int64_t *version, struct limen_error *err)
+{
     if (!json) {
         limen_error_clear(err);
         return limen__error_set(err, LIMEN_EINVAL, "json", "no alert content");
     }
-    return alert_change(s, id, owner, json, len, version, err);
+    return alert_change(s, id, owner, json, len, expected, version, err);
 }
 
 limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,
                                         int64_t *version, struct limen_error *err)
 {
-    return alert_change(s, id, owner, NULL, 0, version, err);
+    return alert_change(s, id, owner, NULL, 0, LIMEN_ALERT_ANY_VERSION, version, err);
 }
 
 static void meta_from_row(struct limen_alert_meta *m, sqlite3_stmt *q)
@@ -1297,6 +1624,16 @@ limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int
         st = limen__store_sqlerr(s, NULL, rc, "cannot read the hits");
 out:
     sqlite3_finalize(q);
+    limen__store_unlock(s);
+    return st;
+}
+
+limen_status limen_store_hit_last_id(struct limen_store *s, int64_t *id)
+{
+    if (!s || !id)
+        return LIMEN_EINVAL;
+    limen__store_lock(s);
+    limen_status st = query_int(s, "SELECT coalesce(max(id), 0) FROM hits", id, NULL);
     limen__store_unlock(s);
     return st;
 }

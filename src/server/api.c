@@ -20,6 +20,8 @@ struct answer {
     unsigned status;
     char *body; /* malloc'd JSON */
     const char *allow; /* for 405 */
+    int64_t etag;      /* an alert's version for the ETag header; 0: none */
+    struct hit_stream *stream; /* an event stream instead of a body */
 };
 
 static void answer_json(struct answer *a, unsigned status, json_t *doc)
@@ -336,11 +338,11 @@ static void api_screen(struct request *r, struct answer *a)
     pthread_rwlock_rdlock(&r->srv->hub.lock);
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
     for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
-        const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-        if (!al || !hub_visible(al, r->user.agency) || hub_expired(al, today))
+        const struct hub_entry *al = hub_entry_find(&r->srv->hub, limen_result_id(res, i));
+        if (!al || !hub_visible(&r->srv->hub, al, r->user.agency) || hub_expired(al, today))
             continue;
         sh[nsh].i = i;
-        sh[nsh].al = *al;
+        hub_entry_unpack(al, &sh[nsh].al);
         nsh++;
     }
     pthread_rwlock_unlock(&r->srv->hub.lock);
@@ -399,6 +401,44 @@ out:
 
 /* ---- alerts ---- */
 
+/*
+ * The version a PUT is conditional on: If-Match: "N" (an ETag of GET) or a
+ * "version" member of the body (taken out of the stored entity). Returns
+ * LIMEN_ALERT_ANY_VERSION when neither is given, the version, or -2 after
+ * answering 400 (malformed, or the two disagree).
+ */
+static int64_t put_condition(struct request *r, struct answer *a, json_t *doc)
+{
+    int64_t hv = LIMEN_ALERT_ANY_VERSION, bv = LIMEN_ALERT_ANY_VERSION;
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
+    if (h) {
+        const char *p = h + (*h == '"');
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (p[0] < '0' || p[0] > '9' || v <= 0 || (*h == '"' ? strcmp(end, "\"") : *end)) {
+            answer_error(a, 400, "bad_request", "If-Match",
+                         "If-Match takes one version as GET gives it in ETag: \"3\"");
+            return -2;
+        }
+        hv = v;
+    }
+    const json_t *bvj = json_object_get(doc, "version");
+    if (bvj) {
+        if (!json_is_integer(bvj) || json_integer_value(bvj) <= 0) {
+            answer_error(a, 400, "bad_request", "version", "version is a positive whole number");
+            return -2;
+        }
+        bv = json_integer_value(bvj);
+        json_object_del(doc, "version");
+    }
+    if (h && bvj && hv != bv) {
+        answer_error(a, 400, "bad_request", "version",
+                     "If-Match says version %lld, the body %lld", (long long)hv, (long long)bv);
+        return -2;
+    }
+    return h ? hv : bv;
+}
+
 static void api_alert_write(struct request *r, struct answer *a, const char *url_id)
 {
     if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
@@ -409,6 +449,12 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
     if (!doc)
         return;
     r->personal = 1;
+    /* POST creates (409 for a taken id); PUT may be conditional on a version. */
+    int64_t expected = url_id ? put_condition(r, a, doc) : 0;
+    if (expected < LIMEN_ALERT_ANY_VERSION) {
+        json_decref(doc);
+        return;
+    }
     json_t *al = json_object_get(doc, "alert");
     if (json_is_object(al) && !json_object_get(al, "owner"))
         json_object_set_new(al, "owner", json_string(r->user.agency));
@@ -431,6 +477,17 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         return;
     }
     r->search = json_pack("{s:s}", "alert_id", meta.id);
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    const char *unknown =
+        hub_alert_unknown_group(&meta, r->srv->hub.groups, r->srv->hub.ngroups);
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    if (unknown) {
+        /* unknown points into meta, which outlives the answer's text */
+        answer_error(a, 422, "invalid_alert", "alert.distribution.groups",
+                     "no sharing group %s (see GET /v1/groups)", unknown);
+        json_decref(doc);
+        return;
+    }
     if (strcmp(meta.owner, r->user.agency)) {
         answer_error(a, 403, "forbidden", "alert.owner",
                      "an agency publishes its own alerts only (%s is not %s)", meta.owner,
@@ -462,11 +519,23 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         return;
     }
     int64_t version = 0;
-    st = limen_store_alert_put(r->srv->hub.store, meta.id, r->user.agency, text, strlen(text),
-                               &version, &err);
+    st = limen_store_alert_put_if(r->srv->hub.store, meta.id, r->user.agency, text, strlen(text),
+                                  expected, &version, &err);
     free(text);
     if (st == LIMEN_EFORBIDDEN) {
         answer_error(a, 403, "forbidden", "id", "alert %s belongs to another agency", meta.id);
+        limen_entity_free(e);
+        return;
+    }
+    if (st == LIMEN_ECONFLICT) {
+        if (!url_id)
+            answer_error(a, 409, "conflict", "id",
+                         "alert %s exists (version %lld): change it with PUT /v1/alerts/{id}",
+                         meta.id, (long long)version);
+        else
+            answer_error(a, 409, "conflict", "version",
+                         "alert %s is at version %lld, not %lld: read it again (GET) and retry",
+                         meta.id, (long long)version, (long long)expected);
         limen_entity_free(e);
         return;
     }
@@ -484,6 +553,7 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         return;
     }
     r->results = json_pack("[s]", meta.id);
+    a->etag = version;
     answer_json(a, url_id ? 200 : 201, json_pack("{s:s,s:I}", "id", meta.id, "version",
                                                  (json_int_t)version));
 }
@@ -541,6 +611,7 @@ static void api_alert_get(struct request *r, struct answer *a, const char *id)
     json_t *doc = json_loadb(json, len, 0, &je);
     limen_free(json);
     r->results = json_pack("[s]", id);
+    a->etag = m.version;
     answer_json(a, 200, json_pack("{s:o,s:I,s:b}", "entity", doc ? doc : json_null(), "version",
                                   (json_int_t)m.version, "withdrawn", m.withdrawn));
 }
@@ -552,20 +623,24 @@ struct hits_ctx {
     int64_t last;
 };
 
-static int hit_to_json(void *ctx, const struct limen_hit *h)
+json_t *api_hit_json(const struct limen_hit *h)
 {
-    struct hits_ctx *c = ctx;
     static const char *const st[] = {"new", "confirmed", "false_positive"};
     json_error_t je;
     json_t *q = json_loads(h->query_json ? h->query_json : "null", JSON_DECODE_ANY, &je);
     json_t *ex = json_loads(h->explanation_json ? h->explanation_json : "null", JSON_DECODE_ANY,
                             &je);
-    json_array_append_new(
-        c->arr, json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:f,s:s,s:o,s:o}", "id", (json_int_t)h->id,
-                          "alert_id", h->alert_id, "by_agency", h->by_agency, "by_user",
-                          (json_int_t)h->by_user, "post", h->post, "at", (json_int_t)h->at,
-                          "score", h->score, "status", st[h->status % 3],
-                          "query", q ? q : json_null(), "explanation", ex ? ex : json_null()));
+    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:f,s:s,s:o,s:o}", "id", (json_int_t)h->id,
+                     "alert_id", h->alert_id, "by_agency", h->by_agency, "by_user",
+                     (json_int_t)h->by_user, "post", h->post, "at", (json_int_t)h->at, "score",
+                     h->score, "status", st[h->status % 3], "query", q ? q : json_null(),
+                     "explanation", ex ? ex : json_null());
+}
+
+static int hit_to_json(void *ctx, const struct limen_hit *h)
+{
+    struct hits_ctx *c = ctx;
+    json_array_append_new(c->arr, api_hit_json(h));
     c->last = h->id;
     return 0;
 }
@@ -617,6 +692,66 @@ static void api_hits(struct request *r, struct answer *a)
     answer_json(a, 200, json_pack("{s:o,s:I}", "hits", c.arr, "last", (json_int_t)c.last));
 }
 
+/*
+ * GET /v1/hits/stream: Server-Sent Events of the new hits on the caller
+ * agency's alerts (analysts, admins). It starts after Last-Event-ID (a
+ * reconnecting EventSource sends it), else after ?after=, else after the
+ * last hit recorded so far. Opening it is audited here; each event is
+ * audited again as it is sent (stream.c).
+ */
+static void api_hits_stream(struct request *r, struct answer *a)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
+        answer_error(a, 403, "forbidden", NULL, "hits are for the owner agency's analysts");
+        return;
+    }
+    const char *accept = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
+    if (accept && !strstr(accept, "text/event-stream") && !strstr(accept, "*/*")) {
+        answer_error(a, 406, "not_acceptable", NULL,
+                     "this endpoint sends text/event-stream (Server-Sent Events)");
+        return;
+    }
+    const char *lei = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
+    long long after = -1;
+    if (lei) {
+        char *end;
+        after = strtoll(lei, &end, 10);
+        if (end == lei || *end || after < 0) {
+            answer_error(a, 400, "bad_request", "Last-Event-ID", "Last-Event-ID is a hit id");
+            return;
+        }
+    } else if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "after")) {
+        after = query_long(r, "after", 0, 0, 0x7fffffffffffL);
+        if (after < 0) {
+            answer_error(a, 400, "bad_request", "after", "after is a hit id");
+            return;
+        }
+    } else {
+        int64_t last = 0;
+        if (limen_store_hit_last_id(r->srv->hub.store, &last) != LIMEN_OK) {
+            answer_error(a, 500, "store", NULL, "cannot read the hits");
+            return;
+        }
+        after = last;
+    }
+    r->personal = 1;
+    r->search = json_pack("{s:I}", "after", (json_int_t)after);
+    r->results = json_array();
+    int rc = stream_new(r->srv, &r->user, after, &a->stream);
+    if (rc > 0) {
+        answer_error(a, 503, "too_many_streams", NULL,
+                     "%u hit streams are open, the most this hub serves at once; retry later or "
+                     "use GET /v1/hits?wait=",
+                     r->srv->max_streams);
+        return;
+    }
+    if (rc < 0) {
+        answer_error(a, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    a->status = 200;
+}
+
 static void api_hit_mark(struct request *r, struct answer *a, const char *idtext)
 {
     if (!role_at_least(r, LIMEN_ROLE_ANALYST)) {
@@ -659,6 +794,113 @@ static void api_hit_mark(struct request *r, struct answer *a, const char *idtext
         answer_error(a, 500, "store", NULL, "%s", err.message);
     else
         answer_json(a, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", s));
+}
+
+/* ---- sharing groups ---- */
+
+static json_t *group_json(const struct limen_group *g)
+{
+    json_t *m = json_array();
+    for (size_t i = 0; i < g->nmembers; i++)
+        json_array_append_new(m, json_string(g->members[i]));
+    return json_pack("{s:s,s:s,s:s?,s:o,s:I}", "code", g->code, "name", g->name, "owner",
+                     g->owner[0] ? g->owner : NULL, "members", m, "updated",
+                     (json_int_t)g->updated);
+}
+
+/* GET /v1/groups: the groups visibility uses now (any role: analysts distribute to them). */
+static void api_groups_list(struct request *r, struct answer *a)
+{
+    json_t *arr = json_array();
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    for (size_t i = 0; i < r->srv->hub.ngroups; i++)
+        json_array_append_new(arr, group_json(&r->srv->hub.groups[i]));
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    answer_json(a, 200, json_pack("{s:o}", "groups", arr));
+}
+
+/*
+ * POST /v1/groups {"code", "name", "members": [...]}: an admin creates a group
+ * (its agency then manages it) or replaces the name and members of a group
+ * its agency manages. Audited: membership decides who sees which alerts.
+ */
+static void api_group_put(struct request *r, struct answer *a)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ADMIN)) {
+        answer_error(a, 403, "forbidden", NULL, "sharing groups are managed by admins");
+        return;
+    }
+    json_t *doc = body_object(r, a);
+    if (!doc)
+        return;
+    r->personal = 1;
+    r->search = json_deep_copy(doc);
+    struct limen_group g;
+    char(*members)[LIMEN_AGENCY_CODE_MAX] = NULL;
+    memset(&g, 0, sizeof g);
+    const json_t *code = json_object_get(doc, "code"), *name = json_object_get(doc, "name");
+    const json_t *mem = json_object_get(doc, "members");
+    if (!json_is_string(code) || !json_is_string(name)) {
+        answer_error(a, 422, "invalid_group", json_is_string(code) ? "name" : "code",
+                     "a group needs a string code and name");
+        goto out;
+    }
+    if (!json_is_array(mem) || json_array_size(mem) > LIMEN_GROUP_MEMBERS_MAX) {
+        answer_error(a, 422, "invalid_group", "members",
+                     "members is a list of at most %d agency codes", LIMEN_GROUP_MEMBERS_MAX);
+        goto out;
+    }
+    snprintf(g.code, sizeof g.code, "%.*s", (int)sizeof g.code - 1, json_string_value(code));
+    snprintf(g.name, sizeof g.name, "%.*s", (int)sizeof g.name - 1, json_string_value(name));
+    if (strlen(json_string_value(code)) >= sizeof g.code ||
+        strlen(json_string_value(name)) >= sizeof g.name) {
+        answer_error(a, 422, "invalid_group", NULL, "the code or the name is too long");
+        goto out;
+    }
+    members = calloc(json_array_size(mem) + 1, sizeof *members);
+    if (!members) {
+        answer_error(a, 500, "internal", NULL, "out of memory");
+        goto out;
+    }
+    size_t i;
+    const json_t *v;
+    json_array_foreach(mem, i, v)
+    {
+        const char *m = json_string_value(v);
+        if (!m || !*m || strlen(m) >= LIMEN_AGENCY_CODE_MAX) {
+            answer_error(a, 422, "invalid_group", "members", "member %zu is not an agency code", i);
+            goto out;
+        }
+        memcpy(members[i], m, strlen(m) + 1);
+    }
+    g.members = members;
+    g.nmembers = json_array_size(mem);
+    struct limen_error err;
+    limen_status st = limen_store_group_put(r->srv->hub.store, &g, r->user.agency, &err);
+    if (st == LIMEN_EFORBIDDEN) {
+        answer_error(a, 403, "forbidden", err.field[0] ? err.field : NULL, "%s", err.message);
+        goto out;
+    }
+    if (st == LIMEN_EINVAL || st == LIMEN_ENOTFOUND) {
+        answer_error(a, 422, "invalid_group", err.field[0] ? err.field : NULL, "%s", err.message);
+        goto out;
+    }
+    if (st != LIMEN_OK || hub_groups_load(&r->srv->hub, &err) != 0) {
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+        goto out;
+    }
+    r->results = json_pack("[s]", g.code);
+    json_t *one = NULL;
+    pthread_rwlock_rdlock(&r->srv->hub.lock);
+    const struct limen_group *now =
+        hub_group_find(r->srv->hub.groups, r->srv->hub.ngroups, g.code);
+    if (now)
+        one = group_json(now);
+    pthread_rwlock_unlock(&r->srv->hub.lock);
+    answer_json(a, 200, one ? one : json_pack("{s:s}", "code", g.code));
+out:
+    free(members);
+    json_decref(doc);
 }
 
 /* ---- audit ---- */
@@ -758,9 +1000,11 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
         if (limen_screen(r->srv->hub.idx, e, &o, &res, &err) == LIMEN_OK) {
             size_t shown = 0;
             for (size_t i = 0; i < limen_results_count(res) && shown < (size_t)limit; i++) {
-                const struct hub_alert *al = hub_alert_find(&r->srv->hub, limen_result_id(res, i));
-                if (!al || !hub_visible(al, r->user.agency) || hub_expired(al, today))
+                const struct hub_entry *ent = hub_entry_find(&r->srv->hub, limen_result_id(res, i));
+                if (!ent || !hub_visible(&r->srv->hub, ent, r->user.agency) ||
+                    hub_expired(ent, today))
                     continue;
+                const char *alert_id = hub_entry_id(ent);
                 json_error_t je;
                 const char *ex = limen_result_explanation(res, i);
                 json_t *exj = ex ? json_loads(ex, 0, &je) : NULL;
@@ -780,13 +1024,14 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
                                         json_pack("[O]", json_object_get(nm, "alert")));
                 json_array_append_new(
                     results,
-                    json_pack("{s:s,s:s,s:s,s:o,s:[s],s:[],s:b,s:f,s:b,s:o,s:o}", "id", al->id,
-                              "caption", nm ? json_string_value(json_object_get(nm, "alert")) : al->id,
+                    json_pack("{s:s,s:s,s:s,s:o,s:[s],s:[],s:b,s:f,s:b,s:o,s:o}", "id", alert_id,
+                              "caption",
+                              nm ? json_string_value(json_object_get(nm, "alert")) : alert_id,
                               "schema", "Person", "properties", props, "datasets", dataset,
                               "referents", "target", 1, "score", limen_result_score(res, i),
                               "match", limen_result_match(res, i), "features", features,
                               "explanations", exj ? exj : json_object()));
-                json_array_append_new(r->results, json_string(al->id));
+                json_array_append_new(r->results, json_string(alert_id));
                 shown++;
             }
         }
@@ -812,7 +1057,7 @@ unsigned api_parse_body(const char *body, size_t len, struct limen_entity **quer
                         struct hub_alert *alert)
 {
     struct request r;
-    struct answer a = {0, NULL, NULL};
+    struct answer a = {0, NULL, NULL, 0, NULL};
     json_t *mrz = NULL;
     memset(&r, 0, sizeof r);
     r.body = body;
@@ -874,7 +1119,7 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
                   struct api_answer *out)
 {
     struct request r;
-    struct answer a = {0, NULL, NULL};
+    struct answer a = {0, NULL, NULL, 0, NULL};
     const char *rest = NULL;
     memset(&r, 0, sizeof r);
     r.srv = srv;
@@ -936,12 +1181,27 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
         } else
             api_hits(&r, &a);
+    } else if (path_is(url, "/v1/hits/stream", NULL)) {
+        if (!get) {
+            a.allow = "GET";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
+        } else
+            api_hits_stream(&r, &a);
     } else if (path_is(url, "/v1/hits", &rest)) {
         if (!postm) {
             a.allow = "POST";
             answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
         } else
             api_hit_mark(&r, &a, rest);
+    } else if (path_is(url, "/v1/groups", NULL)) {
+        if (get)
+            api_groups_list(&r, &a);
+        else if (postm)
+            api_group_put(&r, &a);
+        else {
+            a.allow = "GET, POST";
+            answer_error(&a, 405, "method_not_allowed", NULL, "use GET or POST");
+        }
     } else if (path_is(url, "/v1/audit", NULL)) {
         if (!get) {
             a.allow = "GET";
@@ -983,6 +1243,8 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             /* Nothing is answered that the audit log does not hold. */
             free(a.body);
             a.body = NULL;
+            stream_free(a.stream);
+            a.stream = NULL;
             json_decref(r.screen_doc);
             r.screen_doc = NULL;
             answer_error(&a, 503, "audit_unavailable", NULL, "the audit log cannot be written: %s",
@@ -1011,4 +1273,6 @@ done:
     out->status = a.status;
     out->body = a.body;
     out->allow = a.allow;
+    out->etag = a.status < 300 ? a.etag : 0;
+    out->stream = a.stream;
 }

@@ -45,7 +45,110 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-const struct hub_alert *hub_alert_find(const struct hub *h, const char *id)
+/*
+ * An alert in the table: the fields of struct hub_alert packed in one
+ * allocation, the strings one after the other, each NUL-terminated:
+ *
+ *   id owner action valid_until review_date dist[0] .. dist[ndist-1]
+ *   groups[0] .. groups[ngroups-1]
+ *
+ * A typical alert takes under 100 bytes here; struct hub_alert itself, with
+ * room for 64 agencies and 16 groups, is over 3 KB (3.3 GB at 1M alerts).
+ */
+struct hub_entry {
+    int64_t version;
+    unsigned flags;
+    uint8_t handling, dist_all, ndist, ngroups;
+    uint8_t category; /* index in hub_categories */
+    uint16_t owner, action, valid_until, review_date, codes; /* offsets in text */
+    char text[];
+};
+
+_Static_assert(HUB_MAX_DIST <= UINT8_MAX && HUB_MAX_GROUPS <= UINT8_MAX, "counts fit a byte");
+_Static_assert(sizeof(struct hub_alert) < UINT16_MAX, "offsets fit 16 bits");
+
+/* Appends a string and its NUL at text[*at]; returns where it starts. */
+static uint16_t pack_str(char *text, size_t *at, const char *v)
+{
+    size_t start = *at, n = strlen(v) + 1;
+    memcpy(text + start, v, n);
+    *at += n;
+    return (uint16_t)start;
+}
+
+static size_t packed_len(const struct hub_alert *a)
+{
+    size_t n = strlen(a->id) + strlen(a->owner) + strlen(a->action) + strlen(a->valid_until) +
+               strlen(a->review_date) + 5;
+    for (size_t i = 0; i < a->ndist; i++)
+        n += strlen(a->dist[i]) + 1;
+    for (size_t i = 0; i < a->ngroups; i++)
+        n += strlen(a->groups[i]) + 1;
+    return n;
+}
+
+/* The packed copy of an alert record (malloc'd), or NULL when out of memory. */
+static struct hub_entry *entry_pack(const struct hub_alert *a)
+{
+    struct hub_entry *e = malloc(sizeof *e + packed_len(a));
+    if (!e)
+        return NULL;
+    size_t at = 0;
+    e->version = a->version;
+    e->flags = a->flags;
+    e->handling = (uint8_t)a->handling;
+    e->dist_all = (uint8_t)a->dist_all;
+    e->ndist = (uint8_t)a->ndist;
+    e->ngroups = (uint8_t)a->ngroups;
+    e->category = 0;
+    for (uint8_t i = 0; hub_categories[i]; i++)
+        if (!strcmp(hub_categories[i], a->category))
+            e->category = i;
+    pack_str(e->text, &at, a->id);
+    e->owner = pack_str(e->text, &at, a->owner);
+    e->action = pack_str(e->text, &at, a->action);
+    e->valid_until = pack_str(e->text, &at, a->valid_until);
+    e->review_date = pack_str(e->text, &at, a->review_date);
+    e->codes = (uint16_t)at;
+    for (size_t i = 0; i < a->ndist; i++)
+        pack_str(e->text, &at, a->dist[i]);
+    for (size_t i = 0; i < a->ngroups; i++)
+        pack_str(e->text, &at, a->groups[i]);
+    return e;
+}
+
+/* The string after s in a packed run. */
+static const char *next_str(const char *s)
+{
+    return s + strlen(s) + 1;
+}
+
+void hub_entry_unpack(const struct hub_entry *e, struct hub_alert *a)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->id, sizeof a->id, "%s", e->text);
+    snprintf(a->owner, sizeof a->owner, "%s", e->text + e->owner);
+    snprintf(a->category, sizeof a->category, "%s", hub_categories[e->category]);
+    snprintf(a->action, sizeof a->action, "%s", e->text + e->action);
+    snprintf(a->valid_until, sizeof a->valid_until, "%s", e->text + e->valid_until);
+    snprintf(a->review_date, sizeof a->review_date, "%s", e->text + e->review_date);
+    a->flags = e->flags;
+    a->handling = e->handling;
+    a->dist_all = e->dist_all;
+    a->version = e->version;
+    const char *c = e->text + e->codes;
+    for (; a->ndist < e->ndist; c = next_str(c))
+        snprintf(a->dist[a->ndist++], sizeof a->dist[0], "%s", c);
+    for (; a->ngroups < e->ngroups; c = next_str(c))
+        snprintf(a->groups[a->ngroups++], sizeof a->groups[0], "%s", c);
+}
+
+const char *hub_entry_id(const struct hub_entry *e)
+{
+    return e->text;
+}
+
+const struct hub_entry *hub_entry_find(const struct hub *h, const char *id)
 {
     if (!h->alerts_cap)
         return NULL;
@@ -53,23 +156,23 @@ const struct hub_alert *hub_alert_find(const struct hub *h, const char *id)
     for (size_t i = hash_str(id) & mask;; i = (i + 1) & mask) {
         if (!h->alerts[i])
             return NULL;
-        if (!strcmp(h->alerts[i]->id, id))
+        if (!strcmp(h->alerts[i]->text, id))
             return h->alerts[i];
     }
 }
 
-/* Inserts or replaces (takes ownership of a). Returns 0 or -1. */
-static int table_put(struct hub *h, struct hub_alert *a)
+/* Inserts or replaces (takes ownership of e). Returns 0 or -1. */
+static int table_put(struct hub *h, struct hub_entry *e)
 {
     if ((h->nalerts + 1) * 2 > h->alerts_cap) {
         size_t cap = h->alerts_cap ? h->alerts_cap * 2 : 1024;
-        struct hub_alert **t = calloc(cap, sizeof *t);
+        struct hub_entry **t = calloc(cap, sizeof *t);
         if (!t)
             return -1;
         for (size_t i = 0; i < h->alerts_cap; i++) {
             if (!h->alerts[i])
                 continue;
-            size_t j = hash_str(h->alerts[i]->id) & (cap - 1);
+            size_t j = hash_str(h->alerts[i]->text) & (cap - 1);
             while (t[j])
                 j = (j + 1) & (cap - 1);
             t[j] = h->alerts[i];
@@ -79,14 +182,14 @@ static int table_put(struct hub *h, struct hub_alert *a)
         h->alerts_cap = cap;
     }
     size_t mask = h->alerts_cap - 1;
-    size_t i = hash_str(a->id) & mask;
-    while (h->alerts[i] && strcmp(h->alerts[i]->id, a->id))
+    size_t i = hash_str(e->text) & mask;
+    while (h->alerts[i] && strcmp(h->alerts[i]->text, e->text))
         i = (i + 1) & mask;
     if (h->alerts[i])
         free(h->alerts[i]);
     else
         h->nalerts++;
-    h->alerts[i] = a;
+    h->alerts[i] = e;
     return 0;
 }
 
@@ -110,6 +213,27 @@ static int valid_date(const char *s)
     char tail;
     return sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && strlen(s) == 10 && m >= 1 &&
            m <= 12 && d >= 1 && d <= 31 && y >= 1900 && y <= 2200;
+}
+
+/* A list of at most `max` short codes (agencies or groups) into out[], *n of them. */
+static int read_codes(const json_t *arr, size_t max, char (*out)[LIMEN_AGENCY_CODE_MAX], size_t *n,
+                      const char *what, char *msg, size_t msg_cap)
+{
+    size_t i;
+    const json_t *v;
+    if (!json_is_array(arr) || json_array_size(arr) > max) {
+        snprintf(msg, msg_cap, "%s must be a list of at most %zu codes", what, max);
+        return -1;
+    }
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || copy_str(out[*n], LIMEN_AGENCY_CODE_MAX, v) != 0 || !out[*n][0]) {
+            snprintf(msg, msg_cap, "%s: the code at index %zu is not a short string", what, i);
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
 }
 
 int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
@@ -214,46 +338,88 @@ int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field
     } else if (json_is_object(d)) {
         const json_t *all = json_object_get(d, "all");
         const json_t *ag = json_object_get(d, "agencies");
+        const json_t *gr = json_object_get(d, "groups");
         a->dist_all = json_is_true(all);
-        if (ag) {
-            size_t i;
-            const json_t *v;
-            if (!json_is_array(ag) || json_array_size(ag) > HUB_MAX_DIST) {
-                *field = "alert.distribution.agencies";
-                snprintf(msg, msg_cap, "agencies must be a list of at most %d agency codes",
-                         HUB_MAX_DIST);
-                return -1;
-            }
-            json_array_foreach(ag, i, v)
-            {
-                if (copy_str(a->dist[a->ndist], sizeof a->dist[0], v) != 0 || !json_is_string(v)) {
-                    *field = "alert.distribution.agencies";
-                    snprintf(msg, msg_cap, "agency code at index %zu is not a short string", i);
-                    return -1;
-                }
-                a->ndist++;
-            }
+        if (ag && read_codes(ag, HUB_MAX_DIST, a->dist, &a->ndist, "agencies", msg, msg_cap) != 0) {
+            *field = "alert.distribution.agencies";
+            return -1;
         }
-        if (json_object_get(d, "groups")) {
+        if (gr && read_codes(gr, HUB_MAX_GROUPS, a->groups, &a->ngroups, "groups", msg, msg_cap) !=
+                      0) {
             *field = "alert.distribution.groups";
-            snprintf(msg, msg_cap, "sharing groups are not supported yet: name the agencies");
             return -1;
         }
     } else {
         *field = "alert.distribution";
-        snprintf(msg, msg_cap, "distribution is \"all\", or {\"agencies\": [...]}");
+        snprintf(msg, msg_cap,
+                 "distribution is \"all\", or {\"all\", \"agencies\": [...], \"groups\": [...]}");
         return -1;
     }
     return 0;
 }
 
-int hub_visible(const struct hub_alert *a, const char *agency)
+const struct limen_group *hub_group_find(const struct limen_group *groups, size_t n,
+                                         const char *code)
 {
-    if (!strcmp(a->owner, agency) || a->dist_all)
-        return 1;
-    for (size_t i = 0; i < a->ndist; i++)
-        if (!strcmp(a->dist[i], agency))
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(groups[i].code, code))
+            return &groups[i];
+    return NULL;
+}
+
+const char *hub_alert_unknown_group(const struct hub_alert *a, const struct limen_group *groups,
+                                    size_t n)
+{
+    for (size_t i = 0; i < a->ngroups; i++)
+        if (!hub_group_find(groups, n, a->groups[i]))
+            return a->groups[i];
+    return NULL;
+}
+
+/* Whether `agency` is a member of the group `code` in the hub's table now. */
+static int member_of(const struct hub *h, const char *code, const char *agency)
+{
+    const struct limen_group *g = hub_group_find(h->groups, h->ngroups, code);
+    for (size_t k = 0; g && k < g->nmembers; k++)
+        if (!strcmp(g->members[k], agency))
             return 1;
+    return 0;
+}
+
+int hub_visible(const struct hub *h, const struct hub_entry *e, const char *agency)
+{
+    if (e->dist_all || !strcmp(e->text + e->owner, agency))
+        return 1;
+    const char *c = e->text + e->codes;
+    for (size_t i = 0; i < e->ndist; i++, c = next_str(c))
+        if (!strcmp(c, agency))
+            return 1;
+    /* Groups are few and small: a linear look is cheaper than keeping an index in step. */
+    for (size_t i = 0; i < e->ngroups; i++, c = next_str(c))
+        if (member_of(h, c, agency))
+            return 1;
+    return 0;
+}
+
+int hub_groups_load(struct hub *h, struct limen_error *err)
+{
+    struct limen_group *groups = NULL;
+    size_t n = 0;
+    pthread_mutex_lock(&h->groups_mu);
+    limen_status st = limen_store_groups(h->store, &groups, &n);
+    if (st != LIMEN_OK) {
+        pthread_mutex_unlock(&h->groups_mu);
+        snprintf(err->message, sizeof err->message, "cannot read the sharing groups: %s",
+                 limen_strerror(st));
+        return -1;
+    }
+    pthread_rwlock_wrlock(&h->lock);
+    struct limen_group *old = h->groups;
+    h->groups = groups;
+    h->ngroups = n;
+    pthread_rwlock_unlock(&h->lock);
+    pthread_mutex_unlock(&h->groups_mu);
+    limen_free(old);
     return 0;
 }
 
@@ -265,26 +431,31 @@ void hub_today(char today[11])
     strftime(today, 11, "%Y-%m-%d", &tm);
 }
 
-int hub_expired(const struct hub_alert *a, const char *today)
+/* Whether a validity date (YYYY-MM-DD, "" for none) is before `today`. */
+static int date_past(const char *valid_until, const char *today)
 {
-    return a->valid_until[0] && strcmp(a->valid_until, today) < 0;
+    return valid_until[0] && strcmp(valid_until, today) < 0;
+}
+
+int hub_expired(const struct hub_entry *e, const char *today)
+{
+    return date_past(e->text + e->valid_until, today);
 }
 
 int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
                      int withdrawn, struct limen_error *err)
 {
     int rc;
-    struct hub_alert *a = malloc(sizeof *a);
+    struct hub_entry *a = entry_pack(meta);
     if (!a) {
         snprintf(err->message, sizeof err->message, "out of memory");
         return -1;
     }
-    *a = *meta;
     char today[11];
     hub_today(today);
     pthread_rwlock_wrlock(&h->lock);
-    if (withdrawn || hub_expired(a, today)) {
-        limen_status st = limen_index_remove(h->idx, a->id);
+    if (withdrawn || date_past(meta->valid_until, today)) {
+        limen_status st = limen_index_remove(h->idx, meta->id);
         rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
     } else {
         rc = limen_index_add(h->idx, e, NULL, err) == LIMEN_OK ? 0 : -1;
@@ -352,12 +523,12 @@ int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err)
     h->threshold = LIMEN_DEFAULT_THRESHOLD;
     h->max_body = 1 << 20;
     pthread_rwlock_init(&h->lock, NULL);
+    pthread_mutex_init(&h->groups_mu, NULL);
     if (limen_index_new(NULL, &h->idx) != LIMEN_OK) {
         snprintf(err->message, sizeof err->message, "out of memory");
         return -1;
     }
-    /* The first finish() on an empty index makes later adds incremental. */
-    if (limen_index_finish(h->idx) != LIMEN_OK)
+    if (hub_groups_load(h, err) != 0)
         return -1;
     struct load_ctx c = {h, 0, 0, err};
     if (limen_store_alerts_each(store, load_one, &c) != LIMEN_OK) {
@@ -381,7 +552,9 @@ void hub_close(struct hub *h)
     for (size_t i = 0; i < h->alerts_cap; i++)
         free(h->alerts[i]);
     free(h->alerts);
+    limen_free(h->groups);
     limen_index_free(h->idx);
     pthread_rwlock_destroy(&h->lock);
+    pthread_mutex_destroy(&h->groups_mu);
     memset(h, 0, sizeof *h);
 }

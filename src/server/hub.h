@@ -19,7 +19,8 @@
 #include "limen/limen.h"
 #include "limen/store.h"
 
-#define HUB_MAX_DIST 64
+#define HUB_MAX_DIST   64
+#define HUB_MAX_GROUPS 16
 
 /* Warning flags of an alert (bit mask). */
 enum hub_flag {
@@ -44,6 +45,8 @@ struct hub_alert {
     int dist_all; /* shared with every member agency */
     size_t ndist;
     char dist[HUB_MAX_DIST][LIMEN_AGENCY_CODE_MAX]; /* named agencies */
+    size_t ngroups;
+    char groups[HUB_MAX_GROUPS][LIMEN_GROUP_CODE_MAX]; /* sharing groups */
     int64_t version;
 };
 
@@ -51,8 +54,12 @@ struct hub {
     struct limen_store *store;
     pthread_rwlock_t lock; /* guards idx and the alert table */
     struct limen_index *idx;
-    struct hub_alert **alerts; /* open addressing by id; NULL empty */
+    struct hub_entry **alerts; /* packed alert records, open addressing by id; NULL empty */
     size_t alerts_cap, nalerts;
+    struct limen_group *groups; /* sharing groups, as the store had them at the last load */
+    size_t ngroups;
+    pthread_mutex_t
+        groups_mu; /* one load at a time: a later write is never undone by an older read */
     double threshold;
     size_t max_body;
     unsigned rate_per_minute; /* per token; 0: no limit */
@@ -73,13 +80,42 @@ void hub_close(struct hub *h);
 int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field, char *msg,
                    size_t msg_cap);
 
-/* Whether an agency may see an alert (owner, all members, or named). */
-int hub_visible(const struct hub_alert *a, const char *agency);
+/* An alert as the hub's table keeps it: packed, a few dozen bytes (hub.c). */
+struct hub_entry;
+
+/* The table's entry for an alert id, or NULL (call under the lock). */
+const struct hub_entry *hub_entry_find(const struct hub *h, const char *id);
+/* Its id (valid as long as the entry). */
+const char *hub_entry_id(const struct hub_entry *e);
+/* The whole record of an entry (a copy, to use after the lock is released). */
+void hub_entry_unpack(const struct hub_entry *e, struct hub_alert *a);
+
+/*
+ * Whether an agency may see an alert: it owns it, the alert is distributed to
+ * all members, names the agency, or names a sharing group the agency is a
+ * member of (as the hub's group table says now). Call under the lock.
+ */
+int hub_visible(const struct hub *h, const struct hub_entry *e, const char *agency);
+
+/*
+ * (Re)reads the sharing groups from the store and swaps them in under the
+ * write lock: visibility follows at once. Returns 0, or -1 with a message
+ * (the groups in use are kept).
+ */
+int hub_groups_load(struct hub *h, struct limen_error *err);
+
+/* The group `code` of a group table (n entries), or NULL. */
+const struct limen_group *hub_group_find(const struct limen_group *groups, size_t n,
+                                         const char *code);
+
+/* The first sharing group of an alert that is not in the table, or NULL. */
+const char *hub_alert_unknown_group(const struct hub_alert *a, const struct limen_group *groups,
+                                    size_t n);
 
 /* Today's UTC date as "YYYY-MM-DD". */
 void hub_today(char today[11]);
 /* Whether an alert is past its validity on `today` (hub_today()). */
-int hub_expired(const struct hub_alert *a, const char *today);
+int hub_expired(const struct hub_entry *e, const char *today);
 
 /*
  * Applies a stored alert version to the index and the table (write lock
@@ -94,7 +130,5 @@ int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_
 int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
                      int withdrawn, struct limen_error *err);
 
-/* The alert table entry for an id, or NULL (call under the lock). */
-const struct hub_alert *hub_alert_find(const struct hub *h, const char *id);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * `limen serve` on libmicrohttpd: a thread pool answering HTTP/1.1 (TLS with
  * --tls-cert/--tls-key), bodies bounded by --max-body, graceful shutdown on
- * SIGTERM/SIGINT (no new connections, requests in flight finish). Also
+ * SIGTERM/SIGINT (no new connections, requests in flight finish), SIGHUP
+ * re-reads the sharing groups from the store. Also
  * `limen admin` (agencies, users, tokens on a store) and `limen audit`
  * (verify, list, prune).
  */
@@ -64,12 +65,28 @@ int server_wait_hits(struct server *srv, uint64_t gen, int seconds)
     ts.tv_sec += seconds;
     int moved;
     pthread_mutex_lock(&srv->hits_mu);
-    while (srv->hits_gen == gen)
+    while (srv->hits_gen == gen && !srv->stopping)
         if (pthread_cond_timedwait(&srv->hits_cv, &srv->hits_mu, &ts) == ETIMEDOUT)
             break;
     moved = srv->hits_gen != gen;
     pthread_mutex_unlock(&srv->hits_mu);
     return moved;
+}
+
+void server_stop_waits(struct server *srv)
+{
+    pthread_mutex_lock(&srv->hits_mu);
+    srv->stopping = 1;
+    pthread_cond_broadcast(&srv->hits_cv);
+    pthread_mutex_unlock(&srv->hits_mu);
+}
+
+int server_stopping(struct server *srv)
+{
+    pthread_mutex_lock(&srv->hits_mu);
+    int stopping = srv->stopping;
+    pthread_mutex_unlock(&srv->hits_mu);
+    return stopping;
 }
 
 /* ---- group commit ---- */
@@ -168,6 +185,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     }
     struct api_answer a;
     api_dispatch(srv, conn, method, url, cs->body, cs->len, cs->too_big, &a);
+    if (a.stream) {
+        /* Unknown size: chunked, each event sent as the callback produces it. */
+        struct MHD_Response *sr = MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, 16384, stream_read, a.stream, stream_free);
+        if (!sr) {
+            stream_free(a.stream);
+            return MHD_NO;
+        }
+        MHD_add_response_header(sr, "Content-Type", "text/event-stream");
+        MHD_add_response_header(sr, "Cache-Control", "no-store");
+        MHD_add_response_header(sr, "X-Accel-Buffering", "no"); /* proxies: do not hold events */
+        enum MHD_Result r = MHD_queue_response(conn, 200, sr);
+        MHD_destroy_response(sr);
+        return r;
+    }
     if (!a.body) {
         a.status = 500;
         a.body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
@@ -184,6 +216,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (a.allow)
         MHD_add_response_header(resp, "Allow", a.allow);
+    if (a.etag > 0) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%lld\"", (long long)a.etag);
+        MHD_add_response_header(resp, "ETag", etag);
+    }
     enum MHD_Result r = MHD_queue_response(conn, a.status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -201,14 +238,6 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(cs);
         *con_cls = NULL;
     }
-}
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
 }
 
 static char *read_file(const char *path)
@@ -244,6 +273,7 @@ static void serve_usage(FILE *out)
     fprintf(out,
             "usage: limen serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--max-body BYTES]\n"
             "                   [--rate N] [--tls-cert FILE --tls-key FILE] [--threshold T]\n"
+            "                   [--max-streams N] [--heartbeat SECONDS]\n"
             "\n"
             "Runs the hub: the HTTP/JSON API (docs/server.md, /openapi.json) over the store\n"
             "FILE (SQLite, default limen.db; create its first agency, admin and token with\n"
@@ -255,14 +285,18 @@ static void serve_usage(FILE *out)
             "  --max-body BYTES  largest request body (default 1048576)\n"
             "  --rate N          requests a minute per token (default 6000; 0: no limit)\n"
             "  --tls-cert FILE   PEM certificate; with --tls-key, serve HTTPS\n"
-            "  --threshold T     default match threshold (default %.2f)\n",
+            "  --threshold T     default match threshold (default %.2f)\n"
+            "  --max-streams N   hit streams (GET /v1/hits/stream) open at once (default 32,\n"
+            "                    at most half of --threads; more are 503); each holds a\n"
+            "                    connection's thread, so N stays below --threads\n"
+            "  --heartbeat S     seconds between comments on an idle stream (default 15)\n",
             LIMEN_DEFAULT_THRESHOLD);
 }
 
 int limen_server_serve(int argc, char **argv)
 {
     const char *db = "limen.db", *listen_at = "127.0.0.1:8080", *cert = NULL, *key = NULL;
-    long threads = 256, max_body = 1 << 20, rate = 6000;
+    long threads = 256, max_body = 1 << 20, rate = 6000, max_streams = -1, heartbeat = 15;
     double threshold = LIMEN_DEFAULT_THRESHOLD;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -292,6 +326,12 @@ int limen_server_serve(int argc, char **argv)
             ;
         else if (!strcmp(o, "--rate") && (rate = strtol(v, &end, 10), !*end) && rate >= 0)
             ;
+        else if (!strcmp(o, "--max-streams") && (max_streams = strtol(v, &end, 10), !*end) &&
+                 max_streams >= 0 && max_streams <= 4096)
+            ;
+        else if (!strcmp(o, "--heartbeat") && (heartbeat = strtol(v, &end, 10), !*end) &&
+                 heartbeat >= 1 && heartbeat <= 3600)
+            ;
         else if (!strcmp(o, "--threshold") && (threshold = strtod(v, &end), !*end) &&
                  threshold >= 0 && threshold <= 1)
             ;
@@ -299,6 +339,13 @@ int limen_server_serve(int argc, char **argv)
             fprintf(stderr, "limen: serve: bad option or value: %s %s\n", o, v);
             return 1;
         }
+    }
+    if (max_streams < 0) /* by default at most half the connections wait on streams */
+        max_streams = threads / 2 < 32 ? threads / 2 : 32;
+    if (max_streams >= threads) {
+        fprintf(stderr, "limen: serve: --max-streams must stay below --threads (a stream holds a "
+                        "connection's thread)\n");
+        return 1;
     }
     if (!cert != !key) {
         fprintf(stderr, "limen: serve: --tls-cert and --tls-key go together\n");
@@ -342,7 +389,23 @@ int limen_server_serve(int argc, char **argv)
     pthread_mutex_init(&srv.hits_mu, NULL);
     pthread_cond_init(&srv.hits_cv, NULL);
     pthread_mutex_init(&srv.commit_mu, NULL);
+    pthread_mutex_init(&srv.stream_mu, NULL);
+    srv.max_streams = (unsigned)max_streams;
+    srv.heartbeat = (int)heartbeat;
     pthread_cond_init(&srv.commit_cv, NULL);
+
+    /*
+     * SIGTERM and SIGINT stop the server, SIGHUP re-reads the sharing groups.
+     * They are blocked here, before libmicrohttpd starts its threads (which
+     * inherit the mask), and taken by sigwait() in this thread only.
+     */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
 
     char *cert_pem = NULL, *key_pem = NULL;
     /* A thread per connection: a long poll (GET /v1/hits?wait=) blocks only its
@@ -377,19 +440,22 @@ int limen_server_serve(int argc, char **argv)
         limen_store_close(store);
         return 2;
     }
-    struct sigaction sig;
-    memset(&sig, 0, sizeof sig);
-    sig.sa_handler = on_signal;
-    sigaction(SIGTERM, &sig, NULL);
-    sigaction(SIGINT, &sig, NULL);
-    signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "limen serve: listening on %s://%s, at most %ld connections, store %s\n",
             cert ? "https" : "http", listen_at, threads, db);
     fflush(stderr);
-    while (!stop_requested)
-        pause();
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&sigs, &sig) != 0 || sig != SIGHUP)
+            break;
+        if (hub_groups_load(&srv.hub, &err) != 0)
+            fprintf(stderr, "limen serve: SIGHUP: %s (the groups in use are kept)\n", err.message);
+        else
+            fprintf(stderr, "limen serve: SIGHUP: %zu sharing groups re-read from the store\n",
+                    srv.hub.ngroups);
+        fflush(stderr);
+    }
     fprintf(stderr, "limen serve: stopping (requests in flight finish)\n");
-    server_notify_hits(&srv); /* wakes long polls */
+    server_stop_waits(&srv); /* ends long polls and streams */
     MHD_stop_daemon(d);
     hub_close(&srv.hub);
     limen_store_close(store);
@@ -410,16 +476,23 @@ static void admin_usage(FILE *out)
             "       limen admin user --db FILE --agency CODE --user NAME --role officer|analyst|admin\n"
             "       limen admin token --db FILE --user-id ID [--label TEXT]\n"
             "       limen admin import --db FILE --alerts ALERTS.jsonl\n"
+            "       limen admin group --db FILE --group CODE --name NAME --agencies A,B,...\n"
+            "                         [--owner AGENCY]\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
             "token issues another token; import stores alerts (FtM entities with their\n"
             "\"alert\" object naming an existing owner agency) as that agency would publish\n"
-            "them. Tokens are printed once, on standard output, and stored only hashed.\n");
+            "them; group creates a sharing group or replaces its name and members (--owner:\n"
+            "the agency whose admins may change it through the hub; none: only this command).\n"
+            "A running limen serve applies group changes made here on SIGHUP or at its next\n"
+            "start (changes through POST /v1/groups apply at once). Tokens are printed once,\n"
+            "on standard output, and stored only hashed.\n");
 }
 
 struct admin_args {
     const char *db, *agency, *country, *name, *contact, *user, *role, *label, *alerts;
+    const char *group, *agencies, *owner;
     long long user_id;
 };
 
@@ -451,6 +524,12 @@ static int admin_parse(int argc, char **argv, struct admin_args *a)
             a->label = v;
         else if (!strcmp(o, "--alerts"))
             a->alerts = v;
+        else if (!strcmp(o, "--group"))
+            a->group = v;
+        else if (!strcmp(o, "--agencies"))
+            a->agencies = v;
+        else if (!strcmp(o, "--owner"))
+            a->owner = v;
         else if (!strcmp(o, "--user-id"))
             a->user_id = strtoll(v, NULL, 10);
         else {
@@ -501,6 +580,174 @@ static int new_user(struct limen_store *s, const char *agency, const char *name,
     return 0;
 }
 
+/* limen admin group: a sharing group from --group, --name, --agencies A,B,C and --owner. */
+static int put_group(struct limen_store *s, const struct admin_args *a)
+{
+    struct limen_group g;
+    struct limen_error err;
+    char(*members)[LIMEN_AGENCY_CODE_MAX] = NULL;
+    int rc = 1;
+    memset(&g, 0, sizeof g);
+    if (!a->group || !a->name || !a->agencies) {
+        fprintf(stderr, "limen: admin: group needs --group CODE, --name NAME and --agencies A,B,...\n");
+        return 1;
+    }
+    if (strlen(a->group) >= sizeof g.code || strlen(a->name) >= sizeof g.name ||
+        (a->owner && strlen(a->owner) >= sizeof g.owner)) {
+        fprintf(stderr, "limen: admin: the code, name or owner is too long\n");
+        return 1;
+    }
+    memcpy(g.code, a->group, strlen(a->group) + 1);
+    memcpy(g.name, a->name, strlen(a->name) + 1);
+    if (a->owner)
+        memcpy(g.owner, a->owner, strlen(a->owner) + 1);
+    /* At most one member per comma, plus one. */
+    size_t cap = 1;
+    for (const char *p = a->agencies; *p; p++)
+        cap += *p == ',';
+    members = calloc(cap, sizeof *members);
+    if (!members) {
+        fprintf(stderr, "limen: admin: out of memory\n");
+        return 2;
+    }
+    for (const char *p = a->agencies; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n >= LIMEN_AGENCY_CODE_MAX) {
+            fprintf(stderr, "limen: admin: %.*s is not an agency code\n", (int)n, p);
+            goto out;
+        }
+        if (n) {
+            memcpy(members[g.nmembers], p, n);
+            members[g.nmembers++][n] = '\0';
+        }
+        p += n + (p[n] == ',');
+    }
+    g.members = members;
+    if (limen_store_group_put(s, &g, NULL, &err) != LIMEN_OK) {
+        fprintf(stderr, "limen: admin: %s\n", err.message);
+        rc = 2;
+        goto out;
+    }
+    fprintf(stderr,
+            "limen admin group: %s stored with %zu members (a running limen serve: kill -HUP)\n",
+            g.code, g.nmembers);
+    rc = 0;
+out:
+    free(members);
+    return rc;
+}
+
+/*
+ * limen admin import writes its alerts in batches of IMPORT_BATCH, each one
+ * transaction with one sync (limen_store_batch; a refused alert is undone
+ * alone): a million alerts take seconds of syncing instead of a sync each.
+ */
+enum { IMPORT_BATCH = 10000 };
+
+struct import_item {
+    long lineno;
+    char id[LIMEN_ALERT_ID_MAX], owner[LIMEN_AGENCY_CODE_MAX];
+    char *json;
+    size_t len;
+};
+
+struct import_batch {
+    struct limen_store *s;
+    const char *path;
+    struct import_item items[IMPORT_BATCH];
+    size_t n;
+    long written;      /* in the batch being written: puts that succeeded */
+    long stored, bad;  /* over the whole file */
+};
+
+static void import_write(void *ctx)
+{
+    struct import_batch *b = ctx;
+    struct limen_error err;
+    for (size_t i = 0; i < b->n; i++) {
+        struct import_item *it = &b->items[i];
+        if (limen_store_alert_put(b->s, it->id, it->owner, it->json, it->len, NULL, &err) !=
+            LIMEN_OK) {
+            fprintf(stderr, "%s:%ld: %s\n", b->path, it->lineno, err.message);
+            b->bad++;
+        } else {
+            b->written++;
+        }
+    }
+}
+
+/* Writes the pending alerts in one transaction. */
+static void import_flush(struct import_batch *b)
+{
+    struct limen_error err;
+    if (!b->n)
+        return;
+    b->written = 0;
+    if (limen_store_batch(b->s, import_write, b, &err) != LIMEN_OK) {
+        fprintf(stderr, "%s:%ld-%ld: not stored: %s\n", b->path, b->items[0].lineno,
+                b->items[b->n - 1].lineno, err.message);
+        b->bad += b->written;
+    } else {
+        b->stored += b->written;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        free(b->items[i].json);
+    b->n = 0;
+}
+
+/*
+ * Checks one line as the hub would load it (JSON, the alert object with an
+ * owner, known sharing groups, an entity limen can screen) and queues it.
+ * Returns 0, or -1 after reporting why the line is refused.
+ */
+static int import_line(struct import_batch *b, long lineno, const char *line, size_t n,
+                       const struct limen_group *groups, size_t ngroups)
+{
+    json_error_t je;
+    struct hub_alert a;
+    const char *field = NULL;
+    char msg[256];
+    struct limen_entity *e = NULL;
+    struct limen_error err;
+    json_t *doc = json_loadb(line, n, 0, &je);
+    if (!doc) {
+        fprintf(stderr, "%s:%ld: not JSON: %s\n", b->path, lineno, je.text);
+        return -1;
+    }
+    int rc = hub_alert_read(doc, &a, &field, msg, sizeof msg);
+    json_decref(doc);
+    if (rc != 0 || !a.owner[0]) {
+        fprintf(stderr, "%s:%ld: %s (%s)\n", b->path, lineno, a.owner[0] ? msg : "no owner agency",
+                field ? field : "alert.owner");
+        return -1;
+    }
+    const char *unknown = hub_alert_unknown_group(&a, groups, ngroups);
+    if (unknown) {
+        fprintf(stderr, "%s:%ld: no sharing group %s (alert.distribution.groups)\n", b->path,
+                lineno, unknown);
+        return -1;
+    }
+    if (limen_entity_parse(line, n, &e, &err) != LIMEN_OK) {
+        fprintf(stderr, "%s:%ld: %s\n", b->path, lineno, err.message);
+        return -1;
+    }
+    limen_entity_free(e);
+    struct import_item *it = &b->items[b->n];
+    it->json = malloc(n + 1);
+    if (!it->json) {
+        fprintf(stderr, "%s:%ld: out of memory\n", b->path, lineno);
+        return -1;
+    }
+    memcpy(it->json, line, n + 1);
+    it->len = n;
+    it->lineno = lineno;
+    memcpy(it->id, a.id, sizeof it->id);
+    memcpy(it->owner, a.owner, sizeof it->owner);
+    if (++b->n == IMPORT_BATCH)
+        import_flush(b);
+    return 0;
+}
+
 /* Stores the alerts of a JSON Lines file, each under its owner agency. */
 static int import_alerts(struct limen_store *s, const char *path)
 {
@@ -512,13 +759,20 @@ static int import_alerts(struct limen_store *s, const char *path)
     /* Lines are bounded as the alerts reader bounds them. */
     enum { IMPORT_LINE_MAX = 1 << 20 };
     char *line = malloc(IMPORT_LINE_MAX + 2);
-    long lineno = 0, stored = 0, bad = 0;
-    if (!line) {
+    struct import_batch *b = calloc(1, sizeof *b);
+    long lineno = 0;
+    struct limen_group *groups = NULL;
+    size_t ngroups = 0;
+    if (!line || !b || limen_store_groups(s, &groups, &ngroups) != LIMEN_OK) {
+        free(line);
+        free(b);
         if (f != stdin)
             fclose(f);
-        fprintf(stderr, "limen: admin: out of memory\n");
+        fprintf(stderr, "limen: admin: out of memory or cannot read the sharing groups\n");
         return 2;
     }
+    b->s = s;
+    b->path = path;
     while (fgets(line, IMPORT_LINE_MAX + 2, f)) {
         lineno++;
         size_t n = strlen(line);
@@ -527,47 +781,19 @@ static int import_alerts(struct limen_store *s, const char *path)
             while ((ch = getc(f)) != EOF && ch != '\n')
                 ;
             fprintf(stderr, "%s:%ld: line longer than %d bytes\n", path, lineno, IMPORT_LINE_MAX);
-            bad++;
+            b->bad++;
             continue;
         }
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
-        if (!n)
-            continue;
-        json_error_t je;
-        json_t *doc = json_loadb(line, n, 0, &je);
-        struct hub_alert a;
-        const char *field = NULL;
-        char msg[256];
-        struct limen_entity *e = NULL;
-        struct limen_error err;
-        if (!doc) {
-            fprintf(stderr, "%s:%ld: not JSON: %s\n", path, lineno, je.text);
-            bad++;
-            continue;
-        }
-        if (hub_alert_read(doc, &a, &field, msg, sizeof msg) != 0 || !a.owner[0]) {
-            fprintf(stderr, "%s:%ld: %s (%s)\n", path, lineno, a.owner[0] ? msg : "no owner agency",
-                    field ? field : "alert.owner");
-            json_decref(doc);
-            bad++;
-            continue;
-        }
-        json_decref(doc);
-        if (limen_entity_parse(line, n, &e, &err) != LIMEN_OK) {
-            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
-            bad++;
-            continue;
-        }
-        limen_entity_free(e);
-        if (limen_store_alert_put(s, a.id, a.owner, line, n, NULL, &err) != LIMEN_OK) {
-            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);
-            bad++;
-            continue;
-        }
-        stored++;
+        if (n && import_line(b, lineno, line, n, groups, ngroups) != 0)
+            b->bad++;
     }
+    import_flush(b);
+    long stored = b->stored, bad = b->bad;
+    free(b);
     free(line);
+    limen_free(groups);
     if (f != stdin)
         fclose(f);
     fprintf(stderr, "limen admin import: %ld alerts stored, %ld refused\n", stored, bad);
@@ -607,6 +833,8 @@ int limen_server_admin(int argc, char **argv)
         } else {
             rc = new_user(s, a.agency, a.user, role);
         }
+    } else if (!strcmp(cmd, "group")) {
+        rc = put_group(s, &a);
     } else if (!strcmp(cmd, "import")) {
         if (!a.alerts)
             fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
@@ -625,7 +853,7 @@ int limen_server_admin(int argc, char **argv)
             rc = 0;
         }
     } else {
-        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token, import)\n",
+        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token, group, import)\n",
                 cmd);
     }
     limen_store_close(s);

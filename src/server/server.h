@@ -1,12 +1,14 @@
 /*
  * `limen serve`: the HTTP server around the hub (server.c: libmicrohttpd,
- * options, signals, rate limits, hit notifications; api.c: the endpoints).
+ * options, signals, rate limits, hit notifications; api.c: the endpoints;
+ * stream.c: the Server-Sent Events of hits).
  */
 #ifndef LIMEN_SERVER_H
 #define LIMEN_SERVER_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hub.h"
 
@@ -35,10 +37,15 @@ struct server {
     /* per-token rate limit: a small open-addressing table, guarded */
     pthread_mutex_t rate_mu;
     struct rate_slot rate[4096];
-    /* new hits: a generation counter and a condition for long polls */
+    /* new hits: a generation counter and a condition for long polls and streams */
     pthread_mutex_t hits_mu;
     pthread_cond_t hits_cv;
     uint64_t hits_gen;
+    int stopping; /* set (under hits_mu) when the server stops: waits end */
+    /* Server-Sent Events streams of hits (stream.c): how many are open, the bound */
+    pthread_mutex_t stream_mu;
+    unsigned streams, max_streams;
+    int heartbeat; /* seconds between comment lines on an idle stream */
     /* group commit: items waiting, and whether a thread is writing a batch */
     pthread_mutex_t commit_mu;
     pthread_cond_t commit_cv;
@@ -58,6 +65,8 @@ struct api_answer {
     unsigned status;
     char *body;        /* malloc'd JSON, NULL on out-of-memory */
     const char *allow; /* Allow header for 405, or NULL */
+    int64_t etag;      /* an alert's version, sent as ETag: "N"; 0: no ETag */
+    struct hit_stream *stream; /* not NULL: answer with this event stream, not body */
 };
 
 /* Handles one complete request (api.c). */
@@ -76,11 +85,35 @@ extern const char server_openapi[];
 
 /* Whether the token may make one more request this minute. */
 int server_rate_ok(struct server *srv, int64_t token_id);
-/* Tells long polls that hits were recorded. */
+/* Tells long polls and streams that hits were recorded. */
 void server_notify_hits(struct server *srv);
 uint64_t server_hits_generation(struct server *srv);
-/* Waits until the generation moves past `gen` or `seconds` pass; 1 if it moved. */
+/*
+ * Waits until the generation moves past `gen`, the server stops or `seconds`
+ * pass; 1 if the generation moved.
+ */
 int server_wait_hits(struct server *srv, uint64_t gen, int seconds);
+/* Tells every wait that the server stops; server_stopping() says so after. */
+void server_stop_waits(struct server *srv);
+int server_stopping(struct server *srv);
+
+/* The JSON of a hit, as GET /v1/hits and the stream give it (api.c). */
+json_t *api_hit_json(const struct limen_hit *h);
+
+/*
+ * Server-Sent Events of the new hits on an agency's alerts (stream.c), for
+ * MHD_create_response_from_callback: stream_new() takes one of the
+ * max_streams slots (returns 1 when none is free, -1 out of memory, 0 with
+ * *out set); stream_read() runs in the connection's own thread and blocks
+ * until it has an event or a heartbeat to send; stream_free() gives the slot
+ * back. Hits after `after` are sent, oldest first, each written to the audit
+ * log before it leaves.
+ */
+struct hit_stream;
+int stream_new(struct server *srv, const struct limen_user *user, int64_t after,
+               struct hit_stream **out);
+ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max);
+void stream_free(void *cls);
 
 /* Sub-commands. */
 int limen_server_serve(int argc, char **argv);

@@ -1,41 +1,34 @@
 #!/usr/bin/env bash
 # The hub's access matrix, every cell asserted: role (officer, analyst, admin)
 # x agency (the owner, an agency named in the distribution, an agency not
-# named) x handling code (H0-H3) x distribution (all members, named agencies)
-# x endpoint (screen: visible or not, and which fields; read, change and
+# named) x handling code (H0-H3) x distribution (all members; IT-PS named;
+# the sharing group MED-TEST, whose only member is FR-PN; IT-PS named and the
+# group) x endpoint (screen: visible or not, and which fields; read, change and
 # withdraw an alert; list hits; read the audit log).
 set -euo pipefail
 . "$(dirname "$0")/lib/hub.sh"
 hub_setup serve_access
 
-"$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name DGSN --user boot >/dev/null
-"$LIMEN" admin agency --db "$db" --agency IT-PS --country it --name PS
-"$LIMEN" admin agency --db "$db" --agency FR-PN --country fr --name PN
-declare -A tok
-for ag in MA-DGSN IT-PS FR-PN; do
-    for role in officer analyst admin; do
-        tok[$ag/$role]=$("$LIMEN" admin user --db "$db" --agency "$ag" --user "$ag.$role" --role "$role" | jq -r .token)
-    done
-done
+hub_three_agencies
+"$LIMEN" admin group --db "$db" --group MED-TEST --name "Test group" --agencies FR-PN 2>/dev/null
 hub_start --threads 64
 
-call() { # call METHOD PATH TOKEN [BODY] -> status, body in $work/body
-    local args=(-s -o "$work/body" -w '%{http_code}' -X "$1" "$base$2" -H "Authorization: Bearer $3")
-    [ -n "${4:-}" ] && args+=(--data-binary "$4")
-    curl "${args[@]}"
-}
-
-# Eight alerts of MA-DGSN: handling H0..H3 x distribution all / named IT-PS.
+# Sixteen alerts of MA-DGSN: handling H0..H3 x distribution.
 names=("Amina Belkacem" "Giorgio Fontana" "Lucia Ferreira" "Omar Tahiri" "Pierre Lacombe"
-    "Nadia Saadi" "Rafael Ortega" "Samir Haddouch")
+    "Nadia Saadi" "Rafael Ortega" "Samir Haddouch" "Karima Bennani" "Matteo Russo"
+    "Ines Carvalho" "Youssef Alaoui" "Claire Dubois" "Hamza Idrissi" "Elena Marino" "Tarik Ziani")
+dists=(all named group both)
+declare -A distjson=([all]='"all"' [named]='{"agencies":["IT-PS"]}' [group]='{"groups":["MED-TEST"]}'
+    [both]='{"agencies":["IT-PS"],"groups":["MED-TEST"]}')
+person() { # person K -> the properties of alert K
+    printf '{"name":["%s"],"birthDate":["1975-05-%02d"]}' "${names[$1]}" $(($1 + 1))
+}
 ids=()
 k=0
 for h in 0 1 2 3; do
-    for dist in all named; do
+    for dist in "${dists[@]}"; do
         id="a-h$h-$dist"
-        d='"all"'
-        [ "$dist" = named ] && d='{"agencies":["IT-PS"]}'
-        body="{\"id\":\"$id\",\"schema\":\"Person\",\"properties\":{\"name\":[\"${names[$k]}\"],\"birthDate\":[\"1975-05-0$((k + 1))\"]},\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H$h\",\"flags\":[\"violent\"],\"distribution\":$d}}"
+        body="{\"id\":\"$id\",\"schema\":\"Person\",\"properties\":$(person $k),\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H$h\",\"flags\":[\"violent\"],\"distribution\":${distjson[$dist]}}}"
         [ "$(call POST /v1/alerts "${tok[MA-DGSN/analyst]}" "$body")" = 201 ] || fail "publish $id: $(cat "$work/body")"
         ids+=("$id")
         k=$((k + 1))
@@ -45,10 +38,11 @@ done
 cells=0
 k=0
 for h in 0 1 2 3; do
-    for dist in all named; do
+    for dist in "${dists[@]}"; do
         id=${ids[$k]}
         name=${names[$k]}
-        dob="1975-05-0$((k + 1))"
+        dob=$(printf '1975-05-%02d' $((k + 1)))
+        props=$(person $k)
         k=$((k + 1))
         for ag in MA-DGSN IT-PS FR-PN; do
             for role in officer analyst admin; do
@@ -58,7 +52,9 @@ for h in 0 1 2 3; do
                 [ "$(call POST /v1/screen "$t" "{\"person\":{\"name\":\"$name\",\"birth_date\":\"$dob\"}}")" = 200 ] ||
                     fail "$cell: screen status"
                 visible=0
-                { [ "$ag" = MA-DGSN ] || [ "$dist" = all ] || [ "$ag" = IT-PS ]; } && visible=1
+                case "$ag/$dist" in
+                MA-DGSN/* | */all | IT-PS/named | IT-PS/both | FR-PN/group | FR-PN/both) visible=1 ;;
+                esac
                 got=$(jq --arg id "$id" '[.results[] | select(.alert_id == $id)] | length' "$work/body")
                 [ "$got" = "$visible" ] || fail "$cell: visible $got, want $visible"
                 if [ "$visible" = 1 ]; then
@@ -74,7 +70,7 @@ for h in 0 1 2 3; do
                 [ "$(call GET "/v1/alerts/$id" "$t")" = "$want" ] || fail "$cell: GET, want $want"
                 # change it: the owner's analysts and admins only
                 want=403; [ "$ag" = MA-DGSN ] && [ "$role" != officer ] && want=200
-                body="{\"schema\":\"Person\",\"properties\":{\"name\":[\"$name\"],\"birthDate\":[\"$dob\"]},\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H$h\",\"flags\":[\"violent\"],\"distribution\":$([ "$dist" = all ] && echo '"all"' || echo '{"agencies":["IT-PS"]}')}}"
+                body="{\"schema\":\"Person\",\"properties\":$props,\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H$h\",\"flags\":[\"violent\"],\"distribution\":${distjson[$dist]}}}"
                 [ "$(call PUT "/v1/alerts/$id" "$t" "$body")" = "$want" ] || fail "$cell: PUT, want $want: $(cat "$work/body")"
                 # withdraw it: never another agency, never an officer (the owner's analyst is tested below)
                 if [ "$ag" != MA-DGSN ] || [ "$role" = officer ]; then

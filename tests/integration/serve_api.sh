@@ -43,6 +43,9 @@ grep -q "$ma_an" "$db" 2>/dev/null && fail "a token is stored in clear"
     echo '{"id":"imp-2","schema":"Person","properties":{"name":["Bad Category"]},"alert":{"owner":"MA-DGSN","category":"nope"}}'
     printf '{"id":"imp-3","x":"'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}\n'
     echo 'not json'
+    # refused by the store inside the batch (another agency's id): undone alone
+    echo '{"id":"imp-1","schema":"Person","properties":{"name":["Driss Taken"]},"alert":{"owner":"IT-PS","category":"arrest"}}'
+    echo '{"id":"imp-4","schema":"Person","properties":{"name":["Omar Imported"]},"alert":{"owner":"MA-DGSN","category":"arrest"}}'
 } >"$work/imp.jsonl"
 set +e
 "$LIMEN" admin import --db "$db" --alerts "$work/imp.jsonl" 2>"$work/imp.err"; rc=$?
@@ -51,7 +54,8 @@ set -e
 grep -q "imp.jsonl:2: unknown category" "$work/imp.err" || fail "import: $(cat "$work/imp.err")"
 grep -q "imp.jsonl:3: line longer than" "$work/imp.err" || fail "import long line: $(cat "$work/imp.err")"
 grep -q "imp.jsonl:4: not JSON" "$work/imp.err" || fail "import not JSON: $(cat "$work/imp.err")"
-grep -q "1 alerts stored, 3 refused" "$work/imp.err" || fail "import counts: $(cat "$work/imp.err")"
+grep -q "imp.jsonl:5: alert imp-1 belongs to MA-DGSN" "$work/imp.err" || fail "import, taken id: $(cat "$work/imp.err")"
+grep -q "2 alerts stored, 4 refused" "$work/imp.err" || fail "import counts: $(cat "$work/imp.err")"
 start
 
 # --- errors ---
@@ -72,6 +76,9 @@ code=$(curl -s -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $it_o
 [ "$code" = 400 ] || fail "invalid UTF-8: $code $(cat "$work/body")"
 curl -sf "$base/openapi.json" | jq -e '.openapi == "3.0.3" and (.paths | has("/v1/screen"))' >/dev/null ||
     fail "openapi"
+: "${LIMEN_SOURCE_DIR:?source directory}"
+[ "$(curl -sf "$base/openapi.json" | jq -S -c .)" = "$(jq -S -c . "$LIMEN_SOURCE_DIR/docs/openapi.json")" ] ||
+    fail "the served OpenAPI document is not docs/openapi.json (run scripts/gen-openapi)"
 
 # --- alerts: the owner publishes; nobody else writes them ---
 alert1='{"id":"ma-0001","schema":"Person","properties":{"name":["Youssef Benali"],"birthDate":["1979-04-02"],"nationality":["ma"]},"alert":{"category":"arrest","action":"Arrest and inform DGSN","handling":"H1","flags":["armed"],"distribution":"all"}}'
@@ -85,6 +92,40 @@ r=$(call POST /v1/alerts "$ma_an" '{"id":"x","schema":"Person","properties":{"na
 expect 422 "$r" "unknown category"
 echo "$r" | grep -q '"field":"alert.category"' || fail "422 field: $r"
 expect 200 "$(call GET /v1/alerts/ma-0001 "$ma_an")" "owner reads"
+# --- optimistic concurrency: ETag, If-Match or a body version, 409 ---
+r=$(call POST /v1/alerts "$ma_an" "$alert1"); expect 409 "$r" "publish a taken id"
+body "$r" | jq -e '.error.code == "conflict" and .error.field == "id"' >/dev/null || fail "409 body: $r"
+expect 409 "$(call POST /v1/alerts "$it_an" "$alert1")" "another agency publishes a taken id"
+etag=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $ma_an" "$base/v1/alerts/ma-0001" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+[ "$etag" = '"1"' ] || fail "GET ETag: $etag"
+cond() { # cond IF-MATCH BODY -> status, headers in $work/h
+    curl -s -D "$work/h" -o "$work/body" -w '%{http_code}' -X PUT -H "Authorization: Bearer $ma_an" \
+        ${1:+-H "If-Match: $1"} --data-binary "$2" "$base/v1/alerts/ma-0001"
+}
+[ "$(cond '"1"' "$alert1")" = 200 ] || fail "PUT If-Match current: $(cat "$work/body")"
+grep -qi '^etag: "2"' "$work/h" || fail "PUT ETag: $(cat "$work/h")"
+[ "$(cond '"1"' "$alert1")" = 409 ] || fail "PUT If-Match stale"
+jq -e '.error.code == "conflict" and .error.field == "version" and (.error.message | test("version 2, not 1"))' "$work/body" >/dev/null ||
+    fail "stale 409: $(cat "$work/body")"
+with_version() { echo "$alert1" | jq -c --argjson v "$1" '. + {version: $v}'; }
+[ "$(cond "" "$(with_version 2)")" = 200 ] || fail "PUT body version: $(cat "$work/body")"
+[ "$(cond "" "$(with_version 2)")" = 409 ] || fail "PUT stale body version"
+[ "$(cond '"3"' "$(with_version 2)")" = 400 ] || fail "If-Match and body disagree"
+[ "$(cond 'W/"3"' "$alert1")" = 400 ] || fail "weak If-Match"
+[ "$(cond '"x"' "$alert1")" = 400 ] || fail "malformed If-Match"
+expect 200 "$(call GET /v1/alerts/ma-0001 "$ma_an")" "read after conditional PUTs"
+r=$(call GET /v1/alerts/ma-0001 "$ma_an")
+body "$r" | jq -e '.version == 3 and (.entity | has("version") | not)' >/dev/null || fail "body version stored: $r"
+# of writers that read the same version, exactly one wins
+racers=()
+for i in 1 2 3 4 5 6; do
+    curl -s -o /dev/null -w '%{http_code}\n' -X PUT -H "Authorization: Bearer $ma_an" -H 'If-Match: "3"' \
+        --data-binary "$alert1" "$base/v1/alerts/ma-0001" >"$work/race.$i" &
+    racers+=($!)
+done
+wait "${racers[@]}"
+[ "$(cat "$work"/race.* | sort | uniq -c | tr -s ' ' | sed 's/^ //' | tr '\n' ' ')" = "1 200 5 409 " ] ||
+    fail "concurrent conditional PUTs: $(cat "$work"/race.*)"
 # an alert past its validity is stored but never matches
 expired='{"id":"ma-0003","schema":"Person","properties":{"name":["Hamid Oufkir"],"birthDate":["1960-01-01"]},"alert":{"category":"arrest","action":"x","valid_until":"2020-01-01"}}'
 expect 201 "$(call POST /v1/alerts "$ma_an" "$expired")" "publish expired"

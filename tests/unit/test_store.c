@@ -4,6 +4,9 @@
  *    created 0600, a key of the wrong size or a missing key refused;
  *  - agencies, users, tokens (the token text never reaches the database
  *    files; revoked, malformed and disabled-user tokens are not found);
+ *  - a database of schema version 1 is migrated on open, its data kept;
+ *  - sharing groups: create, replace, the managing agency's rule, members
+ *    that must be agencies, one allocation for the list;
  *  - alerts: versions, the ownership rule, withdrawal, get and each;
  *  - hits: add, list by owner, mark by owner only;
  *  - the audit chain: 50 entries verify; each kind of tampering done with
@@ -62,9 +65,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const dbs[] = {"open.db",  "agencies.db", "users.db", "alerts.db",
-                                      "hits.db",  "audit.db",    "copy.db",  "durable.db",
-                                      "alloc.db", "threads.db",  "prune.db", "other.db"};
+    static const char *const dbs[] = {"open.db",   "agencies.db", "users.db", "alerts.db",
+                                      "hits.db",   "audit.db",    "copy.db",  "durable.db",
+                                      "alloc.db",  "threads.db",  "prune.db", "other.db",
+                                      "groups.db", "migrate.db"};
     char p[1024];
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         path_of(p, sizeof p, dbs[i]);
@@ -302,6 +306,192 @@ static void test_agencies(void **state)
     limen_store_close(s);
 }
 
+/* ---- schema migration ---- */
+
+static void test_migrate(void **state)
+{
+    (void)state;
+    char db[1024];
+    path_of(db, sizeof db, "migrate.db");
+    struct limen_store *s = open_db("migrate.db");
+    struct limen_error err;
+    add_agency(s, "FR-PAF", "fr");
+    assert_int_equal(limen_store_alert_put(s, "m1", "FR-PAF", "{\"m\":1}", 7, NULL, &err),
+                     LIMEN_OK);
+    struct limen_audit_entry e = {0, 1, 1, "u", "FR-PAF", "GET /", "", "[]", 200};
+    assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
+    limen_store_close(s);
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+
+    /* Back to what a version 1 build wrote: no group tables, version 1. */
+    raw_exec(db, "DROP TABLE sharing_group_members; DROP TABLE sharing_groups;"
+                 "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+    assert_int_equal(
+        raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sharing_group%'"), 0);
+    s = open_db("migrate.db");
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    assert_int_equal(
+        raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sharing_group%'"), 2);
+    char *json = NULL;
+    assert_int_equal(limen_store_alert_get(s, "m1", 0, &json, NULL, NULL), LIMEN_OK);
+    assert_string_equal(json, "{\"m\":1}");
+    limen_free(json);
+    int64_t checked = 0, bad = 0;
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 1);
+    char members[1][LIMEN_AGENCY_CODE_MAX] = {"FR-PAF"};
+    struct limen_group g = {"G-1", "after the migration", "", 0, 1, members};
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_OK);
+    limen_store_close(s);
+    rm_db(db);
+}
+
+/* ---- sharing groups ---- */
+
+static void set_group(struct limen_group *g, const char *code, const char *owner,
+                      char (*members)[LIMEN_AGENCY_CODE_MAX], size_t n)
+{
+    memset(g, 0, sizeof *g);
+    snprintf(g->code, sizeof g->code, "%s", code);
+    snprintf(g->name, sizeof g->name, "Group %s", code);
+    snprintf(g->owner, sizeof g->owner, "%s", owner);
+    g->members = members;
+    g->nmembers = n;
+}
+
+static void test_groups(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("groups.db");
+    struct limen_error err;
+    struct limen_group g, *got = NULL, *all = NULL;
+    size_t n = 99;
+
+    assert_int_equal(limen_store_groups(s, &all, &n), LIMEN_OK);
+    assert_int_equal(n, 0);
+    assert_null(all);
+    add_agency(s, "MA-DGSN", "ma");
+    add_agency(s, "IT-PS", "it");
+    add_agency(s, "FR-PN", "fr");
+    add_agency(s, "ES-CNP", "es");
+
+    /* The operator's group: members sorted, repeats counted once. */
+    char med[3][LIMEN_AGENCY_CODE_MAX] = {"IT-PS", "FR-PN", "IT-PS"};
+    set_group(&g, "MED-DRUGS", "", med, 3);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_group_get(s, "MED-DRUGS", &got), LIMEN_OK);
+    assert_string_equal(got->name, "Group MED-DRUGS");
+    assert_string_equal(got->owner, "");
+    assert_true(got->updated > 0);
+    assert_int_equal(got->nmembers, 2);
+    assert_string_equal(got->members[0], "FR-PN");
+    assert_string_equal(got->members[1], "IT-PS");
+    limen_free(got);
+
+    /* An agency's group: it owns it whatever g->owner says. */
+    char eu[1][LIMEN_AGENCY_CODE_MAX] = {"MA-DGSN"};
+    set_group(&g, "EU-TERR", "XX-IGNORED", eu, 1);
+    assert_int_equal(limen_store_group_put(s, &g, "MA-DGSN", &err), LIMEN_OK);
+    /* Without members. */
+    set_group(&g, "EMPTY", "", NULL, 0);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_groups(s, &all, &n), LIMEN_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(all[0].code, "EMPTY");
+    assert_int_equal(all[0].nmembers, 0);
+    assert_null(all[0].members);
+    assert_string_equal(all[1].code, "EU-TERR");
+    assert_string_equal(all[1].owner, "MA-DGSN");
+    assert_int_equal(all[1].nmembers, 1);
+    assert_string_equal(all[1].members[0], "MA-DGSN");
+    assert_string_equal(all[2].code, "MED-DRUGS");
+    assert_int_equal(all[2].nmembers, 2);
+    assert_string_equal(all[2].members[1], "IT-PS");
+    limen_free(all);
+
+    /* Only the managing agency (or the operator) changes a group; nothing written otherwise. */
+    char es[1][LIMEN_AGENCY_CODE_MAX] = {"ES-CNP"};
+    set_group(&g, "EU-TERR", "", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, "IT-PS", &err), LIMEN_EFORBIDDEN);
+    assert_non_null(strstr(err.message, "MA-DGSN"));
+    set_group(&g, "MED-DRUGS", "", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, "IT-PS", &err), LIMEN_EFORBIDDEN);
+    assert_non_null(strstr(err.message, "operator"));
+    assert_int_equal(limen_store_group_get(s, "MED-DRUGS", &got), LIMEN_OK);
+    assert_int_equal(got->nmembers, 2);
+    limen_free(got);
+    set_group(&g, "EU-TERR", "", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, "MA-DGSN", &err), LIMEN_OK);
+    assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_OK);
+    assert_int_equal(got->nmembers, 1);
+    assert_string_equal(got->members[0], "ES-CNP");
+    assert_string_equal(got->owner, "MA-DGSN");
+    limen_free(got);
+
+    /* An unknown member or owner: refused, nothing written (not even a new group). */
+    char unknown[2][LIMEN_AGENCY_CODE_MAX] = {"IT-PS", "XX-NONE"};
+    set_group(&g, "EU-TERR", "", unknown, 2);
+    assert_int_equal(limen_store_group_put(s, &g, "MA-DGSN", &err), LIMEN_ENOTFOUND);
+    assert_string_equal(err.field, "members");
+    assert_non_null(strstr(err.message, "XX-NONE"));
+    assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_OK);
+    assert_int_equal(got->nmembers, 1);
+    limen_free(got);
+    set_group(&g, "NEW-ONE", "", unknown, 2);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_get(s, "NEW-ONE", &got), LIMEN_ENOTFOUND);
+    assert_null(got);
+    set_group(&g, "NEW-ONE", "XX-NONE", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_ENOTFOUND);
+    assert_string_equal(err.field, "owner");
+
+    /* Bad codes, names, owners and member lists. */
+    set_group(&g, "a b", "", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_EINVAL);
+    assert_string_equal(err.field, "code");
+    set_group(&g, "OK", "", es, 1);
+    g.name[0] = '\0';
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_EINVAL);
+    assert_string_equal(err.field, "name");
+    set_group(&g, "OK", "bad owner", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_EINVAL);
+    assert_string_equal(err.field, "owner");
+    set_group(&g, "OK", "", es, 1);
+    assert_int_equal(limen_store_group_put(s, &g, "bad by", &err), LIMEN_EINVAL);
+    set_group(&g, "OK", "", NULL, 1);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_EINVAL);
+    assert_string_equal(err.field, "members");
+    set_group(&g, "OK", "", es, LIMEN_GROUP_MEMBERS_MAX + 1);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_EINVAL);
+    char badm[1][LIMEN_AGENCY_CODE_MAX];
+    memset(badm, 'A', sizeof badm); /* no NUL */
+    set_group(&g, "OK", "", badm, 1);
+    assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_group_put(NULL, &g, NULL, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_group_get(s, "NO-SUCH", &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_get(s, "bad code", &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_groups(s, NULL, &n), LIMEN_EINVAL);
+
+    /* Out of memory while reading the list: an error, nothing leaked, nothing returned. */
+    int failures = 0;
+    limen_status st;
+    for (unsigned long k = 1; k < 50; k++) {
+        limen__alloc_fail_after(k, 0);
+        st = limen_store_groups(s, &all, &n);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK)
+            break;
+        assert_int_equal(st, LIMEN_ENOMEM);
+        assert_null(all);
+        failures++;
+    }
+    assert_int_equal(st, LIMEN_OK);
+    assert_int_equal(n, 3);
+    assert_true(failures >= 3); /* groups, members, the block */
+    limen_free(all);
+    limen_store_close(s);
+}
+
 /* ---- users and tokens ---- */
 
 static void test_users_tokens(void **state)
@@ -491,6 +681,37 @@ static void test_alerts(void **state)
     assert_int_equal(limen_store_alert_get(s, "a1", 0, NULL, NULL, &m), LIMEN_OK);
     assert_int_equal(m.withdrawn, 0);
 
+    /* Version conditions: a creation of a taken id, a stale version; nothing written. */
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "FR-PAF", j2, strlen(j2), 0, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 4);
+    assert_string_equal(err.field, "id");
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "ES-CNP", j2, strlen(j2), 0, &v, &err),
+                     LIMEN_ECONFLICT); /* another agency's id: taken all the same */
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "FR-PAF", j2, strlen(j2), 3, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 4);
+    assert_string_equal(err.field, "version");
+    assert_non_null(strstr(err.message, "version 4, not 3"));
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "ES-CNP", j2, strlen(j2), 4, &v, &err),
+                     LIMEN_EFORBIDDEN); /* ownership before the version */
+    assert_int_equal(limen_store_alert_get(s, "a1", 0, NULL, NULL, &m), LIMEN_OK);
+    assert_int_equal(m.version, 4);
+    assert_int_equal(limen_store_alert_put_if(s, "a1", "FR-PAF", j2, strlen(j2), 4, &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(v, 5);
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", j1, strlen(j1), 2, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 0); /* unknown: at version 0 */
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", j1, strlen(j1), 0, &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", j1, strlen(j1), -2, &v, &err),
+                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_put_if(s, "n1", "FR-PAF", NULL, 0, 1, &v, &err),
+                     LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_withdraw(s, "n1", "FR-PAF", NULL, &err), LIMEN_OK);
+
     /* Other alerts and the order of each(). */
     assert_int_equal(limen_store_alert_put(s, "c3", "ES-CNP", "{\"c\":3}", 7, NULL, &err),
                      LIMEN_OK);
@@ -500,11 +721,12 @@ static void test_alerts(void **state)
     struct each_ctx c;
     memset(&c, 0, sizeof c);
     assert_int_equal(limen_store_alerts_each(s, each_cb, &c), LIMEN_OK);
-    assert_int_equal(c.n, 3);
+    assert_int_equal(c.n, 4);
     assert_string_equal(c.ids[0], "a1");
     assert_string_equal(c.ids[1], "b2");
     assert_string_equal(c.ids[2], "c3");
-    assert_int_equal(c.versions[0], 4);
+    assert_string_equal(c.ids[3], "n1");
+    assert_int_equal(c.versions[0], 5);
     assert_int_equal(c.versions[1], 2);
     assert_int_equal(c.withdrawn[1], 1);
     assert_int_equal(c.withdrawn[2], 0);
@@ -555,6 +777,11 @@ static void test_hits(void **state)
     assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", "{}", 2, NULL, &err), LIMEN_OK);
     assert_int_equal(limen_store_alert_put(s, "b1", "ES-CNP", "{}", 2, NULL, &err), LIMEN_OK);
 
+    int64_t last = -1;
+    assert_int_equal(limen_store_hit_last_id(s, &last), LIMEN_OK);
+    assert_int_equal(last, 0);
+    assert_int_equal(limen_store_hit_last_id(s, NULL), LIMEN_EINVAL);
+
     struct limen_hit h;
     memset(&h, 0, sizeof h);
     snprintf(h.by_agency, sizeof h.by_agency, "MA-DGSN");
@@ -569,6 +796,8 @@ static void test_hits(void **state)
         snprintf(h.alert_id, sizeof h.alert_id, "%s", i % 2 ? "b1" : "a1");
         assert_int_equal(limen_store_hit_add(s, &h, &ids[i], &err), LIMEN_OK);
     }
+    assert_int_equal(limen_store_hit_last_id(s, &last), LIMEN_OK);
+    assert_int_equal(last, ids[9]);
     /* Owner given and wrong, unknown alert without owner. */
     snprintf(h.alert_id, sizeof h.alert_id, "a1");
     snprintf(h.owner, sizeof h.owner, "ES-CNP");
@@ -1062,7 +1291,8 @@ int main(void)
         cmocka_unit_test(test_hits),           cmocka_unit_test(test_audit),
         cmocka_unit_test(test_prune),          cmocka_unit_test(test_durable),
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch),          cmocka_unit_test(test_migrate),
+        cmocka_unit_test(test_groups),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

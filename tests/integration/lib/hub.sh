@@ -5,6 +5,9 @@
 #   hub_start [OPTIONS] starts `limen serve --db $db` on $port, waits for /healthz
 #   hub_stop [SIGNAL]   stops it (TERM by default) and waits for it
 #   fail MESSAGE        reports, stops the server, exits 1
+#   hub_three_agencies  a store with MA-DGSN, IT-PS and FR-PN and, in tok[AGENCY/ROLE],
+#                       the token of an officer, an analyst and an admin of each
+#   call METHOD PATH TOKEN [BODY]   prints the HTTP status; the body is in $work/body
 : "${LIMEN:?path of the limen binary}"
 : "${LIMEN_BUILD_DIR:?build directory}"
 
@@ -50,4 +53,23 @@ hub_stop() {
     kill "-${1:-TERM}" "$pid"
     wait "$pid" 2>/dev/null || true
     pid=""
+}
+
+hub_three_agencies() {
+    "$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name DGSN --user boot >/dev/null
+    "$LIMEN" admin agency --db "$db" --agency IT-PS --country it --name PS
+    "$LIMEN" admin agency --db "$db" --agency FR-PN --country fr --name PN
+    declare -gA tok
+    local ag role
+    for ag in MA-DGSN IT-PS FR-PN; do
+        for role in officer analyst admin; do
+            tok[$ag/$role]=$("$LIMEN" admin user --db "$db" --agency "$ag" --user "$ag.$role" --role "$role" | jq -r .token)
+        done
+    done
+}
+
+call() {
+    local args=(-s -o "$work/body" -w '%{http_code}' -X "$1" "$base$2" -H "Authorization: Bearer $3")
+    [ -n "${4:-}" ] && args+=(--data-binary "$4")
+    curl "${args[@]}"
 }
