@@ -26,6 +26,12 @@
 #define EXPAND_MAX_TOKENS 8192
 #define EXPAND_MIN_DF 64
 
+/* Length difference beyond which a token found under a deletion key is not
+ * scored (transliteration variants are found under the exact keys). */
+#ifndef DELETION_MAX_LEN_DIFF
+#define DELETION_MAX_LEN_DIFF 2
+#endif
+
 /* A set of token ids met during one search (open addressing, 0 = empty). */
 #define SEEN_CAP 8192
 
@@ -49,11 +55,12 @@ int limen__joined_article(const char *text, int len)
 }
 
 float limen__neighbour_sim(const struct limen_index *idx, const char *text, int len, int flags,
-                           int joined_article, uint32_t tok)
+                           int joined_article, uint32_t tok, float floor)
 {
     const struct limen__dtok *t = &idx->toks[tok];
     const char *tt = idx->arena + t->text;
-    double min_sim = idx->opts.min_token_similarity;
+    /* below the floor the value does not matter: the programme may stop early */
+    double min_sim = floor > idx->opts.min_token_similarity ? floor : idx->opts.min_token_similarity;
     float sim;
     if (len <= 2 || t->len <= 2)
         sim = (len == t->len && memcmp(text, tt, (size_t)len) == 0) ? 1.0f : 0.0f;
@@ -94,10 +101,17 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
         const uint32_t *ids;
         size_t m = limen__key_lookup(idx, keys[k], &ids);
         for (size_t i = 0; i < m && nseen < SEEN_CAP / 2; i++) {
+            /* Under a deletion key (a typo's way in), a token much longer or
+             * shorter is another name: its similarity is not computed. */
+            if (k >= nexact) {
+                int d = (int)idx->toks[ids[i]].len - len;
+                if (d > DELETION_MAX_LEN_DIFF || d < -DELETION_MAX_LEN_DIFF)
+                    continue;
+            }
             if (!seen_add(seen, ids[i]))
                 continue;
             nseen++;
-            float sim = limen__neighbour_sim(idx, text, len, flags, joined_article, ids[i]);
+            float sim = limen__neighbour_sim(idx, text, len, flags, joined_article, ids[i], floor);
             if (sim > best_sim)
                 best_sim = sim;
             if (sim >= floor && n < cap) {

@@ -225,9 +225,10 @@ struct limen__nb {
 /* Whether a token starts with an article written joined (elamrani). */
 int limen__joined_article(const char *text, int len);
 
-/* The similarity of a spelling to dictionary token tok, as neighbour search scores it. */
+/* The similarity of a spelling to dictionary token tok, as neighbour search
+ * scores it; any value below `floor` may come out as 0. */
 float limen__neighbour_sim(const struct limen_index *idx, const char *text, int len, int flags,
-                           int joined_article, uint32_t tok);
+                           int joined_article, uint32_t tok, float floor);
 
 /*
  * The tokens of the finished index (not those added since) under the fuzzy

@@ -186,7 +186,7 @@ struct acc {
     float last_c;
     int16_t last_unit;
     uint8_t yb; /* year bucket of the name's alert (index_int.h) */
-    uint8_t pad;
+    uint8_t in_topk; /* listed in scratch.topk */
 };
 
 struct simc {
@@ -202,6 +202,8 @@ struct walk {
     int unit;
     uint32_t mask; /* query token positions the unit covers */
     float c;
+    size_t cost;  /* postings it reads (run_walks) */
+    int16_t rank; /* its unit's place in the walking order (run_walks) */
 };
 
 struct scratch {
@@ -219,16 +221,29 @@ struct scratch {
     size_t acc_cap, acc_n;
     size_t peak_n;          /* names met by this query (acc_n is reset by selection) */
     uint64_t seen[1024];    /* a filter of the names in acc: bit (name hash & 65535) */
-    float *kbuf;            /* candidate keys, for the pruning threshold */
+    struct topk {
+        float key;
+        uint32_t name;
+    } *topk;                /* a min-heap of k names with the most evidence met so far */
+    size_t ntopk, topk_cap, topk_alloc; /* topk_cap: k for this query */
+    float top;              /* the most evidence any name has so far */
     uint32_t *probe;        /* slots of the names still in the running (run_walks) */
     size_t nprobe, probe_cap;
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
-    size_t kbuf_cap;
     int update_only;        /* acc_add changes entries, adds none (run_walks) */
     struct simc simc[SIMC_CAP];
     size_t simc_n;
     struct limen__name alert_nm; /* for explanations */
 };
+
+/* What candidate selection ranks a name by: its token evidence and the
+ * agreement of its birth year with the query's. */
+static float acc_key(const struct scratch *s, const struct acc *e)
+{
+    if (s->have_years && e->yb)
+        return e->total + (s->ybuckets[e->yb] ? (float)YEAR_BONUS : -(float)YEAR_MALUS);
+    return e->total;
+}
 
 static uint64_t simc_key(int q, int u, uint32_t tok)
 {
@@ -320,6 +335,8 @@ static void acc_credit(struct acc *a, int unit, uint32_t mask, float c)
     }
 }
 
+static void topk_note(struct scratch *s, struct acc *a);
+
 static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, float c, int yb)
 {
     if ((s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s) != 0)
@@ -343,10 +360,78 @@ static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, fl
         a->last_c = c;
         a->total = c;
         a->yb = (uint8_t)yb;
+        a->in_topk = 0;
+        topk_note(s, a);
         return 0;
     }
     acc_credit(a, unit, mask, c);
+    if (!s->update_only)
+        topk_note(s, a);
     return 0;
+}
+
+/*
+ * The k names with the most evidence, kept while walks insert names, for
+ * MaxScore's threshold (run_walks): a min-heap of (key, name) where a key
+ * is what the name had when it entered. Evidence only grows, so the
+ * heap's minimum is a lower bound of the k-th best, which is all pruning
+ * needs; a name in the heap is not added twice.
+ */
+static void topk_sift(struct topk *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && h[l].key < h[m].key)
+            m = l;
+        if (r < n && h[r].key < h[m].key)
+            m = r;
+        if (m == i)
+            return;
+        struct topk t = h[m];
+        h[m] = h[i];
+        h[i] = t;
+        i = m;
+    }
+}
+
+static struct acc *acc_find(struct scratch *s, uint32_t name)
+{
+    size_t cmask = s->acc_cap - 1;
+    for (size_t j = acc_slot_of(name, s->acc_cap); s->acc[j].name != UINT32_MAX; j = (j + 1) & cmask)
+        if (s->acc[j].name == name)
+            return &s->acc[j];
+    return NULL;
+}
+
+static void topk_note(struct scratch *s, struct acc *a)
+{
+    float key = acc_key(s, a);
+    if (key > s->top)
+        s->top = key;
+    if (a->in_topk || !s->topk_cap)
+        return;
+    if (s->ntopk < s->topk_cap) {
+        size_t i = s->ntopk++;
+        s->topk[i].key = key;
+        s->topk[i].name = a->name;
+        while (i > 0 && s->topk[(i - 1) / 2].key > s->topk[i].key) {
+            struct topk t = s->topk[(i - 1) / 2];
+            s->topk[(i - 1) / 2] = s->topk[i];
+            s->topk[i] = t;
+            i = (i - 1) / 2;
+        }
+        a->in_topk = 1;
+        return;
+    }
+    if (key <= s->topk[0].key)
+        return;
+    struct acc *old = acc_find(s, s->topk[0].name);
+    if (old)
+        old->in_topk = 0;
+    s->topk[0].key = key;
+    s->topk[0].name = a->name;
+    topk_sift(s->topk, s->ntopk, 0);
+    a->in_topk = 1;
 }
 
 /* ---- step 1: the query ---- */
@@ -425,8 +510,12 @@ static double credit(double sim, int flags);
 /* What a token of this similarity adds to a candidate's evidence: the
  * credit full scoring will give it (a spelling at 0.77 is nearly nothing),
  * with a floor so that a typo still finds its name. */
+/* Neighbours are searched down to this similarity (cand_credit is 0 below 0.75). */
+#ifndef NEIGHBOUR_FLOOR
+#define NEIGHBOUR_FLOOR 0.75
+#endif
 #ifndef CAND_FLOOR
-#define CAND_FLOOR 0.25
+#define CAND_FLOOR 0.0
 #endif
 static float cand_credit(double sim, int flags)
 {
@@ -563,82 +652,6 @@ static int cmp_unit_cost(const void *a, const void *b)
     return (x->unit > y->unit) - (x->unit < y->unit);
 }
 
-/* What candidate selection ranks a name by: its token evidence and the
- * agreement of its birth year with the query's. */
-static float acc_key(const struct scratch *s, const struct acc *e)
-{
-    if (s->have_years && e->yb)
-        return e->total + (s->ybuckets[e->yb] ? (float)YEAR_BONUS : -(float)YEAR_MALUS);
-    return e->total;
-}
-
-/* The k-th largest of v[0..n) (k < n); v is reordered. */
-static float kth_largest(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        float pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot)
-                i++;
-            while (v[j] < pivot)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
-/*
- * The score a name must beat to become a candidate: that of the k-th best
- * so far, and a share of the best (see limen_screen). Both only grow as
- * evidence is added, so a name that cannot reach it later is never chosen.
- */
-static int prune_threshold(const struct limen_index *idx, struct scratch *s, float *theta)
-{
-    size_t k = idx->opts.max_candidates;
-    float top = 0;
-    if (s->kbuf_cap < s->acc_n) {
-        float *b = limen__reallocarray(s->kbuf, s->acc_cap / 2, sizeof *b);
-        if (!b)
-            return -1;
-        s->kbuf = b;
-        s->kbuf_cap = s->acc_cap / 2;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < s->acc_cap; i++) {
-        if (s->acc[i].name == UINT32_MAX)
-            continue;
-        float key = acc_key(s, &s->acc[i]);
-        s->kbuf[n++] = key;
-        if (key > top)
-            top = key;
-    }
-    float t = CANDIDATE_RATIO * top;
-    if (s->acc_n > k) {
-        float kth = kth_largest(s->kbuf, s->acc_n, k - 1);
-        if (kth > t)
-            t = kth;
-    }
-    *theta = t;
-    return 0;
-}
-
 /*
  * The names still in the running once walks are update-only: those whose
  * evidence plus all the remaining units could give them reaches the
@@ -698,6 +711,40 @@ static void probe_unit(const struct limen_index *idx, struct scratch *s, int uni
     }
 }
 
+/* Walks in the order they are read: by unit (cheapest unit first), then by
+ * evidence, strongest first. */
+static int cmp_walk(const void *a, const void *b)
+{
+    const struct walk *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->c != y->c)
+        return x->c > y->c ? -1 : 1;
+    return (x->tok > y->tok) - (x->tok < y->tok);
+}
+
+/*
+ * Tests whether no name not met yet can become a candidate any more, the
+ * walks left being able to give at most `left`; if so, switches to
+ * update-only and lists the names still in the running.
+ */
+static int maybe_prune(const struct limen_index *idx, struct scratch *s, float left)
+{
+    (void)idx;
+    /* what a new name must beat: the k-th best so far (a lower bound of
+     * it) and a share of the best (see limen_screen) */
+    float theta = CANDIDATE_RATIO * s->top;
+    if (s->ntopk == s->topk_cap && s->ntopk && s->topk[0].key > theta)
+        theta = s->topk[0].key;
+    float bonus = s->have_years ? (float)YEAR_BONUS : 0.0f;
+    if (left + bonus < theta) {
+        s->update_only = 1;
+        if (collect_running(s, theta - left) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int run_walks(const struct limen_index *idx, struct scratch *s)
 {
     struct unit_cost uc[MAX_QNAMES * MAX_UNITS];
@@ -711,60 +758,93 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             uc[nu].cost = 0;
             nu++;
         }
-        uc[k].cost += walk_cost(idx, s, s->walks[w].tok);
+        s->walks[w].cost = walk_cost(idx, s, s->walks[w].tok);
+        uc[k].cost += s->walks[w].cost;
     }
     qsort(uc, (size_t)nu, sizeof *uc, cmp_unit_cost);
-    /* rest[k]: the most the units from k on can add to a name (MaxScore). */
+    for (int w = 0; w < s->nwalks; w++) {
+        int k;
+        for (k = 0; uc[k].unit != s->walks[w].unit; k++)
+            ;
+        s->walks[w].rank = (int16_t)k;
+    }
+    qsort(s->walks, (size_t)s->nwalks, sizeof *s->walks, cmp_walk);
+    /* rest[k]: the most the units from k on can add to a name (MaxScore);
+     * a unit's first walk holds its strongest evidence. */
     float rest[MAX_QNAMES * MAX_UNITS + 1];
     rest[nu] = 0;
-    for (int k = nu - 1; k >= 0; k--) {
-        float m = 0;
-        for (int w = 0; w < s->nwalks; w++)
-            if (s->walks[w].unit == uc[k].unit && s->walks[w].c > m)
-                m = s->walks[w].c;
-        rest[k] = rest[k + 1] + m;
-    }
-    float bonus = s->have_years ? (float)YEAR_BONUS : 0.0f;
+    for (int w = s->nwalks - 1; w >= 0; w--)
+        if (w == 0 || s->walks[w - 1].rank != s->walks[w].rank)
+            rest[s->walks[w].rank] = s->walks[w].c;
+    for (int k = nu - 1; k >= 0; k--)
+        rest[k] += rest[k + 1];
     /* A hard bound: even the cheapest unit of a name made only of the
      * commonest tokens, without a birth year, walks no more than this. */
     s->walk_left = 4 * (size_t)WALK_BUDGET;
     s->update_only = 0;
+    size_t kc = idx->opts.max_candidates;
+    if (s->topk_alloc < kc) {
+        struct topk *t = limen__reallocarray(s->topk, kc, sizeof *t);
+        if (!t)
+            return -1;
+        s->topk = t;
+        s->topk_alloc = kc;
+    }
+    s->topk_cap = kc;
+    s->ntopk = 0;
+    s->top = 0;
     size_t spent = 0;
     uint8_t name_walked[MAX_QNAMES] = {0};
+    int w = 0;
     for (int k = 0; k < nu; k++) {
-        int qi = uc[k].unit / MAX_UNITS;
-        /*
-         * Once the units left cannot lift a name the walk has not met above
-         * the candidates it has, they only add to names already met.
-         */
-        if (!s->update_only && k > 0 && s->acc_n && uc[k].cost >= 512 &&
-            uc[k].cost * 8 >= s->acc_n) {
-            /* (a unit cheaper than that costs less to walk than the test) */
-            float theta;
-            if (prune_threshold(idx, s, &theta) != 0)
+        int first = w, qi = uc[k].unit / MAX_UNITS;
+        int end = w;
+        while (end < s->nwalks && s->walks[end].rank == k)
+            end++;
+        w = end;
+        /* at a unit's start, the test comes before the budget: a unit over
+         * the budget may still be probed for the names in the running */
+        if (!s->update_only && s->acc_n) {
+            if (maybe_prune(idx, s, rest[k]) != 0)
                 return -1;
-            if (rest[k] + bonus < theta) {
-                s->update_only = 1;
-                if (collect_running(s, theta - rest[k]) != 0)
-                    return -1;
-            }
         }
         if (!s->update_only) {
             if (spent + uc[k].cost > WALK_BUDGET && name_walked[qi])
                 continue;
             name_walked[qi] = 1;
-            spent += uc[k].cost;
-        } else if (uc[k].cost > PROBE_COST * s->nprobe) {
-            /* fewer names in the running than postings to read: look at
-             * their tokens instead */
-            probe_unit(idx, s, uc[k].unit);
-            continue;
         }
-        /* (in update-only mode the postings are read against a bit filter
-         * of the names met; nothing is inserted) */
-        for (int w = 0; w < s->nwalks; w++)
-            if (s->walks[w].unit == uc[k].unit && walk_token(idx, s, &s->walks[w]) != 0)
+        for (int i = first; i < end; i++) {
+            const struct walk *wk = &s->walks[i];
+            /*
+             * MaxScore, spelling by spelling: once this walk and the units
+             * after it cannot lift a name not met yet above the candidates
+             * so far, the rest only adds to the names still in the running
+             * (the test costs nothing: see topk_note).
+             */
+            if (!s->update_only && i > first && s->acc_n) {
+                if (maybe_prune(idx, s, wk->c + rest[k + 1]) != 0)
+                    return -1;
+            }
+            if (s->update_only) {
+                size_t left = 0;
+                for (int j = i; j < end; j++)
+                    left += s->walks[j].cost;
+                if (left > PROBE_COST * s->nprobe || spent + left > WALK_BUDGET) {
+                    /* fewer names in the running than postings to read:
+                     * look at their tokens instead, within the budget too */
+                    if (spent + PROBE_COST * s->nprobe <= WALK_BUDGET) {
+                        spent += PROBE_COST * s->nprobe;
+                        probe_unit(idx, s, uc[k].unit);
+                    }
+                    break;
+                }
+            }
+            /* (in update-only mode the postings are read against a bit
+             * filter of the names met; nothing is inserted) */
+            if (walk_token(idx, s, wk) != 0)
                 return -1;
+            spent += wk->cost;
+        }
     }
     return 0;
 }
@@ -788,7 +868,7 @@ static size_t delta_neighbours(const struct limen_index *idx, const struct unit 
                 ;
             if (j < n)
                 continue;
-            float sim = limen__neighbour_sim(idx, x->text, x->len, x->flags, ja, ids[i]);
+            float sim = limen__neighbour_sim(idx, x->text, x->len, x->flags, ja, ids[i], floor);
             if (sim >= floor) {
                 out[n].tok = ids[i];
                 out[n].sim = sim;
@@ -821,7 +901,9 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             }
             int is_pair = x->first != x->last;
             float best_w = -1.0f;
-            float floor = is_pair ? JOINED_MIN_SIM : (float)min_sim;
+            /* a spelling below the floor would give no candidate evidence
+             * (cand_credit): not worth its similarity programme */
+            float floor = is_pair ? JOINED_MIN_SIM : (float)(min_sim > NEIGHBOUR_FLOOR ? min_sim : NEIGHBOUR_FLOOR);
             /* The dictionary tokens it may stand for: stored for the
              * commonest spellings, searched for the others (expand.c). */
             const struct limen__nb *nb = NULL;
@@ -1569,7 +1651,7 @@ void limen__scratch_free(void *p)
     if (!s)
         return;
     limen__free(s->acc);
-    limen__free(s->kbuf);
+    limen__free(s->topk);
     limen__free(s->probe);
     limen__free(s);
 }
@@ -1611,6 +1693,8 @@ static void scratch_put(const struct limen_index *cidx, struct scratch *s)
         s->acc_cap = 0;
     }
     s->acc_n = s->peak_n = 0;
+    s->ntopk = s->topk_cap = 0;
+    s->top = 0;
     s->nwalks = 0;
     s->update_only = 0;
     if (s->simc_n) {
