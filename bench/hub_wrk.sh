@@ -74,11 +74,19 @@ stop_server() {
     wait "$pid" || true
     pid=""
 }
-# run_wrk LABEL: wrk against the running server; prints its summary line
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+# run_wrk LABEL: wrk against the running server; prints its summary line, the
+# server's CPU time per request and the machine's load (other work shares the cores)
 run_wrk() {
+    local c0 c1 n
+    c0=$(cpu_ticks)
     HUB_BODIES="$dir/bodies.jsonl" HUB_TOKENS="$dir/tokens.txt" \
         wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$here/bench/hub_wrk.lua" "$base/v1/screen" >"$dir/wrk-$1.txt"
+    c1=$(cpu_ticks)
     grep '^HUBWRK' "$dir/wrk-$1.txt" | sed "s/^HUBWRK/$1:/"
+    n=$(sed -n 's/^HUBWRK requests=\([0-9]*\).*/\1/p' "$dir/wrk-$1.txt")
+    awk -v t=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+        'BEGIN { printf "   server CPU %.1f s, %.2f ms a request; load average %s\n", t / hz, n ? 1000 * t / hz / n : 0, load }'
 }
 
 echo "limen hub benchmark, $(date -u +%Y-%m-%d), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'),"
