@@ -705,7 +705,8 @@ static void api_hits_stream(struct request *r, struct answer *a)
         return;
     }
     const char *accept = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
-    if (accept && !strstr(accept, "text/event-stream") && !strstr(accept, "*/*")) {
+    if (accept && !strstr(accept, "text/event-stream") && !strstr(accept, "text/*") &&
+        !strstr(accept, "*/*")) {
         answer_error(a, 406, "not_acceptable", NULL,
                      "this endpoint sends text/event-stream (Server-Sent Events)");
         return;
