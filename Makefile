@@ -6,7 +6,7 @@ FUZZBUILD  ?= build-fuzz
 JOBS       ?= $(shell nproc)
 SHARED     ?= $(CURDIR)/../shared/data
 
-.PHONY: all deps build check run demo bench quality fuzz format clean
+.PHONY: all deps build check run demo bench bench-hub quality fuzz format clean
 
 all: build
 
@@ -37,6 +37,11 @@ demo: build
 
 bench: build
 	@scripts/bench $(BUILD)
+
+# The hub under wrk at the demo size and at 1M synthetic alerts (bench/hub_wrk.sh;
+# HUB_BENCH_SIZES, HUB_BENCH_SECONDS).
+bench-hub: build
+	@bench/hub_wrk.sh $(BUILD)
 
 quality: build
 	@bench/quality.sh $(BUILD)

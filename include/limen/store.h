@@ -90,7 +90,7 @@ limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **o
 
 /* ---- sharing groups ---- */
 
-#define LIMEN_GROUP_CODE_MAX 32     /* "MED-DRUGS" */
+#define LIMEN_GROUP_CODE_MAX    32  /* "MED-DRUGS" */
 #define LIMEN_GROUP_MEMBERS_MAX 256 /* agencies in one group */
 
 /*

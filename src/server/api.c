@@ -18,9 +18,9 @@
 
 struct answer {
     unsigned status;
-    char *body; /* malloc'd JSON */
-    const char *allow; /* for 405 */
-    int64_t etag;      /* an alert's version for the ETag header; 0: none */
+    char *body;                /* malloc'd JSON */
+    const char *allow;         /* for 405 */
+    int64_t etag;              /* an alert's version for the ETag header; 0: none */
     struct hit_stream *stream; /* an event stream instead of a body */
 };
 
@@ -432,8 +432,8 @@ static int64_t put_condition(struct request *r, struct answer *a, json_t *doc)
         json_object_del(doc, "version");
     }
     if (h && bvj && hv != bv) {
-        answer_error(a, 400, "bad_request", "version",
-                     "If-Match says version %lld, the body %lld", (long long)hv, (long long)bv);
+        answer_error(a, 400, "bad_request", "version", "If-Match says version %lld, the body %lld",
+                     (long long)hv, (long long)bv);
         return -2;
     }
     return h ? hv : bv;
@@ -478,8 +478,7 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
     }
     r->search = json_pack("{s:s}", "alert_id", meta.id);
     pthread_rwlock_rdlock(&r->srv->hub.lock);
-    const char *unknown =
-        hub_alert_unknown_group(&meta, r->srv->hub.groups, r->srv->hub.ngroups);
+    const char *unknown = hub_alert_unknown_group(&meta, r->srv->hub.groups, r->srv->hub.ngroups);
     pthread_rwlock_unlock(&r->srv->hub.lock);
     if (unknown) {
         /* unknown points into meta, which outlives the answer's text */
@@ -706,7 +705,8 @@ static void api_hits_stream(struct request *r, struct answer *a)
         return;
     }
     const char *accept = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
-    if (accept && !strstr(accept, "text/event-stream") && !strstr(accept, "*/*")) {
+    if (accept && !strstr(accept, "text/event-stream") && !strstr(accept, "text/*") &&
+        !strstr(accept, "*/*")) {
         answer_error(a, 406, "not_acceptable", NULL,
                      "this endpoint sends text/event-stream (Server-Sent Events)");
         return;
@@ -892,8 +892,7 @@ static void api_group_put(struct request *r, struct answer *a)
     r->results = json_pack("[s]", g.code);
     json_t *one = NULL;
     pthread_rwlock_rdlock(&r->srv->hub.lock);
-    const struct limen_group *now =
-        hub_group_find(r->srv->hub.groups, r->srv->hub.ngroups, g.code);
+    const struct limen_group *now = hub_group_find(r->srv->hub.groups, r->srv->hub.ngroups, g.code);
     if (now)
         one = group_json(now);
     pthread_rwlock_unlock(&r->srv->hub.lock);

@@ -59,7 +59,7 @@ struct hub_entry {
     int64_t version;
     unsigned flags;
     uint8_t handling, dist_all, ndist, ngroups;
-    uint8_t category; /* index in hub_categories */
+    uint8_t category;                                        /* index in hub_categories */
     uint16_t owner, action, valid_until, review_date, codes; /* offsets in text */
     char text[];
 };
@@ -344,8 +344,8 @@ int hub_alert_read(const json_t *entity, struct hub_alert *a, const char **field
             *field = "alert.distribution.agencies";
             return -1;
         }
-        if (gr && read_codes(gr, HUB_MAX_GROUPS, a->groups, &a->ngroups, "groups", msg, msg_cap) !=
-                      0) {
+        if (gr &&
+            read_codes(gr, HUB_MAX_GROUPS, a->groups, &a->ngroups, "groups", msg, msg_cap) != 0) {
             *field = "alert.distribution.groups";
             return -1;
         }

@@ -589,7 +589,8 @@ static int put_group(struct limen_store *s, const struct admin_args *a)
     int rc = 1;
     memset(&g, 0, sizeof g);
     if (!a->group || !a->name || !a->agencies) {
-        fprintf(stderr, "limen: admin: group needs --group CODE, --name NAME and --agencies A,B,...\n");
+        fprintf(stderr,
+                "limen: admin: group needs --group CODE, --name NAME and --agencies A,B,...\n");
         return 1;
     }
     if (strlen(a->group) >= sizeof g.code || strlen(a->name) >= sizeof g.name ||
@@ -656,8 +657,8 @@ struct import_batch {
     const char *path;
     struct import_item items[IMPORT_BATCH];
     size_t n;
-    long written;      /* in the batch being written: puts that succeeded */
-    long stored, bad;  /* over the whole file */
+    long written;     /* in the batch being written: puts that succeeded */
+    long stored, bad; /* over the whole file */
 };
 
 static void import_write(void *ctx)
@@ -853,7 +854,8 @@ int limen_server_admin(int argc, char **argv)
             rc = 0;
         }
     } else {
-        fprintf(stderr, "limen: admin: unknown action %s (init, agency, user, token, group, import)\n",
+        fprintf(stderr,
+                "limen: admin: unknown action %s (init, agency, user, token, group, import)\n",
                 cmd);
     }
     limen_store_close(s);

@@ -63,9 +63,9 @@ void server_commit(struct server *srv, struct commit_item *it);
 
 struct api_answer {
     unsigned status;
-    char *body;        /* malloc'd JSON, NULL on out-of-memory */
-    const char *allow; /* Allow header for 405, or NULL */
-    int64_t etag;      /* an alert's version, sent as ETag: "N"; 0: no ETag */
+    char *body;                /* malloc'd JSON, NULL on out-of-memory */
+    const char *allow;         /* Allow header for 405, or NULL */
+    int64_t etag;              /* an alert's version, sent as ETag: "N"; 0: no ETag */
     struct hit_stream *stream; /* not NULL: answer with this event stream, not body */
 };
 

@@ -68,7 +68,7 @@ static int teardown(void **state)
     static const char *const dbs[] = {"open.db",   "agencies.db", "users.db", "alerts.db",
                                       "hits.db",   "audit.db",    "copy.db",  "durable.db",
                                       "alloc.db",  "threads.db",  "prune.db", "other.db",
-                                      "groups.db", "migrate.db"};
+                                      "groups.db", "migrate.db",  "batch.db"};
     char p[1024];
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         path_of(p, sizeof p, dbs[i]);

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The hub under load (`make bench-hub`): for each size of HUB_BENCH_SIZES
+# (default "3018 1000000": the demo hub's size and the issue's 1M), in a
+# temporary directory:
+#   - synthetic alerts (bench/gen_population, seed 11) with an "alert" object
+#     each: four owner agencies, categories, handling codes, one in five
+#     distributed to named agencies; imported with `limen admin import`;
+#   - 64 officers of the four agencies, a token each;
+#   - request bodies: perturbed copies of listed people (which match and
+#     become hits) and travellers who are not listed, one of each in turn;
+#   (a) the time from starting `limen serve` to /healthz answering with every
+#       alert indexed (the index rebuilt from the store);
+#   (b) wrk -t2 -c16 -d20s with bench/hub_wrk.lua (POST /v1/screen, bodies
+#       and tokens in turn) against the server as configured by default
+#       (rate limit on: 6,000 requests a minute per token, which 64 tokens
+#       keep well clear of);
+#   (c) the same against a server started with --rate 0 (no limiter);
+#   then `limen audit verify` on the store. Every request is authenticated
+#   and writes an audit entry (and hits when it matches), durable before the
+#   answer. wrk runs on the same machine, so it shares the cores.
+# Usage: bench/hub_wrk.sh [BUILD_DIR]
+#   HUB_BENCH_SIZES, HUB_BENCH_SECONDS (20), HUB_BENCH_CONNECTIONS (16),
+#   HUB_BENCH_KEEP=1 keeps the temporary directory.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$here/build}" && pwd)
+LIMEN="$build/limen"
+sizes=${HUB_BENCH_SIZES:-"3018 1000000"}
+seconds=${HUB_BENCH_SECONDS:-20}
+conns=${HUB_BENCH_CONNECTIONS:-16}
+port=${HUB_BENCH_PORT:-18080}
+base="http://127.0.0.1:$port"
+
+if ! command -v wrk >/dev/null; then
+    echo "hub_wrk: installing wrk (Debian package)" >&2
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get install -y -qq --no-install-recommends wrk >&2
+fi
+for tool in jq curl awk; do
+    command -v "$tool" >/dev/null || { echo "hub_wrk: $tool is needed (scripts/install-deps)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/limen-hub-bench.XXXXXX")
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [ -n "${HUB_BENCH_KEEP:-}" ]; then echo "hub_wrk: kept $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "hub_wrk: port $port is in use (HUB_BENCH_PORT)" >&2
+    exit 1
+fi
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# start_server DB [OPTIONS...]: starts limen serve, waits for /healthz; sets pid and startup
+start_server() {
+    local db=$1 t0
+    shift
+    t0=$(now)
+    "$LIMEN" serve --db "$db" --listen "127.0.0.1:$port" "$@" 2>>"$tmp/server.log" &
+    pid=$!
+    until curl -sf "$base/healthz" >"$tmp/healthz" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || { tail "$tmp/server.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    startup=$(since "$t0")
+}
+stop_server() {
+    kill "$pid"
+    wait "$pid" || true
+    pid=""
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+# run_wrk LABEL: wrk against the running server; prints its summary line, the
+# server's CPU time per request and the machine's load (other work shares the cores)
+run_wrk() {
+    local c0 c1 n
+    c0=$(cpu_ticks)
+    HUB_BODIES="$dir/bodies.jsonl" HUB_TOKENS="$dir/tokens.txt" \
+        wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$here/bench/hub_wrk.lua" "$base/v1/screen" >"$dir/wrk-$1.txt"
+    c1=$(cpu_ticks)
+    grep '^HUBWRK' "$dir/wrk-$1.txt" | sed "s/^HUBWRK/$1:/"
+    n=$(sed -n 's/^HUBWRK requests=\([0-9]*\).*/\1/p' "$dir/wrk-$1.txt")
+    awk -v t=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+        'BEGIN { printf "   server CPU %.1f s, %.2f ms a request; load average %s\n", t / hz, n ? 1000 * t / hz / n : 0, load }'
+}
+
+echo "limen hub benchmark, $(date -u +%Y-%m-%d), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'),"
+echo "$(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m);"
+echo "wrk -t2 -c$conns -d${seconds}s on the same machine"
+for n in $sizes; do
+    dir="$tmp/n$n"
+    mkdir -p "$dir"
+    db="$dir/hub.db"
+    echo
+    echo "== $n alerts"
+    "$build/gen_population" --alerts "$n" --queries 2000 --negatives 2000 --seed 11 --out "$dir/gen" >/dev/null 2>&1
+    # The alert object, varied by line number (as scripts/run-hub does with jq, but fast at 1M).
+    awk 'BEGIN { split("MA-DGSN IT-PS FR-PN ES-CNP", o, " ");
+                 split("arrest refusal_of_entry discreet_check inquiry_check specific_check missing_person", c, " ") }
+         { d = (NR % 5 == 0) ? "{\"agencies\":[\"IT-PS\",\"FR-PN\"]}" : "\"all\"";
+           sub(/}$/, ",\"alert\":{\"owner\":\"" o[NR % 4 + 1] "\",\"category\":\"" c[NR % 6 + 1] \
+               "\",\"action\":\"check and report\",\"handling\":\"H" (NR % 4) \
+               "\",\"valid_until\":\"2030-12-31\",\"distribution\":" d "}}");
+           print }' "$dir/gen/alerts.jsonl" >"$dir/alerts.jsonl"
+    "$LIMEN" admin init --db "$db" --agency MA-DGSN --country ma --name "DGSN" >/dev/null
+    "$LIMEN" admin agency --db "$db" --agency IT-PS --country it --name "Polizia di Stato"
+    "$LIMEN" admin agency --db "$db" --agency FR-PN --country fr --name "Police nationale"
+    "$LIMEN" admin agency --db "$db" --agency ES-CNP --country es --name "Policia Nacional"
+    : >"$dir/tokens.txt"
+    i=0
+    for ag in MA-DGSN IT-PS FR-PN ES-CNP; do
+        for k in $(seq 1 16); do
+            i=$((i + 1))
+            "$LIMEN" admin user --db "$db" --agency "$ag" --user "officer$i" --role officer | jq -r .token >>"$dir/tokens.txt"
+        done
+    done
+    t0=$(now)
+    "$LIMEN" admin import --db "$db" --alerts "$dir/alerts.jsonl" 2>"$dir/import.log"
+    echo "import: $(tail -1 "$dir/import.log" | sed 's/^limen admin import: //') in $(since "$t0") s; store $(du -m "$db" | cut -f1) MB"
+    # Bodies: a listed person's perturbed copy, then a traveller who is not listed.
+    jq -c '{entity: ., post: "bench"}' "$dir/gen/queries.jsonl" >"$dir/q.jsonl"
+    jq -c '{entity: ., post: "bench"}' "$dir/gen/negatives.jsonl" >"$dir/neg.jsonl"
+    paste -d '\n' "$dir/q.jsonl" "$dir/neg.jsonl" | grep -v '^$' >"$dir/bodies.jsonl"
+
+    start_server "$db"
+    echo "(a) startup with $(jq .alerts "$tmp/healthz") alerts indexed: $startup s"
+    run_wrk "(b) default --rate"
+    rss_b=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
+    stop_server
+    start_server "$db" --rate 0
+    echo "(a') startup again: $startup s"
+    run_wrk "(c) --rate 0"
+    echo "server peak resident: $rss_b (b), $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status") (c)"
+    stop_server
+    hits=$(sqlite3 "$db" 'SELECT count(*) FROM hits' 2>/dev/null || echo '?')
+    t0=$(now)
+    verify=$("$LIMEN" audit verify --db "$db" || true)
+    echo "audit verify: $verify in $(since "$t0") s; hits recorded: $hits"
+done
