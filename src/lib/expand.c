@@ -96,7 +96,9 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
      * when the exact keys found no close spelling (LIMEN__DELETION_UNLESS).
      */
     for (int k = 0; k < nk && nseen < SEEN_CAP / 2; k++) {
-        if (k == nexact && best_sim >= LIMEN__DELETION_UNLESS)
+        /* (two query tokens written as one must agree closely: a typo on
+         * top of that is not searched) */
+        if (k == nexact && (best_sim >= LIMEN__DELETION_UNLESS || is_pair))
             break;
         const uint32_t *ids;
         size_t m = limen__key_lookup(idx, keys[k], &ids);

@@ -813,6 +813,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
                 continue;
             name_walked[qi] = 1;
         }
+        size_t left = uc[k].cost; /* postings of the unit's walks from i on */
         for (int i = first; i < end; i++) {
             const struct walk *wk = &s->walks[i];
             /*
@@ -826,9 +827,6 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
                     return -1;
             }
             if (s->update_only) {
-                size_t left = 0;
-                for (int j = i; j < end; j++)
-                    left += s->walks[j].cost;
                 if (left > PROBE_COST * s->nprobe || spent + left > WALK_BUDGET) {
                     /* fewer names in the running than postings to read:
                      * look at their tokens instead, within the budget too */
@@ -844,6 +842,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             if (walk_token(idx, s, wk) != 0)
                 return -1;
             spent += wk->cost;
+            left -= wk->cost;
         }
     }
     return 0;
