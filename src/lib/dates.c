@@ -64,6 +64,12 @@ int limen__date_format(const struct limen__date *d, char *out, size_t cap)
     return n < 0 ? 0 : n;
 }
 
+/* Whether two days (or months) differ in one digit only, written with two: 03 / 23, 12 / 13. */
+static int one_digit(int x, int y)
+{
+    return x / 10 == y / 10 || x % 10 == y % 10;
+}
+
 double limen__date_evidence(const struct limen__date *q, const struct limen__date *a,
                             const char **reason)
 {
@@ -79,12 +85,25 @@ double limen__date_evidence(const struct limen__date *q, const struct limen__dat
                 *reason = "same date of birth with day and month swapped";
                 return 1.0;
             }
+            /* A typo touches one field, usually one digit of it. */
             if (q->month == a->month) {
-                *reason = "same year and month, different day";
-                return -0.3;
+                if (one_digit(q->day, a->day)) {
+                    *reason = "same year and month, day one digit apart";
+                    return -0.3;
+                }
+                *reason = "same year and month, another day";
+                return -1.0;
+            }
+            if (q->day == a->day) {
+                if (one_digit(q->month, a->month)) {
+                    *reason = "same year and day, month one digit apart";
+                    return -0.3;
+                }
+                *reason = "same year and day, another month";
+                return -1.0;
             }
             *reason = "same year, different day and month";
-            return -0.9;
+            return -1.9;
         }
         if (q->month && a->month) {
             if (q->month == a->month) {
@@ -110,7 +129,7 @@ double limen__date_evidence(const struct limen__date *q, const struct limen__dat
         }
         if (full) {
             *reason = "birth years one apart, day or month different";
-            return -0.6;
+            return -1.5;
         }
         *reason = "birth years one apart (tolerated)";
         return -0.3;
