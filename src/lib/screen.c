@@ -46,6 +46,10 @@
 #define WALK_BUDGET 60000u
 #endif
 #define MAX_WALKS 1024
+/* The hard bound of a query's postings, in budgets (run_walks). */
+#ifndef HARD_BOUND_FACTOR
+#define HARD_BOUND_FACTOR 2
+#endif
 /* Runs of open year buckets: bucket 0 and one per birth year of the query. */
 #define MAX_RUNS (LIMEN__MAX_FACTS + 1)
 /* An update-only unit is probed from the names in the running when its
@@ -204,6 +208,8 @@ struct walk {
     float c;
     size_t cost;  /* postings it reads (run_walks) */
     int16_t rank; /* its unit's place in the walking order (run_walks) */
+    int16_t nr;   /* its posting ranges (token_ranges), kept when at most 2 */
+    uint32_t r[2][2];
 };
 
 struct scratch {
@@ -600,17 +606,6 @@ static int token_ranges(const struct limen_index *idx, const struct scratch *s, 
     return n;
 }
 
-/* Postings a token costs to walk for this query. */
-static size_t walk_cost(const struct limen_index *idx, const struct scratch *s, uint32_t tok)
-{
-    uint32_t r[MAX_RUNS][2];
-    int nr = token_ranges(idx, s, tok, r);
-    size_t n = idx->toks[tok].ddf;
-    for (int i = 0; i < nr; i++)
-        n += r[i][1] - r[i][0];
-    return n;
-}
-
 /* Walks a token's postings (token_ranges(), and those added since finish()
  * of the open buckets), spending s->walk_left. */
 static int walk_token(const struct limen_index *idx, struct scratch *s, const struct walk *w)
@@ -618,8 +613,13 @@ static int walk_token(const struct limen_index *idx, struct scratch *s, const st
     const struct limen__dtok *t = &idx->toks[w->tok];
     const uint32_t *post = idx->post + t->post;
     const uint8_t *yb = idx->post_yb + t->post;
-    uint32_t r[MAX_RUNS][2];
-    int nr = token_ranges(idx, s, w->tok, r);
+    uint32_t rr[MAX_RUNS][2];
+    const uint32_t(*r)[2] = w->r;
+    int nr = w->nr;
+    if (nr > 2) {
+        nr = token_ranges(idx, s, w->tok, rr);
+        r = (const uint32_t(*)[2])rr;
+    }
     for (int i = 0; i < nr; i++) {
         uint32_t end = r[i][1];
         for (uint32_t p = r[i][0]; p < end && s->walk_left; p++, s->walk_left--) {
@@ -758,8 +758,19 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             uc[nu].cost = 0;
             nu++;
         }
-        s->walks[w].cost = walk_cost(idx, s, s->walks[w].tok);
-        uc[k].cost += s->walks[w].cost;
+        /* the postings it will read, kept for the walk (at most 2 ranges) */
+        struct walk *wk = &s->walks[w];
+        uint32_t r[MAX_RUNS][2];
+        int nr = token_ranges(idx, s, wk->tok, r);
+        wk->cost = idx->toks[wk->tok].ddf;
+        for (int i = 0; i < nr; i++)
+            wk->cost += r[i][1] - r[i][0];
+        wk->nr = (int16_t)nr;
+        for (int i = 0; i < nr && i < 2; i++) {
+            wk->r[i][0] = r[i][0];
+            wk->r[i][1] = r[i][1];
+        }
+        uc[k].cost += wk->cost;
     }
     qsort(uc, (size_t)nu, sizeof *uc, cmp_unit_cost);
     for (int w = 0; w < s->nwalks; w++) {
@@ -780,7 +791,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
         rest[k] += rest[k + 1];
     /* A hard bound: even the cheapest unit of a name made only of the
      * commonest tokens, without a birth year, walks no more than this. */
-    s->walk_left = 4 * (size_t)WALK_BUDGET;
+    s->walk_left = HARD_BOUND_FACTOR * (size_t)WALK_BUDGET;
     s->update_only = 0;
     size_t kc = idx->opts.max_candidates;
     if (s->topk_alloc < kc) {
@@ -839,6 +850,13 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             }
             /* (in update-only mode the postings are read against a bit
              * filter of the names met; nothing is inserted) */
+            if (i + 1 < end && s->walks[i + 1].nr > 0) {
+                /* the next list's first lines come while this one is read */
+                const struct walk *nx = &s->walks[i + 1];
+                size_t at = idx->toks[nx->tok].post + nx->r[0][0];
+                __builtin_prefetch(idx->post + at);
+                __builtin_prefetch(idx->post_yb + at);
+            }
             if (walk_token(idx, s, wk) != 0)
                 return -1;
             spent += wk->cost;
