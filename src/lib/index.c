@@ -525,6 +525,13 @@ static float token_weight(const struct limen_index *idx, const struct limen__dto
     return (float)(w < 0.12 ? 0.12 : w > 1.0 ? 1.0 : w);
 }
 
+/* The year bucket of an alert (index_int.h); no dates: 0 (the date array
+ * may not exist at all then). */
+static int alert_year_bucket(const struct limen_index *idx, const struct limen__ialert *a)
+{
+    return a->ndob ? limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob) : 0;
+}
+
 /* Marks an alert dead; with a finished index the change is a delta. */
 static void kill_alert(struct limen_index *idx, uint32_t a)
 {
@@ -647,7 +654,7 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
 {
     const struct limen__ialert *a = &idx->alerts[ai];
     idx->live_names += a->nname;
-    int yb = limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
+    int yb = alert_year_bucket(idx, a);
     for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
         const struct limen__iname *in = &idx->names[n];
         for (uint32_t k = 0; k < in->ntok; k++) {
@@ -1185,7 +1192,7 @@ static limen_status build_postings(struct limen_index *idx)
     size_t start[LIMEN__YB_COUNT + 1] = {0};
     for (size_t n = 0; n < idx->nnames; n++) {
         const struct limen__ialert *a = &idx->alerts[idx->names[n].alert];
-        bucket[n] = (uint8_t)limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
+        bucket[n] = (uint8_t)alert_year_bucket(idx, a);
         start[bucket[n] + 1]++;
     }
     for (int b = 0; b < LIMEN__YB_COUNT; b++)
