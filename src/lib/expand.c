@@ -54,24 +54,32 @@ int limen__joined_article(const char *text, int len)
            (!strchr("aeiou", text[2]) || len >= 7);
 }
 
-float limen__neighbour_sim(const struct limen_index *idx, const char *text, int len, int flags,
-                           int joined_article, uint32_t tok, float floor)
+void limen__neighbour_prepare(struct limen__neighbour_query *q, const char *text, int len,
+                              int flags, int is_pair)
+{
+    limen__tsim_prepare(&q->whole, text, len, flags);
+    q->joined_article = !is_pair && limen__joined_article(text, len);
+    if (q->joined_article)
+        limen__tsim_prepare(&q->bare, text + 2, len - 2, flags);
+}
+
+float limen__neighbour_sim(const struct limen_index *idx, const struct limen__neighbour_query *q,
+                           uint32_t tok, float floor)
 {
     const struct limen__dtok *t = &idx->toks[tok];
     const char *tt = idx->arena + t->text;
+    int len = q->whole.len;
     /* below the floor the value does not matter: the programme may stop early */
     double min_sim = floor > idx->opts.min_token_similarity ? floor : idx->opts.min_token_similarity;
     float sim;
     if (len <= 2 || t->len <= 2)
-        sim = (len == t->len && memcmp(text, tt, (size_t)len) == 0) ? 1.0f : 0.0f;
+        sim = (len == t->len && memcmp(q->whole.s, tt, (size_t)len) == 0) ? 1.0f : 0.0f;
     else
-        sim = (float)limen__tsim_min(text, len, flags, tt, t->len, t->flags, min_sim);
+        sim = (float)limen__tsim_min_side(&q->whole, tt, t->len, t->flags, min_sim);
     /* A joined article (ELAMRANI, as passports write it) meets the bare
      * word of names that write it apart (El Amrani). */
-    if (joined_article && t->len > 2 && sim < 0.98f) {
-        float bare =
-            (float)limen__tsim_min(text + 2, len - 2, flags, tt, t->len, t->flags, min_sim) *
-            0.98f;
+    if (q->joined_article && t->len > 2 && sim < 0.98f) {
+        float bare = (float)limen__tsim_min_side(&q->bare, tt, t->len, t->flags, min_sim) * 0.98f;
         if (bare > sim)
             sim = bare;
     }
@@ -84,7 +92,8 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
     uint64_t keys[LIMEN__MAX_KEYS];
     int nexact;
     int nk = limen__token_keys2(text, len, keys, &nexact);
-    int joined_article = !is_pair && limen__joined_article(text, len);
+    struct limen__neighbour_query nq;
+    limen__neighbour_prepare(&nq, text, len, flags, is_pair);
     uint32_t *seen = limen__calloc(SEEN_CAP, sizeof *seen);
     if (!seen)
         return 0;
@@ -113,7 +122,7 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
             if (!seen_add(seen, ids[i]))
                 continue;
             nseen++;
-            float sim = limen__neighbour_sim(idx, text, len, flags, joined_article, ids[i], floor);
+            float sim = limen__neighbour_sim(idx, &nq, ids[i], floor);
             if (sim > best_sim)
                 best_sim = sim;
             if (sim >= floor && n < cap) {

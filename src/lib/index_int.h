@@ -13,6 +13,7 @@
 #include "docnum.h"
 #include "limen/screen.h"
 #include "names.h"
+#include "tsim.h"
 
 /* Which property a name came from. */
 enum limen__name_prop {
@@ -225,10 +226,18 @@ struct limen__nb {
 /* Whether a token starts with an article written joined (elamrani). */
 int limen__joined_article(const char *text, int len);
 
+/* A spelling prepared for neighbour search (its similarity programme's side). */
+struct limen__neighbour_query {
+    struct limen__tsim_side whole, bare; /* bare: without a joined article */
+    int joined_article;
+};
+void limen__neighbour_prepare(struct limen__neighbour_query *q, const char *text, int len,
+                              int flags, int is_pair);
+
 /* The similarity of a spelling to dictionary token tok, as neighbour search
  * scores it; any value below `floor` may come out as 0. */
-float limen__neighbour_sim(const struct limen_index *idx, const char *text, int len, int flags,
-                           int joined_article, uint32_t tok, float floor);
+float limen__neighbour_sim(const struct limen_index *idx, const struct limen__neighbour_query *q,
+                           uint32_t tok, float floor);
 
 /*
  * The tokens of the finished index (not those added since) under the fuzzy

@@ -874,7 +874,8 @@ static size_t delta_neighbours(const struct limen_index *idx, const struct unit 
     uint64_t keys[LIMEN__MAX_KEYS];
     int nexact;
     int nk = limen__token_keys2(x->text, x->len, keys, &nexact);
-    int ja = !is_pair && limen__joined_article(x->text, x->len);
+    struct limen__neighbour_query nq;
+    int prepared = 0;
     size_t n = 0;
     for (int k = 0; k < nk; k++) {
         uint32_t ids[64];
@@ -885,7 +886,11 @@ static size_t delta_neighbours(const struct limen_index *idx, const struct unit 
                 ;
             if (j < n)
                 continue;
-            float sim = limen__neighbour_sim(idx, x->text, x->len, x->flags, ja, ids[i], floor);
+            if (!prepared) {
+                limen__neighbour_prepare(&nq, x->text, x->len, x->flags, is_pair);
+                prepared = 1;
+            }
+            float sim = limen__neighbour_sim(idx, &nq, ids[i], floor);
             if (sim >= floor) {
                 out[n].tok = ids[i];
                 out[n].sim = sim;

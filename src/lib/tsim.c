@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAXL 32
+#define MAXL LIMEN__TSIM_MAXL
 #define INF 1000000
 
 enum op {
@@ -251,15 +251,13 @@ static int run(struct dp *d, const char *a, int la, int fa, const char *b, int l
  * The same programme as run() for the cost alone: three rolling rows and no
  * backtrace, which is what screening needs for every candidate pair.
  */
-static int run_cost(const char *a, int la, int fa, const char *b, int lb, int fb, int limit)
+static int run_cost(const char *a, int la, const short *ga, const char *b, int lb, int fa,
+                    int limit)
 {
-    int abare = (fb & LIMEN__TF_ARABIC) != 0;
     int bbare = (fa & LIMEN__TF_ARABIC) != 0;
-    int ga[MAXL], gb[MAXL];
+    int gb[MAXL];
     int rows[3][MAXL + 1];
     int *pp = rows[0], *prev = rows[1], *cur = rows[2];
-    for (int i = 0; i < la; i++)
-        ga[i] = gap_cost(a, la, i, abare);
     for (int j = 0; j < lb; j++)
         gb[j] = gap_cost(b, lb, j, bbare);
     prev[0] = 0;
@@ -324,20 +322,46 @@ static double to_sim(int cost, int la, int lb)
     return s < 0 ? 0 : s;
 }
 
-double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int fb,
-                       double min_sim)
+void limen__tsim_prepare(struct limen__tsim_side *x, const char *s, int len, int flags)
 {
-    if (la > MAXL)
-        la = MAXL;
+    pthread_once(&pair_once, pair_init);
+    x->s = s;
+    x->len = len > MAXL ? MAXL : len;
+    x->flags = flags;
+    for (int i = 0; i < x->len; i++) {
+        x->gap[0][i] = (short)gap_cost(s, x->len, i, 0);
+        x->gap[1][i] = (short)gap_cost(s, x->len, i, 1);
+    }
+}
+
+double limen__tsim_min_side(const struct limen__tsim_side *x, const char *b, int lb, int fb,
+                            double min_sim)
+{
+    int la = x->len;
     if (lb > MAXL)
         lb = MAXL;
-    if (la == lb && memcmp(a, b, (size_t)la) == 0)
+    if (la == lb && memcmp(x->s, b, (size_t)la) == 0)
         return 1.0;
     int l = la > lb ? la : lb;
     int limit = (int)((1.0 - min_sim) * 100.0 * l + 0.5);
-    pthread_once(&pair_once, pair_init);
-    int cost = run_cost(a, la, fa, b, lb, fb, limit);
+    /* a's gaps are cheaper when b is unvowelled (Arabic script) */
+    int cost = run_cost(x->s, la, x->gap[(fb & LIMEN__TF_ARABIC) != 0], b, lb, x->flags, limit);
     return cost > limit ? 0.0 : to_sim(cost, la, lb);
+}
+
+double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int fb,
+                       double min_sim)
+{
+    /* one use: only the gap costs this comparison needs */
+    struct limen__tsim_side x;
+    int bare = (fb & LIMEN__TF_ARABIC) != 0;
+    pthread_once(&pair_once, pair_init);
+    x.s = a;
+    x.len = la > MAXL ? MAXL : la;
+    x.flags = fa;
+    for (int i = 0; i < x.len; i++)
+        x.gap[bare][i] = (short)gap_cost(a, x.len, i, bare);
+    return limen__tsim_min_side(&x, b, lb, fb, min_sim);
 }
 
 double limen__tsim(const char *a, int la, int fa, const char *b, int lb, int fb)

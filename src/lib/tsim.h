@@ -25,6 +25,21 @@ double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int
                        double min_sim);
 
 /*
+ * One side prepared for many comparisons (its gap costs computed once):
+ * a query token against the dictionary tokens near it.
+ */
+#define LIMEN__TSIM_MAXL 32
+struct limen__tsim_side {
+    const char *s; /* not copied: must outlive the side */
+    int len, flags;
+    short gap[2][LIMEN__TSIM_MAXL]; /* the other side vowelled (0) or not (1) */
+};
+void limen__tsim_prepare(struct limen__tsim_side *a, const char *s, int len, int flags);
+/* limen__tsim_min(a->s, a->len, a->flags, b, lb, fb, min_sim), faster. */
+double limen__tsim_min_side(const struct limen__tsim_side *a, const char *b, int lb, int fb,
+                            double min_sim);
+
+/*
  * Same, and writes into out (cap bytes, NUL-terminated, cut if short) the
  * reasons that made the two differ, e.g. "transliteration q/k, vowel i/e".
  * out is "" for identical tokens.
