@@ -111,6 +111,7 @@ struct qname {
     struct limen__name nm;
     float w[LIMEN__NAME_MAX_TOKENS];
     struct unit units[MAX_UNITS];
+    struct limen__tsim_side sides[MAX_UNITS]; /* the units prepared for the similarity programme */
     int nunits;
     uint8_t prop;
     const char *src;
@@ -503,6 +504,9 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
             q->w[k] = w;
         }
         q->nunits = make_units(texts, lens, kinds, flags, q->nm.n, q->units, MAX_UNITS);
+        for (int u = 0; u < q->nunits; u++)
+            limen__tsim_prepare(&q->sides[u], q->units[u].text, q->units[u].len,
+                                q->units[u].flags);
         s->nq++;
     }
     return LIMEN_OK;
@@ -1017,7 +1021,8 @@ static uint32_t unit_mask(const struct unit *u)
     return m;
 }
 
-static float unit_sim(const struct unit *a, const struct unit *b)
+/* Similarity of a query unit (a, prepared as as) and an alert unit. */
+static float unit_sim(const struct unit *a, const struct limen__tsim_side *as, const struct unit *b)
 {
     int minor_a = a->kind == LIMEN__TOK_ARTICLE || a->kind == LIMEN__TOK_PARTICLE;
     int minor_b = b->kind == LIMEN__TOK_ARTICLE || b->kind == LIMEN__TOK_PARTICLE;
@@ -1041,12 +1046,10 @@ static float unit_sim(const struct unit *a, const struct unit *b)
         int d = a->len - b->len;
         if (d > 2 || d < -2 || a->text[0] != b->text[0])
             return 0.0f;
-        float s = (float)limen__tsim_min(a->text, a->len, a->flags, b->text, b->len, b->flags,
-                                         JOINED_MIN_SIM);
+        float s = (float)limen__tsim_min_side(as, b->text, b->len, b->flags, JOINED_MIN_SIM);
         return s;
     }
-    return (float)limen__tsim_min(a->text, a->len, a->flags, b->text, b->len, b->flags,
-                                  MIN_PAIR_SIM);
+    return (float)limen__tsim_min_side(as, b->text, b->len, b->flags, MIN_PAIR_SIM);
 }
 
 struct cand {
@@ -1106,11 +1109,11 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
                 uint32_t tok = idx->ntok[in->tok + y->first];
                 uint64_t key = simc_key(qi, i, tok);
                 if (!simc_get(s, key, &sim)) {
-                    sim = unit_sim(x, y);
+                    sim = unit_sim(x, &q->sides[i], y);
                     simc_put(s, key, sim);
                 }
             } else {
-                sim = unit_sim(x, y);
+                sim = unit_sim(x, &q->sides[i], y);
             }
             if (sim < MIN_PAIR_SIM || nc >= (int)(sizeof cands / sizeof cands[0]))
                 continue;
