@@ -11,8 +11,8 @@
  * stores them (limen__expand_build); screening reads the stored list when
  * the query spells a token exactly so, and runs the search otherwise.
  *
- * Only tokens of the finished index are searched here: tokens added since
- * finish() are found through the delta keys by the caller.
+ * The tokens of the finished index and those added since finish() (the
+ * delta keys) are searched apart: only the former are stored.
  */
 #include "alloc.h"
 #include "index_int.h"
@@ -87,7 +87,7 @@ float limen__neighbour_sim(const struct limen_index *idx, const struct limen__ne
 }
 
 size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
-                     int is_pair, float floor, struct limen__nb *out, size_t cap)
+                     int is_pair, float floor, int delta, struct limen__nb *out, size_t cap)
 {
     uint64_t keys[LIMEN__MAX_KEYS];
     int nexact;
@@ -110,7 +110,14 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
         if (k == nexact && (best_sim >= LIMEN__DELETION_UNLESS || is_pair))
             break;
         const uint32_t *ids;
-        size_t m = limen__key_lookup(idx, keys[k], &ids);
+        uint32_t dids[64];
+        size_t m;
+        if (delta) {
+            m = limen__key_lookup_delta(idx, keys[k], dids, 64);
+            ids = dids;
+        } else {
+            m = limen__key_lookup(idx, keys[k], &ids);
+        }
         for (size_t i = 0; i < m && nseen < SEEN_CAP / 2; i++) {
             /* Under a deletion key (a typo's way in), a token much longer or
              * shorter is another name: its similarity is not computed. */
@@ -174,7 +181,7 @@ limen_status limen__expand_build(struct limen_index *idx)
         if (t->len < 2)
             continue;
         size_t n = limen__expand(idx, idx->arena + t->text, t->len, t->flags, 0,
-                                 (float)idx->opts.min_token_similarity, buf,
+                                 (float)idx->opts.min_token_similarity, 0, buf,
                                  LIMEN__MAX_NEIGHBOURS);
         if (idx->nnb + n + 1 > cap) {
             size_t nc = cap ? cap * 2 : 4096;

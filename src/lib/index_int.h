@@ -240,13 +240,14 @@ float limen__neighbour_sim(const struct limen_index *idx, const struct limen__ne
                            uint32_t tok, float floor);
 
 /*
- * The tokens of the finished index (not those added since) under the fuzzy
- * keys of a spelling whose similarity reaches `floor`: writes at most cap
- * to out and returns the count. `is_pair`: the spelling is two query
- * tokens written as one (no joined-article reading).
+ * The tokens under the fuzzy keys of a spelling whose similarity reaches
+ * `floor`, among those of the finished index (delta 0) or those added since
+ * finish() (delta 1): writes at most cap to out and returns the count.
+ * `is_pair`: the spelling is two query tokens written as one (no
+ * joined-article reading, no deletion keys).
  */
 size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
-                     int is_pair, float floor, struct limen__nb *out, size_t cap);
+                     int is_pair, float floor, int delta, struct limen__nb *out, size_t cap);
 
 /* Stores the neighbours of the commonest tokens (called by finish()). */
 limen_status limen__expand_build(struct limen_index *idx);

@@ -78,12 +78,10 @@
  * best candidate's are not scored in full: on the OFAC leave-one-out set this
  * keeps top-1 within 0.1 point and halves the work. */
 #define CANDIDATE_RATIO 0.4f
-/* Candidate ranking by birth year (see limen_screen). */
+/* Candidate ranking: evidence added for a birth year within two years of
+ * the query's (acc_key). */
 #ifndef YEAR_BONUS
 #define YEAR_BONUS 0.5
-#endif
-#ifndef YEAR_MALUS
-#define YEAR_MALUS 0.0
 #endif
 /* Similarity span over which a Latin token pair goes from no credit to full
  * credit; 0.15 was measured worse at equal false-alert rate (docs/scoring.md). */
@@ -243,12 +241,13 @@ struct scratch {
     struct limen__name alert_nm; /* for explanations */
 };
 
-/* What candidate selection ranks a name by: its token evidence and the
- * agreement of its birth year with the query's. */
+/* What candidate selection ranks a name by: its token evidence, plus
+ * YEAR_BONUS when its alert's birth year is one the query opens (another
+ * year costs nothing here: full scoring weighs the dates). */
 static float acc_key(const struct scratch *s, const struct acc *e)
 {
-    if (s->have_years && e->yb)
-        return e->total + (s->ybuckets[e->yb] ? (float)YEAR_BONUS : -(float)YEAR_MALUS);
+    if (s->have_years && e->yb && s->ybuckets[e->yb])
+        return e->total + (float)YEAR_BONUS;
     return e->total;
 }
 
@@ -517,22 +516,11 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
 static uint32_t unit_mask(const struct unit *u);
 static double credit(double sim, int flags);
 
-/* What a token of this similarity adds to a candidate's evidence: the
- * credit full scoring will give it (a spelling at 0.77 is nearly nothing),
- * with a floor so that a typo still finds its name. */
-/* Neighbours are searched down to this similarity (cand_credit is 0 below 0.75). */
+/* Neighbours are searched down to this similarity: below 0.75 full scoring
+ * gives a spelling no credit, so it adds no candidate evidence either. */
 #ifndef NEIGHBOUR_FLOOR
 #define NEIGHBOUR_FLOOR 0.75
 #endif
-#ifndef CAND_FLOOR
-#define CAND_FLOOR 0.0
-#endif
-static float cand_credit(double sim, int flags)
-{
-    double c = credit(sim, flags);
-    double f = CAND_FLOOR * sim;
-    return (float)(c > f ? c : f);
-}
 
 static float unit_weight(const struct unit *u, const float *w)
 {
@@ -732,9 +720,8 @@ static int cmp_walk(const void *a, const void *b)
  * walks left being able to give at most `left`; if so, switches to
  * update-only and lists the names still in the running.
  */
-static int maybe_prune(const struct limen_index *idx, struct scratch *s, float left)
+static int maybe_prune(struct scratch *s, float left)
 {
-    (void)idx;
     /* what a new name must beat: the k-th best so far (a lower bound of
      * it) and a share of the best (see limen_screen) */
     float theta = CANDIDATE_RATIO * s->top;
@@ -820,7 +807,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
         /* at a unit's start, the test comes before the budget: a unit over
          * the budget may still be probed for the names in the running */
         if (!s->update_only && s->acc_n) {
-            if (maybe_prune(idx, s, rest[k]) != 0)
+            if (maybe_prune(s, rest[k]) != 0)
                 return -1;
         }
         if (!s->update_only) {
@@ -838,7 +825,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
              * (the test costs nothing: see topk_note).
              */
             if (!s->update_only && i > first && s->acc_n) {
-                if (maybe_prune(idx, s, wk->c + rest[k + 1]) != 0)
+                if (maybe_prune(s, wk->c + rest[k + 1]) != 0)
                     return -1;
             }
             if (s->update_only) {
@@ -870,41 +857,6 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
     return 0;
 }
 
-/* Tokens added since finish() under the fuzzy keys of a unit, with their
- * similarity (at most cap, those reaching floor). */
-static size_t delta_neighbours(const struct limen_index *idx, const struct unit *x, int is_pair,
-                               float floor, struct limen__nb *out, size_t cap)
-{
-    uint64_t keys[LIMEN__MAX_KEYS];
-    int nexact;
-    int nk = limen__token_keys2(x->text, x->len, keys, &nexact);
-    struct limen__neighbour_query nq;
-    int prepared = 0;
-    size_t n = 0;
-    for (int k = 0; k < nk; k++) {
-        uint32_t ids[64];
-        size_t m = limen__key_lookup_delta(idx, keys[k], ids, 64);
-        for (size_t i = 0; i < m && n < cap; i++) {
-            size_t j;
-            for (j = 0; j < n && out[j].tok != ids[i]; j++)
-                ;
-            if (j < n)
-                continue;
-            if (!prepared) {
-                limen__neighbour_prepare(&nq, x->text, x->len, x->flags, is_pair);
-                prepared = 1;
-            }
-            float sim = limen__neighbour_sim(idx, &nq, ids[i], floor);
-            if (sim >= floor) {
-                out[n].tok = ids[i];
-                out[n].sim = sim;
-                n++;
-            }
-        }
-    }
-    return n;
-}
-
 static limen_status gather(const struct limen_index *idx, struct scratch *s)
 {
     double min_sim = idx->opts.min_token_similarity;
@@ -928,7 +880,7 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             int is_pair = x->first != x->last;
             float best_w = -1.0f;
             /* a spelling below the floor would give no candidate evidence
-             * (cand_credit): not worth its similarity programme */
+             * (NEIGHBOUR_FLOOR): not worth its similarity programme */
             float floor = is_pair ? JOINED_MIN_SIM : (float)(min_sim > NEIGHBOUR_FLOOR ? min_sim : NEIGHBOUR_FLOOR);
             /* The dictionary tokens it may stand for: stored for the
              * commonest spellings, searched for the others (expand.c). */
@@ -938,16 +890,15 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             if (!is_pair && self != UINT32_MAX)
                 nb = limen__expand_stored(idx, self, &nn);
             if (!nb) {
-                nn = limen__expand(idx, x->text, x->len, x->flags, is_pair, floor, s->nbuf,
+                nn = limen__expand(idx, x->text, x->len, x->flags, is_pair, floor, 0, s->nbuf,
                                    LIMEN__MAX_NEIGHBOURS);
                 nb = s->nbuf;
             }
             /* and tokens added since finish(), through the delta keys */
-            size_t nd = 0;
-            if (idx->ndk)
-                nd = delta_neighbours(idx, x, is_pair, floor, s->nbuf + (nb == s->nbuf ? nn : 0),
-                                      LIMEN__MAX_NEIGHBOURS - (nb == s->nbuf ? nn : 0));
-            const struct limen__nb *dn = s->nbuf + (nb == s->nbuf ? nn : 0);
+            struct limen__nb *dn = s->nbuf + (nb == s->nbuf ? nn : 0);
+            size_t nd = idx->ndk ? limen__expand(idx, x->text, x->len, x->flags, is_pair, floor,
+                                                 1, dn, LIMEN__MAX_NEIGHBOURS)
+                                 : 0;
             for (size_t i = 0; i < nn + nd; i++) {
                 const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
                 uint32_t tok = e->tok;
@@ -965,8 +916,8 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                 /* A fuzzy match weighs no more than the weaker of the two
                  * names: mohamed ~ mohammadi is only as rare as mohamed. */
                 float cap = unit_weight(x, q->w);
-                float c = (t->weight < cap ? t->weight : cap) *
-                          cand_credit(sim, x->flags | t->flags);
+                /* and counts as much as full scoring will credit it */
+                float c = (t->weight < cap ? t->weight : cap) * (float)credit(sim, x->flags | t->flags);
                 plan_walk(idx, s, tok, qi * MAX_UNITS + u, unit_mask(x), c);
             }
             /* An unknown spelling of a known name weighs what that name weighs. */
@@ -1775,8 +1726,7 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         struct acc *e = &s->acc[i];
         if (e->name == UINT32_MAX)
             continue;
-        /* A birth year within two years of the query's lifts a candidate;
-         * another known year lowers it (full scoring will weigh the dates). */
+        /* ranked by acc_key: evidence and birth year */
         struct acc x = *e;
         x.total = acc_key(s, e);
         e->name = UINT32_MAX; /* the table is left empty for the next query */

@@ -1113,6 +1113,13 @@ static int authenticate(struct request *r, struct answer *a)
     return 0;
 }
 
+/* 405 with the Allow header: `allow` lists the methods the path takes. */
+static void not_allowed(struct answer *a, const char *allow)
+{
+    a->allow = allow;
+    answer_error(a, 405, "method_not_allowed", NULL, "use %s", allow);
+}
+
 void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *method,
                   const char *url, const char *body, size_t body_len, int too_big,
                   struct api_answer *out)
@@ -1152,17 +1159,15 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
     if (authenticate(&r, &a) != 0)
         goto done;
     if (path_is(url, "/v1/screen", NULL)) {
-        if (!postm) {
-            a.allow = "POST";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
-        } else
+        if (postm)
             api_screen(&r, &a);
+        else
+            not_allowed(&a, "POST");
     } else if (path_is(url, "/v1/alerts", NULL)) {
-        if (!postm) {
-            a.allow = "POST";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use POST (or PUT /v1/alerts/{id})");
-        } else
+        if (postm)
             api_alert_write(&r, &a, NULL);
+        else
+            not_allowed(&a, "POST");
     } else if (path_is(url, "/v1/alerts", &rest)) {
         if (put)
             api_alert_write(&r, &a, rest);
@@ -1170,49 +1175,40 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             api_alert_delete(&r, &a, rest);
         else if (get)
             api_alert_get(&r, &a, rest);
-        else {
-            a.allow = "GET, PUT, DELETE";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use GET, PUT or DELETE");
-        }
+        else
+            not_allowed(&a, "GET, PUT, DELETE");
     } else if (path_is(url, "/v1/hits", NULL)) {
-        if (!get) {
-            a.allow = "GET";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
-        } else
+        if (get)
             api_hits(&r, &a);
+        else
+            not_allowed(&a, "GET");
     } else if (path_is(url, "/v1/hits/stream", NULL)) {
-        if (!get) {
-            a.allow = "GET";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
-        } else
+        if (get)
             api_hits_stream(&r, &a);
+        else
+            not_allowed(&a, "GET");
     } else if (path_is(url, "/v1/hits", &rest)) {
-        if (!postm) {
-            a.allow = "POST";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
-        } else
+        if (postm)
             api_hit_mark(&r, &a, rest);
+        else
+            not_allowed(&a, "POST");
     } else if (path_is(url, "/v1/groups", NULL)) {
         if (get)
             api_groups_list(&r, &a);
         else if (postm)
             api_group_put(&r, &a);
-        else {
-            a.allow = "GET, POST";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use GET or POST");
-        }
+        else
+            not_allowed(&a, "GET, POST");
     } else if (path_is(url, "/v1/audit", NULL)) {
-        if (!get) {
-            a.allow = "GET";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use GET");
-        } else
+        if (get)
             api_audit(&r, &a);
+        else
+            not_allowed(&a, "GET");
     } else if (path_is(url, "/match", &rest)) {
-        if (!postm) {
-            a.allow = "POST";
-            answer_error(&a, 405, "method_not_allowed", NULL, "use POST");
-        } else
+        if (postm)
             api_match(&r, &a, rest);
+        else
+            not_allowed(&a, "POST");
     } else {
         answer_error(&a, 404, "not_found", NULL, "no endpoint %s %s (see /openapi.json)", method,
                      url);
