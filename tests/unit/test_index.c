@@ -373,6 +373,29 @@ static void test_bad_files(void **state)
         limen_index_free(l);
         expect_load_error(bad, LIMEN_ECORRUPT, "not in year order");
     }
+    /* a stored neighbour list that runs past its array, and one naming a
+     * token the dictionary does not have */
+    {
+        struct limen_index *l = NULL;
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        size_t t;
+        for (t = 0; t < l->ntoks && !l->toks[t].exp; t++)
+            ;
+        assert_true(t < l->ntoks); /* the fixture has lists stored */
+        uint32_t e = l->toks[t].exp;
+        l->nb[e - 1].tok = (uint32_t)(l->nnb + 1); /* its length */
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "neighbour list lies outside");
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        for (t = 0; t < l->ntoks && !(l->toks[t].exp && l->nb[l->toks[t].exp - 1].tok); t++)
+            ;
+        assert_true(t < l->ntoks);
+        l->nb[l->toks[t].exp].tok = (uint32_t)l->ntoks;
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "neighbour list names an unknown token");
+    }
 
     /* allocation failure while loading: an error, never a crash or a leak */
     for (unsigned long n = 1; n < 20; n++) {
