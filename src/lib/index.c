@@ -165,6 +165,7 @@ static void free_delta(struct limen_index *idx)
     idx->dk_key = idx->dd_key = NULL;
     idx->ndp = idx->dp_cap = idx->ndk = idx->dk_cap = idx->ndd = idx->dd_cap = 0;
     idx->ndead_delta = 0;
+    limen__dobk_free_delta(idx);
     for (size_t t = 0; t < idx->ntoks; t++)
         if (idx->toks[t].ddf || idx->toks[t].dhead)
             idx->toks[t].ddf = idx->toks[t].dhead = 0;
@@ -173,6 +174,7 @@ static void free_delta(struct limen_index *idx)
 static void free_derived(struct limen_index *idx)
 {
     free_delta(idx);
+    limen__dobk_free(idx);
     ifree(idx, idx->post);
     ifree(idx, idx->keys);
     ifree(idx, idx->key_off);
@@ -555,7 +557,7 @@ static size_t pow2_at_least(size_t n)
 }
 
 /* Rehashes an open-addressing multimap (key, value+1) to `cap` slots. */
-static int multimap_rehash(uint64_t **keys, uint32_t **vals, size_t *cap, size_t ncap)
+int limen__multimap_rehash(uint64_t **keys, uint32_t **vals, size_t *cap, size_t ncap)
 {
     uint64_t *nk = limen__calloc(ncap, sizeof *nk);
     uint32_t *nv = limen__calloc(ncap, sizeof *nv);
@@ -581,7 +583,7 @@ static int multimap_rehash(uint64_t **keys, uint32_t **vals, size_t *cap, size_t
     return 0;
 }
 
-static void multimap_put(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t val)
+void limen__multimap_put(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t val)
 {
     size_t j = (size_t)key & (cap - 1);
     while (vals[j]) {
@@ -593,7 +595,7 @@ static void multimap_put(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t ke
     vals[j] = val;
 }
 
-static size_t multimap_get(const uint64_t *keys, const uint32_t *vals, size_t cap, uint64_t key,
+size_t limen__multimap_get(const uint64_t *keys, const uint32_t *vals, size_t cap, uint64_t key,
                            uint32_t *out, size_t max)
 {
     size_t n = 0;
@@ -608,13 +610,13 @@ static size_t multimap_get(const uint64_t *keys, const uint32_t *vals, size_t ca
 size_t limen__key_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
                                size_t cap)
 {
-    return multimap_get(idx->dk_key, idx->dk_tok, idx->dk_cap, key, out, cap);
+    return limen__multimap_get(idx->dk_key, idx->dk_tok, idx->dk_cap, key, out, cap);
 }
 
 size_t limen__doc_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
                                size_t cap)
 {
-    return multimap_get(idx->dd_key, idx->dd_alert, idx->dd_cap, key, out, cap);
+    return limen__multimap_get(idx->dd_key, idx->dd_alert, idx->dd_cap, key, out, cap);
 }
 
 /*
@@ -640,11 +642,13 @@ static int delta_reserve(struct limen_index *idx, const struct limen__ialert *a)
     idx->dp_yb = np;
     size_t need_keys = idx->ndk + occ * LIMEN__MAX_KEYS;
     if (need_keys * 2 > idx->dk_cap &&
-        multimap_rehash(&idx->dk_key, &idx->dk_tok, &idx->dk_cap, pow2_at_least(need_keys * 2)) != 0)
+        limen__multimap_rehash(&idx->dk_key, &idx->dk_tok, &idx->dk_cap, pow2_at_least(need_keys * 2)) != 0)
+        return -1;
+    if (limen__dobk_delta_reserve(idx, a->ndob) != 0)
         return -1;
     size_t need_docs = idx->ndd + a->ndoc;
     if (need_docs * 2 > idx->dd_cap &&
-        multimap_rehash(&idx->dd_key, &idx->dd_alert, &idx->dd_cap, pow2_at_least(need_docs * 2)) != 0)
+        limen__multimap_rehash(&idx->dd_key, &idx->dd_alert, &idx->dd_cap, pow2_at_least(need_docs * 2)) != 0)
         return -1;
     return 0;
 }
@@ -672,7 +676,7 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
                 uint64_t keys[LIMEN__MAX_KEYS];
                 int nk = limen__token_keys(idx->arena + tk->text, tk->len, keys);
                 for (int i = 0; i < nk; i++)
-                    multimap_put(idx->dk_key, idx->dk_tok, idx->dk_cap, keys[i], t + 1);
+                    limen__multimap_put(idx->dk_key, idx->dk_tok, idx->dk_cap, keys[i], t + 1);
                 idx->ndk += (size_t)nk;
             }
             tk->weight = token_weight(idx, tk, (double)idx->live_names);
@@ -680,9 +684,10 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
     }
     for (uint32_t d = 0; d < a->ndoc; d++) {
         const struct limen__idoc *doc = &idx->docs[a->doc0 + d];
-        multimap_put(idx->dd_key, idx->dd_alert, idx->dd_cap, doc_ocr_key(idx, doc), ai + 1);
+        limen__multimap_put(idx->dd_key, idx->dd_alert, idx->dd_cap, doc_ocr_key(idx, doc), ai + 1);
         idx->ndd++;
     }
+    limen__dobk_delta_add(idx, ai);
 }
 
 /* ---- adding alerts ---- */
@@ -1334,7 +1339,7 @@ limen_status limen_index_finish(struct limen_index *idx)
     free_derived(idx);
     if ((st = build_postings(idx)) != LIMEN_OK ||
         (st = build_keys(idx)) != LIMEN_OK || (st = build_docs(idx)) != LIMEN_OK ||
-        (st = limen__expand_build(idx)) != LIMEN_OK) {
+        (st = limen__expand_build(idx)) != LIMEN_OK || (st = limen__dobk_build(idx)) != LIMEN_OK) {
         free_derived(idx);
         return st;
     }
@@ -1362,5 +1367,6 @@ void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *
                       idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
                       idx->dict_cap * 4 + idx->ids_cap * 4 + posts * 4 + idx->nkeys * 12 +
                       posts + idx->nnb * sizeof *idx->nb +
-                      (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 12;
+                      (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 12 +
+                      (idx->dobk_off ? (LIMEN__DOBK_DAYS + 1) * 4 + idx->ndobk * 4 : 0);
 }

@@ -534,6 +534,10 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
         st = corrupt(err, path, bad);
         goto fail;
     }
+    if ((st = limen__dobk_build(idx)) != LIMEN_OK) {
+        limen__error_set(err, st, path, "cannot index the dates of birth");
+        goto fail;
+    }
     idx->ntoks_keyed = idx->ntoks;
     idx->finished = 1;
     *out = idx;

@@ -176,6 +176,10 @@ struct limen_index {
     uint8_t *post_yb;  /* parallel to post: the year bucket of each posting's alert */
     struct limen__nb *nb; /* stored neighbour lists of the commonest tokens (expand.c) */
     size_t nnb;
+    /* alerts by full date of birth (dobkey.c), rebuilt when a saved index is loaded */
+    uint32_t *dobk_off;   /* LIMEN__DOBK_DAYS + 1 offsets into dobk_alert */
+    uint32_t *dobk_alert; /* alert indexes, by day, then increasing */
+    size_t ndobk;
 
     /*
      * Changes since finish(), kept aside so that one alert can be added,
@@ -194,6 +198,9 @@ struct limen_index {
     uint64_t *dd_key; /* delta document keys: open addressing, dd_alert slot 0 = empty */
     uint32_t *dd_alert; /* alert index + 1 */
     size_t ndd, dd_cap;
+    uint64_t *dobk_dkey; /* delta birth days: open addressing, dobk_dalert slot 0 = empty */
+    uint32_t *dobk_dalert; /* alert index + 1 */
+    size_t ndobk_d, dobk_dcap;
 
     /*
      * Screening's per-query working memory, kept for the next query (its
@@ -314,6 +321,43 @@ size_t limen__doc_lookup(const struct limen_index *idx, uint64_t key, const uint
 size_t limen__doc_lookup_delta(const struct limen_index *idx, uint64_t key, uint32_t *out,
                                size_t cap);
 uint64_t limen__doc_key(const char *ocr, size_t len);
+
+/* An open-addressing multimap of (key, value + 1) pairs, value 0 marking
+ * an empty slot, `cap` a power of two (index.c). */
+int limen__multimap_rehash(uint64_t **keys, uint32_t **vals, size_t *cap, size_t ncap);
+void limen__multimap_put(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t val);
+size_t limen__multimap_get(const uint64_t *keys, const uint32_t *vals, size_t cap, uint64_t key,
+                           uint32_t *out, size_t max);
+
+/* ---- birth dates as a blocking key (dobkey.c) ----
+ *
+ * The alerts born on a given day, for queries with a full date of birth:
+ * screening credits their names in full before it walks postings, so a
+ * person whose name is made only of common tokens is still found by an
+ * exact (or one-field-off) date of birth however many namesakes the list
+ * holds. Built by finish() and when a saved index is loaded (it is not in
+ * the file: derived, and quick to derive); 4 bytes an alert with a full
+ * date of birth, plus a directory of LIMEN__DOBK_DAYS offsets.
+ */
+#define LIMEN__DOBK_FIRST_YEAR 1870
+#define LIMEN__DOBK_YEARS 160
+#define LIMEN__DOBK_DAYS (LIMEN__DOBK_YEARS * 372)
+/* The day number of a full date, or -1 (partial, or outside the years kept). */
+int limen__dobk_day(int year, int month, int day);
+/* The distinct day numbers of an alert's full dates of birth; returns the count. */
+int limen__dobk_alert_days(const struct limen_index *idx, const struct limen__ialert *a,
+                           int days[LIMEN__MAX_FACTS]);
+limen_status limen__dobk_build(struct limen_index *idx);
+void limen__dobk_free(struct limen_index *idx);
+/* The alerts of the finished index born on `day` (dead ones included):
+ * sets *alerts and returns the count. */
+size_t limen__dobk_lookup(const struct limen_index *idx, int day, const uint32_t **alerts);
+/* Room for `more` delta entries (so that delta_add cannot fail); 0 or -1. */
+int limen__dobk_delta_reserve(struct limen_index *idx, size_t more);
+void limen__dobk_delta_add(struct limen_index *idx, uint32_t alert);
+/* The alerts added since finish() born on `day`: copies at most cap. */
+size_t limen__dobk_lookup_delta(const struct limen_index *idx, int day, uint32_t *out, size_t cap);
+void limen__dobk_free_delta(struct limen_index *idx);
 
 static inline const char *limen__arena_str(const struct limen_index *idx, uint32_t off)
 {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "limen/limen.h"
@@ -485,6 +486,87 @@ static void test_lifecycle(void **state)
     limen_index_free(ix);
 }
 
+/* Adds a person alert to ix. */
+static void add_person(struct limen_index *ix, const char *id, const char *name, const char *dob)
+{
+    struct limen_entity *a = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_entity_new(id, LIMEN_SCHEMA_PERSON, &a), LIMEN_OK);
+    assert_int_equal(limen_entity_add(a, "name", name, strlen(name)), LIMEN_OK);
+    assert_int_equal(limen_entity_add(a, "birthDate", dob, strlen(dob)), LIMEN_OK);
+    assert_int_equal(limen_index_add(ix, a, NULL, &err), LIMEN_OK);
+    limen_entity_free(a);
+}
+
+/* The rank (1-based) of alert id among the results for name + dob, 0 when absent. */
+static size_t rank_of(const struct limen_index *ix, const char *name, const char *dob,
+                      const char *id)
+{
+    struct limen_entity *q = person(name, dob, NULL, NULL, NULL);
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_screen(ix, q, NULL, &r, &err), LIMEN_OK);
+    size_t rank = 0;
+    for (size_t i = 0; i < limen_results_count(r) && !rank; i++)
+        if (strcmp(limen_result_id(r, i), id) == 0)
+            rank = i + 1;
+    limen_results_free(r);
+    limen_entity_free(q);
+    return rank;
+}
+
+/*
+ * Namesakes beyond the candidates scored in full: 120 "Mohamed Ali Benali"
+ * born in 1980 tie on name evidence and birth year, and only 8 are scored;
+ * the one born on the query's very day must be among them (screen.c,
+ * "Namesakes born on the query's day"), whether it was indexed before
+ * finish(), added after it, or loaded from a saved file.
+ */
+static void test_birth_day(void **state)
+{
+    (void)state;
+    struct limen_index_options o;
+    limen_index_options_init(&o);
+    o.max_candidates = 8;
+    struct limen_index *ix = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_index_new(&o, &ix), LIMEN_OK);
+    char id[16], dob[16];
+    for (int i = 0; i < 120; i++) {
+        snprintf(id, sizeof id, "n%03d", i);
+        int m = 1 + i % 12, d = 1 + i % 28;
+        if (m == 5 && d == 17)
+            d = 18;
+        snprintf(dob, sizeof dob, "1980-%02d-%02d", m, d);
+        add_person(ix, id, "Mohamed Ali Benali", dob);
+    }
+    add_person(ix, "t1", "Mohamed Ali Benali", "1980-05-17");
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    assert_int_equal(rank_of(ix, "Mohamed Ali Benali", "1980-05-17", "t1"), 1);
+    /* another day: t1 is one namesake among many, not scored */
+    assert_int_equal(rank_of(ix, "Mohamed Ali Benali", "1980-05-19", "t1"), 0);
+    /* saved and loaded: the day table is rebuilt */
+    char path[256];
+    snprintf(path, sizeof path, "%s/test_screen_%d_day.limen",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    assert_int_equal(limen_index_save(ix, path, &err), LIMEN_OK);
+    struct limen_index *loaded = NULL;
+    assert_int_equal(limen_index_load(path, &loaded, &err), LIMEN_OK);
+    unlink(path);
+    assert_int_equal(rank_of(loaded, "Mohamed Ali Benali", "1980-05-17", "t1"), 1);
+    limen_index_free(loaded);
+    /* changed after finish(): removed, then another added (the delta) */
+    assert_int_equal(limen_index_remove(ix, "t1"), LIMEN_OK);
+    assert_int_equal(rank_of(ix, "Mohamed Ali Benali", "1980-05-17", "t1"), 0);
+    add_person(ix, "t2", "Mohamed Ali Benali", "1980-05-17");
+    assert_int_equal(rank_of(ix, "Mohamed Ali Benali", "1980-05-17", "t2"), 1);
+    /* folded in by finish() */
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    assert_int_equal(rank_of(ix, "Mohamed Ali Benali", "1980-05-17", "t2"), 1);
+    assert_int_equal(rank_of(ix, "Mohamed Ali Benali", "1980-05-17", "t1"), 0);
+    limen_index_free(ix);
+}
+
 static void test_alloc_failure(void **state)
 {
     (void)state;
@@ -523,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_birth_day),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, load, unload);
