@@ -1865,6 +1865,10 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     heap = limen__reallocarray(NULL, k, sizeof *heap);
     if (!heap)
         goto out;
+    /* The walks' heap of the k names with most evidence holds k names whose
+     * keys are at least its minimum (keys only grow): a name below it cannot
+     * be among the k best, unless names of that heap are dead (the delta). */
+    float floor_key = s->ntopk == k && !idx->ndead_delta ? s->topk[0].key : -1.0f;
     for (size_t i = 0; i < s->acc_cap; i++) {
         struct acc *e = &s->acc[i];
         if (e->name == UINT32_MAX)
@@ -1873,7 +1877,8 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         struct acc x = *e;
         x.total = acc_key(s, e);
         e->name = UINT32_MAX; /* the table is left empty for the next query */
-        if (!(idx->ndead_delta && idx->alerts[idx->names[x.name].alert].dead))
+        if (x.total >= floor_key &&
+            !(idx->ndead_delta && idx->alerts[idx->names[x.name].alert].dead))
             heap_push(heap, &nh, k, &x);
     }
     s->peak_n = s->acc_n;
