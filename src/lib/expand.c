@@ -32,6 +32,14 @@
 #define DELETION_MAX_LEN_DIFF 2
 #endif
 
+/* A spelling found under the exact keys stops the search before the
+ * deletion keys (LIMEN__DELETION_UNLESS) only when at least this many names
+ * hold it: a spelling as rare as bilab (1 name in 10M) is as likely a typo
+ * of a common one (bilal) as a name of its own. */
+#ifndef DELETION_TRUST_DF
+#define DELETION_TRUST_DF 16
+#endif
+
 /* A set of token ids met during one search (open addressing, 0 = empty). */
 #define SEEN_CAP 8192
 
@@ -130,7 +138,7 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
                 continue;
             nseen++;
             float sim = limen__neighbour_sim(idx, &nq, ids[i], floor);
-            if (sim > best_sim)
+            if (sim > best_sim && idx->toks[ids[i]].df + idx->toks[ids[i]].ddf >= DELETION_TRUST_DF)
                 best_sim = sim;
             if (sim >= floor && n < cap) {
                 out[n].tok = ids[i];

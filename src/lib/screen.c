@@ -759,8 +759,8 @@ static int maybe_prune(struct scratch *s, float left)
  * walks credits its unit as a walk would, in walk order: the same evidence,
  * and the same rule for units sharing query tokens), plus DAY_BONUS: the
  * same day of birth says more than the same year (YEAR_BONUS). A name
- * needs a share of the most evidence a name can get (CANDIDATE_RATIO), as
- * a candidate needs a share of the best. A day with more alerts than
+ * needs a quarter of the most evidence a name can get (SEED_RATIO: a typo
+ * in a common short name, Bilap for Bilal, gets little credit). A day with more alerts than
  * DOB_DAY_MAX is a placeholder (1 January of lists that know only the
  * year) and is skipped; DOB_SEED_MAX bounds the alerts a query reads.
  * Measured at 10M (bench/RESULTS.md): recall@5 0.887 -> 0.927 and fewer
@@ -769,6 +769,7 @@ static int maybe_prune(struct scratch *s, float left)
  * on unlisted travellers from 2.4 to 3.6 %: not done.
  */
 #define DAY_BONUS 1.0
+#define SEED_RATIO 0.25f
 #define DOB_DAY_MAX 4096
 #define DOB_SEED_MAX 8192
 #define SEED_MAP (2 * MAX_WALKS)
@@ -839,7 +840,7 @@ static int seed_alert(const struct limen_index *idx, struct scratch *s, const ui
 static int seed_by_birth_date(const struct limen_index *idx, struct scratch *s, float most)
 {
     s->update_only = 0;
-    float need = CANDIDATE_RATIO * most;
+    float need = SEED_RATIO * most;
     uint16_t map[SEED_MAP];
     memset(map, 0, sizeof map);
     for (int w = 0; w < s->nwalks; w++) {
