@@ -113,11 +113,63 @@ limen_status limen__store_sqlerr(struct limen_store *s, struct limen_error *err,
 limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
                                   struct limen_error *err)
 {
+    struct limen__stmt_slot *slot = NULL;
     *stmt = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL);
-    if (rc != SQLITE_OK)
+    for (size_t i = 0; i < s->nstmts; i++) {
+        if (s->stmts[i].sql != sql)
+            continue;
+        if (s->stmts[i].busy)
+            break; /* a nested use: a statement of its own, not cached */
+        s->stmts[i].busy = 1;
+        *stmt = s->stmts[i].stmt;
+        return LIMEN_OK;
+    }
+    int cache = s->nstmts < LIMEN__STMT_CACHE;
+    for (size_t i = 0; cache && i < s->nstmts; i++)
+        cache = s->stmts[i].sql != sql;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*stmt);
+        *stmt = NULL;
         return limen__store_sqlerr(s, err, rc, "cannot prepare a statement");
+    }
+    if (cache) {
+        slot = &s->stmts[s->nstmts++];
+        slot->sql = sql;
+        slot->stmt = *stmt;
+        slot->busy = 1;
+    }
     return LIMEN_OK;
+}
+
+void limen__store_finalize(struct limen_store *s, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return;
+    for (size_t i = 0; i < s->nstmts; i++) {
+        if (s->stmts[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            s->stmts[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
+/* Runs one statement of constant SQL that returns no rows (a cached statement). */
+static limen_status run_sql(struct limen_store *s, const char *sql, const char *what,
+                            struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    limen_status st = limen__store_prepare(s, sql, &q, err);
+    if (st != LIMEN_OK)
+        return st;
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        st = limen__store_sqlerr(s, err, rc, what);
+    limen__store_finalize(s, q);
+    return st;
 }
 
 static limen_status exec_sql(struct limen_store *s, const char *sql, const char *what,
@@ -129,6 +181,12 @@ static limen_status exec_sql(struct limen_store *s, const char *sql, const char 
     return LIMEN_OK;
 }
 
+/* The transaction statements, one text each so that their prepared statements are reused. */
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_savepoint[] = "SAVEPOINT w";
+static const char sql_release[] = "RELEASE w";
+
 /*
  * Outside a batch a write is its own transaction (BEGIN IMMEDIATE ... COMMIT,
  * synced). Inside limen_store_batch() it is a savepoint of the batch's
@@ -138,13 +196,14 @@ static limen_status exec_sql(struct limen_store *s, const char *sql, const char 
 limen_status limen__store_begin(struct limen_store *s, struct limen_error *err)
 {
     if (s->batch)
-        return exec_sql(s, "SAVEPOINT w", "cannot begin a savepoint", err);
-    return exec_sql(s, "BEGIN IMMEDIATE", "cannot begin a transaction", err);
+        return run_sql(s, sql_savepoint, "cannot begin a savepoint", err);
+    return run_sql(s, sql_begin, "cannot begin a transaction", err);
 }
 
 limen_status limen__store_commit(struct limen_store *s, struct limen_error *err)
 {
-    limen_status st = exec_sql(s, s->batch ? "RELEASE w" : "COMMIT", "cannot commit", err);
+    limen_status st = s->batch ? run_sql(s, sql_release, "cannot commit", err)
+                               : run_sql(s, sql_commit, "cannot commit", err);
     if (st != LIMEN_OK)
         limen__store_rollback(s);
     return st;
@@ -173,14 +232,14 @@ limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), voi
         limen__store_unlock(s);
         return limen__error_set(err, LIMEN_ESTATE, NULL, "batches do not nest");
     }
-    if ((st = exec_sql(s, "BEGIN IMMEDIATE", "cannot begin a transaction", err)) != LIMEN_OK) {
+    if ((st = run_sql(s, sql_begin, "cannot begin a transaction", err)) != LIMEN_OK) {
         limen__store_unlock(s);
         return st;
     }
     s->batch = 1;
     fn(ctx);
     s->batch = 0;
-    st = exec_sql(s, "COMMIT", "cannot commit the batch", err);
+    st = run_sql(s, sql_commit, "cannot commit the batch", err);
     if (st != LIMEN_OK && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     limen__store_unlock(s);
@@ -288,7 +347,7 @@ static limen_status table_exists(struct limen_store *s, const char *name, int *y
     }
     *yes = sqlite3_column_int64(q, 0) > 0;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -307,7 +366,7 @@ static limen_status query_int(struct limen_store *s, const char *sql, int64_t *v
     else if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot read the database");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -459,6 +518,8 @@ void limen_store_close(struct limen_store *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->nstmts; i++)
+        sqlite3_finalize(s->stmts[i].stmt);
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->mu_ready)
@@ -519,7 +580,7 @@ limen_status limen_store_agency_put(struct limen_store *s, const struct limen_ag
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot store the agency");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (locked)
         limen__store_unlock(s);
     return st;
@@ -557,7 +618,7 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
     else
         st = limen__store_sqlerr(s, NULL, rc, "cannot read an agency");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -595,7 +656,7 @@ limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **o
     *n = len;
     arr = NULL;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     limen__free(arr);
     return st;
@@ -622,7 +683,7 @@ static limen_status agency_exists(struct limen_store *s, const char *code, int *
     else if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot read the agencies");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -640,7 +701,7 @@ static limen_status run_text(struct limen_store *s, const char *sql, const char 
     int rc = sqlite3_step(q);
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, what);
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -708,7 +769,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
         st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if (owner[0]) {
         if ((st = agency_exists(s, owner, &yes, err)) != LIMEN_OK)
@@ -734,7 +795,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
         st = limen__store_sqlerr(s, err, rc, "cannot store the group");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if ((st = run_text(s, "DELETE FROM sharing_group_members WHERE grp = ?1", g->code, NULL,
                        "cannot store the group", err)) != LIMEN_OK)
@@ -755,7 +816,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
     in_tx = 0;
     st = limen__store_commit(s, err);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);
@@ -839,7 +900,7 @@ static limen_status groups_read(struct limen_store *s, const char *code, struct 
     *out = block;
     *n = ng;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     limen__free(gs);
     limen__free(ms);
@@ -930,7 +991,7 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
         st = limen__store_sqlerr(s, err, rc, "cannot read the users");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if ((st = limen__store_prepare(s,
                                    "INSERT INTO users(name, agency, role, disabled, created)"
                                    " VALUES (?1, ?2, ?3, 0, ?4)",
@@ -954,7 +1015,7 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
     if (id)
         *id = new_id;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     if (locked)
@@ -992,7 +1053,7 @@ limen_status limen_store_user_get(struct limen_store *s, int64_t id, struct lime
     else
         st = limen__store_sqlerr(s, NULL, rc, "cannot read a user");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1016,7 +1077,7 @@ static limen_status update_one(struct limen_store *s, const char *sql, int64_t v
     if (sqlite3_changes(s->db) == 0)
         st = limen__error_set(err, LIMEN_ENOTFOUND, NULL, "no such id %lld", (long long)id);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1082,7 +1143,7 @@ limen_status limen_store_token_new(struct limen_store *s, int64_t user_id, const
         st = limen__store_sqlerr(s, err, rc, "cannot read the users");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if ((st = limen__store_prepare(s,
                                    "INSERT INTO tokens(user_id, hash, label, created, revoked)"
                                    " VALUES (?1, ?2, ?3, ?4, 0)",
@@ -1105,7 +1166,7 @@ limen_status limen_store_token_new(struct limen_store *s, int64_t user_id, const
     if (token_id)
         *token_id = new_id;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     if (locked)
@@ -1175,7 +1236,7 @@ limen_status limen_store_token_check(struct limen_store *s, const char *token,
     if (out)
         user_from_row(out, q, 3);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1217,7 +1278,7 @@ static limen_status alert_head(struct limen_store *s, const char *id, int *found
         st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
     }
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -1264,7 +1325,7 @@ static limen_status alert_write(struct limen_store *s, const char *id, const cha
                               (long long)(v - 1), id);
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     st = limen__store_prepare(s,
                               "INSERT INTO alert_heads(id, owner, version, withdrawn, created,"
                               " updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(id) DO UPDATE"
@@ -1282,7 +1343,7 @@ static limen_status alert_write(struct limen_store *s, const char *id, const cha
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot store the alert's head");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -1456,7 +1517,7 @@ limen_status limen_store_alert_get(struct limen_store *s, const char *id, int64_
         copy = NULL;
     }
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     limen__free(copy);
     return st;
@@ -1489,7 +1550,7 @@ limen_status limen_store_alerts_each(struct limen_store *s,
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, NULL, rc, "cannot read the alerts");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1571,7 +1632,7 @@ limen_status limen_store_hit_add(struct limen_store *s, const struct limen_hit *
     if (id)
         *id = new_id;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);
@@ -1623,7 +1684,7 @@ limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, NULL, rc, "cannot read the hits");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1677,7 +1738,7 @@ limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char 
                              "hit %lld is on an alert of %s, not of %s", (long long)id, cur, owner);
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if ((st = limen__store_prepare(s, "UPDATE hits SET status = ?1 WHERE id = ?2", &q, err)) !=
         LIMEN_OK)
         goto out;
@@ -1691,7 +1752,7 @@ limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char 
     in_tx = 0;
     st = limen__store_commit(s, err);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);
