@@ -18,7 +18,9 @@
  * the chain's anchor.
  *
  * Thread-safety: one struct limen_store may be used by many threads at once;
- * calls are serialised inside (a mutex around one SQLite connection). The
+ * calls are serialised inside (a mutex around one SQLite connection; token
+ * checks and agency reads use a second, read-only connection of their own,
+ * so they do not wait for another thread's commit to be synced). The
  * mutex is held while a callback (alerts_each, hits_list, audit_list) runs:
  * keep callbacks short; they may call the store's read functions from the
  * same thread (the mutex is recursive) but should not write.

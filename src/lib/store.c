@@ -9,7 +9,10 @@
  *    ... COMMIT transaction, so a crash leaves either all of it or nothing;
  *  - a recursive mutex serialises the calls of all threads on the
  *    connection (a transaction is several statements that must not
- *    interleave with another thread's);
+ *    interleave with another thread's); the reads every request makes (its
+ *    token, an agency) go to a second, read-only connection with its own
+ *    mutex, so they never wait behind a commit's sync;
+ *  - prepared statements are kept for reuse (keyed by their constant SQL);
  *  - every statement is constant SQL with bound parameters: no user data is
  *    ever pasted into SQL text;
  *  - alerts keep every version in `alerts` (id, version) and the latest one
@@ -155,6 +158,62 @@ void limen__store_finalize(struct limen_store *s, sqlite3_stmt *stmt)
         }
     }
     sqlite3_finalize(stmt);
+}
+
+/*
+ * A read on the read-only connection (store_int.h): takes its lock and a
+ * statement for `sql` (cached); read_end() gives both back. Without a
+ * read-only connection, the writer's lock and statement cache serve.
+ */
+static limen_status read_begin(struct limen_store *s, const char *sql, sqlite3_stmt **stmt)
+{
+    *stmt = NULL;
+    if (!s->rdb) {
+        limen__store_lock(s);
+        limen_status st = limen__store_prepare(s, sql, stmt, NULL);
+        if (st != LIMEN_OK)
+            limen__store_unlock(s);
+        return st;
+    }
+    pthread_mutex_lock(&s->rmu);
+    for (size_t i = 0; i < s->nrstmts; i++) {
+        if (s->rstmts[i].sql == sql) {
+            *stmt = s->rstmts[i].stmt;
+            return LIMEN_OK;
+        }
+    }
+    int cache = s->nrstmts < LIMEN__READ_STMTS;
+    int rc = sqlite3_prepare_v3(s->rdb, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*stmt);
+        *stmt = NULL;
+        pthread_mutex_unlock(&s->rmu);
+        return (rc & 0xff) == SQLITE_NOMEM ? LIMEN_ENOMEM : LIMEN_ESTORE;
+    }
+    if (cache) {
+        s->rstmts[s->nrstmts].sql = sql;
+        s->rstmts[s->nrstmts++].stmt = *stmt;
+    }
+    return LIMEN_OK;
+}
+
+static void read_end(struct limen_store *s, sqlite3_stmt *stmt)
+{
+    if (!s->rdb) {
+        limen__store_finalize(s, stmt);
+        limen__store_unlock(s);
+        return;
+    }
+    int cached = 0;
+    for (size_t i = 0; i < s->nrstmts; i++)
+        cached |= s->rstmts[i].stmt == stmt;
+    if (cached) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    } else {
+        sqlite3_finalize(stmt);
+    }
+    pthread_mutex_unlock(&s->rmu);
 }
 
 /* Runs one statement of constant SQL that returns no rows (a cached statement). */
@@ -503,6 +562,18 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
         goto out;
     if ((st = create_schema(s, v, err)) != LIMEN_OK)
         goto out;
+    /* The read-only connection (store_int.h); without it the writer serves. */
+    if (strcmp(path, ":memory:") != 0 && pthread_mutex_init(&s->rmu, NULL) == 0) {
+        s->rmu_ready = 1;
+        if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK) {
+            sqlite3_close_v2(s->rdb);
+            s->rdb = NULL;
+        } else {
+            sqlite3_extended_result_codes(s->rdb, 1);
+            sqlite3_busy_timeout(s->rdb, BUSY_TIMEOUT_MS);
+        }
+    }
 
     *out = s;
     s = NULL;
@@ -520,6 +591,12 @@ void limen_store_close(struct limen_store *s)
         return;
     for (size_t i = 0; i < s->nstmts; i++)
         sqlite3_finalize(s->stmts[i].stmt);
+    for (size_t i = 0; i < s->nrstmts; i++)
+        sqlite3_finalize(s->rstmts[i].stmt);
+    if (s->rdb)
+        sqlite3_close_v2(s->rdb);
+    if (s->rmu_ready)
+        pthread_mutex_destroy(&s->rmu);
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->mu_ready)
@@ -604,11 +681,9 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
         return LIMEN_EINVAL;
     if (!valid_code(code))
         return LIMEN_ENOTFOUND;
-    limen__store_lock(s);
-    if ((st = limen__store_prepare(
-             s, "SELECT code, country, name, contact FROM agencies WHERE code = ?1", &q, NULL)) !=
-        LIMEN_OK)
-        goto out;
+    if ((st = read_begin(s, "SELECT code, country, name, contact FROM agencies WHERE code = ?1",
+                         &q)) != LIMEN_OK)
+        return st;
     bind_str(q, 1, code);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
@@ -617,9 +692,7 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
         st = LIMEN_ENOTFOUND;
     else
         st = limen__store_sqlerr(s, NULL, rc, "cannot read an agency");
-out:
-    limen__store_finalize(s, q);
-    limen__store_unlock(s);
+    read_end(s, q);
     return st;
 }
 
@@ -1203,13 +1276,12 @@ limen_status limen_store_token_check(struct limen_store *s, const char *token,
         return LIMEN_ENOTFOUND;
     token_hash(token, TOKEN_TEXT_LEN, h);
 
-    limen__store_lock(s);
-    if ((st = limen__store_prepare(s,
-                                   "SELECT t.hash, t.revoked, t.id, u.id, u.name, u.agency,"
-                                   " u.role, u.disabled FROM tokens t"
-                                   " JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
-                                   &q, NULL)) != LIMEN_OK)
-        goto out;
+    if ((st = read_begin(s,
+                         "SELECT t.hash, t.revoked, t.id, u.id, u.name, u.agency,"
+                         " u.role, u.disabled FROM tokens t"
+                         " JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
+                         &q)) != LIMEN_OK)
+        return st;
     sqlite3_bind_blob(q, 1, h, sizeof h, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
@@ -1236,8 +1308,7 @@ limen_status limen_store_token_check(struct limen_store *s, const char *token,
     if (out)
         user_from_row(out, q, 3);
 out:
-    limen__store_finalize(s, q);
-    limen__store_unlock(s);
+    read_end(s, q);
     return st;
 }
 

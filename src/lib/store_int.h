@@ -15,6 +15,7 @@
 #define LIMEN__AUDIT_KEY_BYTES 32
 #define LIMEN__MAC_BYTES       32
 #define LIMEN__STMT_CACHE      64
+#define LIMEN__READ_STMTS      4
 
 /*
  * A prepared statement kept for the next call with the same constant SQL
@@ -36,6 +37,17 @@ struct limen_store {
     int batch; /* inside limen_store_batch(): each write is a savepoint of one transaction */
     struct limen__stmt_slot stmts[LIMEN__STMT_CACHE]; /* under mu */
     size_t nstmts;
+    /*
+     * A second connection, read-only, for the reads of every request (token,
+     * agency): in WAL mode it reads the last commit while the writer syncs
+     * the next one, so a request is never authenticated behind another's
+     * fsync. NULL (an in-memory database): those reads use db.
+     */
+    sqlite3 *rdb;
+    pthread_mutex_t rmu; /* serialises the calls on rdb */
+    int rmu_ready;
+    struct limen__stmt_slot rstmts[LIMEN__READ_STMTS]; /* under rmu */
+    size_t nrstmts;
 };
 
 void limen__store_lock(struct limen_store *s);

@@ -587,6 +587,17 @@ static void test_users_tokens(void **state)
     assert_int_equal(limen_store_token_revoke(s, 31337), LIMEN_ENOTFOUND);
     assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_OK);
     assert_string_equal(u.name, "bob");
+
+    /*
+     * Token checks read on their own connection: a revocation committed by
+     * another process (plain SQLite here) counts at the very next check.
+     */
+    char p[1024];
+    path_of(p, sizeof p, "users.db");
+    raw_exec(p, "UPDATE tokens SET revoked = 1 WHERE id = (SELECT max(id) FROM tokens)");
+    assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_ENOTFOUND);
+    raw_exec(p, "UPDATE tokens SET revoked = 0");
+    assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_OK);
     limen_store_close(s);
 }
 
