@@ -108,12 +108,18 @@ static void run_batch(void *ctx)
 
 void server_commit(struct server *srv, struct commit_item *it)
 {
+    /*
+     * Each waiter sleeps on its own condition and is woken once: when its
+     * item is durable, or to lead the next batch. (One shared condition woke
+     * every waiter at the end of each batch, most of them to sleep again.)
+     */
+    pthread_cond_init(&it->cv, NULL);
     pthread_mutex_lock(&srv->commit_mu);
     it->next = srv->pending;
     srv->pending = it;
     while (!it->done) {
         if (srv->committing) {
-            pthread_cond_wait(&srv->commit_cv, &srv->commit_mu);
+            pthread_cond_wait(&it->cv, &srv->commit_mu);
             continue;
         }
         /* Lead a batch: everything pending now, this item included. */
@@ -125,18 +131,24 @@ void server_commit(struct server *srv, struct commit_item *it)
         struct limen_error err;
         limen_status st = limen_store_batch(srv->hub.store, run_batch, ctx, &err);
         pthread_mutex_lock(&srv->commit_mu);
-        for (struct commit_item *x = list; x; x = x->next) {
+        for (struct commit_item *x = list, *next; x; x = next) {
+            next = x->next; /* x belongs to its thread again once done and signalled */
             if (st != LIMEN_OK) {
                 x->st = st;
                 x->err = err;
                 memset(x->hit_ids, 0, sizeof x->hit_ids);
             }
             x->done = 1;
+            if (x != it)
+                pthread_cond_signal(&x->cv);
         }
         srv->committing = 0;
-        pthread_cond_broadcast(&srv->commit_cv);
+        /* What arrived meanwhile is the next batch: its newest waiter leads it. */
+        if (srv->pending)
+            pthread_cond_signal(&srv->pending->cv);
     }
     pthread_mutex_unlock(&srv->commit_mu);
+    pthread_cond_destroy(&it->cv);
 }
 
 /* ---- libmicrohttpd glue ---- */
@@ -392,7 +404,6 @@ int limen_server_serve(int argc, char **argv)
     pthread_mutex_init(&srv.stream_mu, NULL);
     srv.max_streams = (unsigned)max_streams;
     srv.heartbeat = (int)heartbeat;
-    pthread_cond_init(&srv.commit_cv, NULL);
 
     /*
      * SIGTERM and SIGINT stop the server, SIGHUP re-reads the sharing groups.
