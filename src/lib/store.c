@@ -896,6 +896,88 @@ out:
     return st;
 }
 
+limen_status limen_store_group_delete(struct limen_store *s, const char *code, const char *by,
+                                      struct limen_error *err)
+{
+    limen_status st;
+    sqlite3_stmt *q = NULL;
+    char cur_owner[LIMEN_AGENCY_CODE_MAX], alert[LIMEN_ALERT_ID_MAX];
+    int in_tx = 0;
+
+    limen_error_clear(err);
+    if (!s || !code)
+        return limen__error_set(err, LIMEN_EINVAL, NULL, "no store or group code");
+    if (strnlen(code, LIMEN_GROUP_CODE_MAX) >= LIMEN_GROUP_CODE_MAX)
+        return limen__error_set(err, LIMEN_ENOTFOUND, "code", "no group %.40s", code);
+
+    limen__store_lock(s);
+    if ((st = limen__store_begin(s, err)) != LIMEN_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
+                                   err)) != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, code);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        st = limen__error_set(err, LIMEN_ENOTFOUND, "code", "no group %s", code);
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
+        goto out;
+    }
+    col_copy(cur_owner, sizeof cur_owner, q, 0);
+    limen__store_finalize(s, q);
+    q = NULL;
+    if (by && strcmp(cur_owner, by) != 0) {
+        st = limen__error_set(err, LIMEN_EFORBIDDEN, "code",
+                              "group %s is managed by %s; %s may not delete it", code,
+                              cur_owner[0] ? cur_owner : "the hub's operator", by);
+        goto out;
+    }
+    /* The alerts (latest versions, not withdrawn) that still distribute to it. */
+    if ((st = limen__store_prepare(s,
+                                   "SELECT count(*), min(h.id) FROM alert_heads h"
+                                   " JOIN alerts a ON a.id = h.id AND a.version = h.version,"
+                                   " json_each(CASE WHEN json_valid(a.json) THEN a.json"
+                                   " ELSE '{}' END, '$.alert.distribution.groups') g"
+                                   " WHERE h.withdrawn = 0 AND g.value = ?1",
+                                   &q, err)) != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, code);
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
+        goto out;
+    }
+    int64_t users = sqlite3_column_int64(q, 0);
+    col_copy(alert, sizeof alert, q, 1);
+    limen__store_finalize(s, q);
+    q = NULL;
+    if (users > 0) {
+        st = limen__error_set(err, LIMEN_ECONFLICT, "code",
+                              "%lld alert%s still distributed to group %s (%.64s%s): change or "
+                              "withdraw them first",
+                              (long long)users, users == 1 ? " is" : "s are", code, alert,
+                              users > 1 ? ", ..." : "");
+        goto out;
+    }
+    if ((st = run_text(s, "DELETE FROM sharing_group_members WHERE grp = ?1", code, NULL,
+                       "cannot delete the group", err)) != LIMEN_OK ||
+        (st = run_text(s, "DELETE FROM sharing_groups WHERE code = ?1", code, NULL,
+                       "cannot delete the group", err)) != LIMEN_OK)
+        goto out;
+    in_tx = 0;
+    st = limen__store_commit(s, err);
+out:
+    limen__store_finalize(s, q);
+    if (in_tx)
+        limen__store_rollback(s);
+    limen__store_unlock(s);
+    return st;
+}
+
 /*
  * Reads every group (code == NULL) or one, with its members, into one
  * allocation: the group records first, then all member codes, each group's
@@ -1422,6 +1504,36 @@ out:
  * put (json != NULL) and withdraw (json == NULL) share the ownership rule;
  * `expected` is the version condition of limen_store_alert_put_if.
  */
+/*
+ * Whether every sharing group an alert's JSON distributes to exists (inside
+ * the write's transaction: a group deleted meanwhile is not named).
+ * LIMEN_ENOTFOUND naming the first unknown one.
+ */
+static limen_status groups_exist(struct limen_store *s, const char *json, size_t len,
+                                 struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    limen_status st = limen__store_prepare(
+        s,
+        "SELECT g.value FROM json_each(CASE WHEN json_valid(?1) THEN ?1 ELSE '{}' END,"
+        " '$.alert.distribution.groups') g"
+        " WHERE g.value NOT IN (SELECT code FROM sharing_groups) LIMIT 1",
+        &q, err);
+    if (st != LIMEN_OK)
+        return st;
+    sqlite3_bind_text(q, 1, json, (int)len, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *g = sqlite3_column_text(q, 0);
+        st = limen__error_set(err, LIMEN_ENOTFOUND, "alert.distribution.groups",
+                              "no sharing group %.64s", g ? (const char *)g : "?");
+    } else if (rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
+    }
+    limen__store_finalize(s, q);
+    return st;
+}
+
 static limen_status alert_change(struct limen_store *s, const char *id, const char *owner,
                                  const char *json, size_t len, int64_t expected, int64_t *version,
                                  struct limen_error *err)
@@ -1475,6 +1587,8 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
                               (long long)expected);
         goto out;
     }
+    if (json && (st = groups_exist(s, json, len, err)) != LIMEN_OK)
+        goto out;
     if (!json && withdrawn) {
         /* Already withdrawn: nothing to write. */
         if (version)
@@ -1511,6 +1625,15 @@ limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, con
         return limen__error_set(err, LIMEN_EINVAL, "json", "no alert content");
     }
     return alert_change(s, id, owner, json, len, expected, version, err);
+}
+
+limen_status limen_store_alert_withdraw_if(struct limen_store *s, const char *id, const char *owner,
+                                           int64_t expected, int64_t *version,
+                                           struct limen_error *err)
+{
+    if (expected == 0)
+        return limen__error_set(err, LIMEN_EINVAL, "version", "not a version condition");
+    return alert_change(s, id, owner, NULL, 0, expected, version, err);
 }
 
 limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,

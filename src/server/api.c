@@ -539,21 +539,32 @@ out:
  * LIMEN_ALERT_ANY_VERSION when neither is given, the version, or -2 after
  * answering 400 (malformed, or the two disagree).
  */
+/*
+ * The If-Match header of a conditional write: LIMEN_ALERT_ANY_VERSION when
+ * absent, the version it names, or -2 after answering 400 (not one version).
+ */
+static int64_t if_match(struct request *r, struct answer *a)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
+    if (!h)
+        return LIMEN_ALERT_ANY_VERSION;
+    const char *p = h + (*h == '"');
+    char *end = NULL;
+    long long v = strtoll(p, &end, 10);
+    if (p[0] < '0' || p[0] > '9' || v <= 0 || (*h == '"' ? strcmp(end, "\"") : *end)) {
+        answer_error(a, 400, "bad_request", "If-Match",
+                     "If-Match takes one version as GET gives it in ETag: \"3\"");
+        return -2;
+    }
+    return v;
+}
+
 static int64_t put_condition(struct request *r, struct answer *a, json_t *doc)
 {
-    int64_t hv = LIMEN_ALERT_ANY_VERSION, bv = LIMEN_ALERT_ANY_VERSION;
-    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
-    if (h) {
-        const char *p = h + (*h == '"');
-        char *end = NULL;
-        long long v = strtoll(p, &end, 10);
-        if (p[0] < '0' || p[0] > '9' || v <= 0 || (*h == '"' ? strcmp(end, "\"") : *end)) {
-            answer_error(a, 400, "bad_request", "If-Match",
-                         "If-Match takes one version as GET gives it in ETag: \"3\"");
-            return -2;
-        }
-        hv = v;
-    }
+    int64_t hv = if_match(r, a), bv = LIMEN_ALERT_ANY_VERSION;
+    int h = hv != LIMEN_ALERT_ANY_VERSION;
+    if (hv < LIMEN_ALERT_ANY_VERSION)
+        return -2;
     const json_t *bvj = json_object_get(doc, "version");
     if (bvj) {
         if (!json_is_integer(bvj) || json_integer_value(bvj) <= 0) {
@@ -658,6 +669,12 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         limen_entity_free(e);
         return;
     }
+    if (st == LIMEN_ENOTFOUND) {
+        /* A sharing group deleted since the check above. */
+        answer_error(a, 422, "invalid_alert", err.field[0] ? err.field : NULL, "%s", err.message);
+        limen_entity_free(e);
+        return;
+    }
     if (st == LIMEN_ECONFLICT) {
         if (!url_id)
             answer_error(a, 409, "conflict", "id",
@@ -697,10 +714,20 @@ static void api_alert_delete(struct request *r, struct answer *a, const char *id
     }
     r->personal = 1;
     r->search = json_pack("{s:s}", "alert_id", id);
+    /* Like PUT: with If-Match: "N", only while the alert is at version N (409 otherwise). */
+    int64_t expected = if_match(r, a);
+    if (expected < LIMEN_ALERT_ANY_VERSION)
+        return;
     struct limen_error err;
     int64_t version = 0;
-    limen_status st = limen_store_alert_withdraw(r->srv->hub.store, id, r->user.agency, &version,
-                                                 &err);
+    limen_status st = limen_store_alert_withdraw_if(r->srv->hub.store, id, r->user.agency, expected,
+                                                    &version, &err);
+    if (st == LIMEN_ECONFLICT) {
+        answer_error(a, 409, "conflict", "version",
+                     "alert %s is at version %lld, not %lld: read it again (GET) and retry", id,
+                     (long long)version, (long long)expected);
+        return;
+    }
     if (st == LIMEN_ENOTFOUND) {
         answer_error(a, 404, "not_found", NULL, "no alert %s", id);
         return;
@@ -1034,6 +1061,40 @@ out:
     json_decref(doc);
 }
 
+/*
+ * DELETE /v1/groups/{code}: an admin deletes a group its agency manages; 409
+ * while an alert (not withdrawn) still distributes to it. Audited.
+ */
+static void api_group_delete(struct request *r, struct answer *a, const char *code)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ADMIN)) {
+        answer_error(a, 403, "forbidden", NULL, "sharing groups are managed by admins");
+        return;
+    }
+    r->personal = 1;
+    r->search = json_pack("{s:s}", "code", code);
+    struct limen_error err;
+    limen_status st = limen_store_group_delete(r->srv->hub.store, code, r->user.agency, &err);
+    if (st == LIMEN_ENOTFOUND) {
+        answer_error(a, 404, "not_found", NULL, "no group %s", code);
+        return;
+    }
+    if (st == LIMEN_EFORBIDDEN) {
+        answer_error(a, 403, "forbidden", "code", "%s", err.message);
+        return;
+    }
+    if (st == LIMEN_ECONFLICT) {
+        answer_error(a, 409, "conflict", "code", "%s", err.message);
+        return;
+    }
+    if (st != LIMEN_OK || hub_groups_load(&r->srv->hub, &err) != 0) {
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+        return;
+    }
+    r->results = json_pack("[s]", code);
+    answer_json(a, 200, json_pack("{s:s,s:b}", "code", code, "deleted", 1));
+}
+
 /* ---- audit ---- */
 
 static int audit_to_json(void *ctx, const struct limen_audit_entry *e)
@@ -1331,6 +1392,11 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             api_group_put(&r, &a);
         else
             not_allowed(&a, "GET, POST");
+    } else if (path_is(url, "/v1/groups", &rest)) {
+        if (del)
+            api_group_delete(&r, &a, rest);
+        else
+            not_allowed(&a, "DELETE");
     } else if (path_is(url, "/v1/audit", NULL)) {
         if (get)
             api_audit(&r, &a);

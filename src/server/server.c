@@ -489,13 +489,16 @@ static void admin_usage(FILE *out)
             "       limen admin import --db FILE --alerts ALERTS.jsonl\n"
             "       limen admin group --db FILE --group CODE --name NAME --agencies A,B,...\n"
             "                         [--owner AGENCY]\n"
+            "       limen admin group-delete --db FILE --group CODE\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
             "token issues another token; import stores alerts (FtM entities with their\n"
             "\"alert\" object naming an existing owner agency) as that agency would publish\n"
             "them; group creates a sharing group or replaces its name and members (--owner:\n"
-            "the agency whose admins may change it through the hub; none: only this command).\n"
+            "the agency whose admins may change it through the hub; none: only this command);\n"
+            "group-delete deletes a group no alert distributes to any more (withdrawn ones\n"
+            "aside; refused otherwise).\n"
             "A running limen serve applies group changes made here on SIGHUP or at its next\n"
             "start (changes through POST /v1/groups apply at once). Tokens are printed once,\n"
             "on standard output, and stored only hashed.\n");
@@ -847,6 +850,18 @@ int limen_server_admin(int argc, char **argv)
         }
     } else if (!strcmp(cmd, "group")) {
         rc = put_group(s, &a);
+    } else if (!strcmp(cmd, "group-delete")) {
+        if (!a.group) {
+            fprintf(stderr, "limen: admin: group-delete needs --group CODE\n");
+        } else if (limen_store_group_delete(s, a.group, NULL, &err) != LIMEN_OK) {
+            fprintf(stderr, "limen: admin: %s\n", err.message);
+            rc = 2;
+        } else {
+            fprintf(stderr,
+                    "limen admin group-delete: %s deleted (a running limen serve: kill -HUP)\n",
+                    a.group);
+            rc = 0;
+        }
     } else if (!strcmp(cmd, "import")) {
         if (!a.alerts)
             fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
@@ -866,7 +881,8 @@ int limen_server_admin(int argc, char **argv)
         }
     } else {
         fprintf(stderr,
-                "limen: admin: unknown action %s (init, agency, user, token, group, import)\n",
+                "limen: admin: unknown action %s (init, agency, user, token, group, group-delete,"
+                " import)\n",
                 cmd);
     }
     limen_store_close(s);

@@ -489,6 +489,42 @@ static void test_groups(void **state)
     assert_int_equal(n, 3);
     assert_true(failures >= 3); /* groups, members, the block */
     limen_free(all);
+
+    /* An alert may name existing groups only; a group an alert distributes to stays. */
+    const char *to_eu = "{\"id\":\"d1\",\"alert\":{\"distribution\":{\"groups\":[\"EU-TERR\"]}}}";
+    const char *to_none = "{\"id\":\"d2\",\"alert\":{\"distribution\":{\"groups\":[\"EU-TERR\","
+                          "\"NO-SUCH\"]}}}";
+    int64_t v = 0;
+    assert_int_equal(limen_store_alert_put(s, "d2", "MA-DGSN", to_none, strlen(to_none), &v, &err),
+                     LIMEN_ENOTFOUND);
+    assert_string_equal(err.field, "alert.distribution.groups");
+    assert_non_null(strstr(err.message, "NO-SUCH"));
+    assert_int_equal(limen_store_alert_put(s, "d1", "MA-DGSN", to_eu, strlen(to_eu), &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_ECONFLICT);
+    assert_non_null(strstr(err.message, "1 alert is still distributed to group EU-TERR (d1)"));
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", NULL, &err), LIMEN_ECONFLICT);
+    assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_OK);
+    limen_free(got);
+    /* Only its managing agency or the operator deletes it; unknown codes are not found. */
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "IT-PS", &err), LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_group_delete(s, "MED-DRUGS", "IT-PS", &err), LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_group_delete(s, "NO-SUCH", NULL, &err), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(s, "a-code-longer-than-any-group-code", NULL, &err),
+                     LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(NULL, "EU-TERR", NULL, &err), LIMEN_EINVAL);
+    /* Withdrawn, the alert no longer holds it: deleted with its members, then unknown. */
+    assert_int_equal(limen_store_alert_withdraw(s, "d1", "MA-DGSN", &v, &err), LIMEN_OK);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_OK);
+    assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_ENOTFOUND);
+    char gp[1024];
+    path_of(gp, sizeof gp, "groups.db");
+    assert_int_equal(
+        raw_int(gp, "SELECT count(*) FROM sharing_group_members WHERE grp = 'EU-TERR'"), 0);
+    assert_int_equal(limen_store_alert_put(s, "d1", "MA-DGSN", to_eu, strlen(to_eu), &v, &err),
+                     LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(s, "EMPTY", NULL, &err), LIMEN_OK);
     limen_store_close(s);
 }
 
@@ -685,6 +721,16 @@ static void test_alerts(void **state)
     assert_int_equal(m.withdrawn, 1);
     limen_free(json);
     assert_int_equal(limen_store_alert_withdraw(s, "zz", "FR-PAF", &v, &err), LIMEN_ENOTFOUND);
+    /* Conditional: only at the version given, else a conflict naming the current one. */
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "FR-PAF", 2, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 3);
+    assert_string_equal(err.field, "version");
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "FR-PAF", 0, &v, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "ES-CNP", 3, &v, &err),
+                     LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "FR-PAF", 3, &v, &err), LIMEN_OK);
+    assert_int_equal(v, 3);
 
     /* Put again after withdrawal: active. */
     assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", j1, strlen(j1), &v, &err), LIMEN_OK);
