@@ -420,9 +420,11 @@ int limen_server_serve(int argc, char **argv)
 
     char *cert_pem = NULL, *key_pem = NULL;
     /* A thread per connection: a long poll (GET /v1/hits?wait=) blocks only its
-     * own connection; --threads bounds the connections served at once. */
+     * own connection; --threads bounds the connections served at once. Each
+     * thread waits with poll(), not select(): select() fails on a descriptor
+     * past FD_SETSIZE (1024), which --threads up to 4096 reaches. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (cert) {
         cert_pem = read_file(cert);
         key_pem = read_file(key);
