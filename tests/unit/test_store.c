@@ -1313,6 +1313,18 @@ static void test_batch(void **state)
     assert_int_equal(b.st[0], LIMEN_ESTATE);
     assert_int_equal(limen_store_batch(NULL, batch_fn, &b, &err), LIMEN_EINVAL);
     assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    /* Each append verifies the head: the last entry deleted between two batches
+     * stops the next one's appends. */
+    assert_int_equal(limen_store_batch(s, batch_fn, &b, &err), LIMEN_OK);
+    assert_int_equal(b.st[0], LIMEN_OK);
+    assert_int_equal(b.st[3], LIMEN_OK);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 5);
+    raw_exec(db, "DELETE FROM audit WHERE seq = 5");
+    assert_int_equal(limen_store_batch(s, batch_fn, &b, &err), LIMEN_OK);
+    assert_int_equal(b.st[0], LIMEN_ETAMPER);
+    assert_int_equal(b.st[3], LIMEN_ETAMPER);
+    assert_int_equal(raw_int(db, "SELECT max(seq) FROM audit"), 4);
     limen_store_close(s);
 }
 
