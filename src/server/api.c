@@ -93,7 +93,35 @@ static void text_lit(struct text *t, const char *s)
     text_add(t, s, strlen(s));
 }
 
-/* A JSON string: quoted, with '"', '\\' and control characters escaped (UTF-8 as is). */
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        n = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        n = 3, lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        n = 4, lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/*
+ * A JSON string: quoted, with '"', '\\' and control characters escaped, UTF-8
+ * as is, and a byte that does not start a well-formed sequence (an agency
+ * name typed in another encoding) written as U+FFFD: the answer stays JSON.
+ */
 static void text_str(struct text *t, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -101,6 +129,17 @@ static void text_str(struct text *t, const char *s)
     text_add(t, "\"", 1);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)s);
+            if (n) {
+                s += n - 1;
+                continue;
+            }
+            text_add(t, run, (size_t)(s - run));
+            run = s + 1;
+            text_add(t, "\\ufffd", 6);
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         text_add(t, run, (size_t)(s - run));

@@ -211,6 +211,13 @@ r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","b
 body "$r" | jq -e '.results[0].alert_id == "ma-0002"' >/dev/null || fail "alert lost on restart: $r"
 r=$(call GET "/v1/hits?after=0" "$ma_an"); body "$r" | jq -e '.hits | length == 4 and .[0].status == "confirmed"' >/dev/null ||
     fail "hits after restart: $r"
+# an owner agency's name in another encoding than UTF-8: the answer stays JSON, the bytes U+FFFD
+"$LIMEN" admin agency --db "$db" --agency MA-DGSN --country ma --name $'DGSN \xe9\xff' \
+    --contact $'duty desk \xc3\xa9t\xc3'
+r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","birth_date":"1970-05-05"}}')
+expect 200 "$r" "screen with a latin-1 agency name"
+body "$r" | jq -e '.results[0].owner.name == "DGSN \ufffd\ufffd" and .results[0].owner.contact == "duty desk \u00e9t\ufffd"' >/dev/null ||
+    fail "agency name not UTF-8: $r"
 hub_stop
 "$LIMEN" audit verify --db "$db" | jq -e '.verified' >/dev/null || fail "audit chain does not verify"
 
