@@ -18,7 +18,9 @@
  * the chain's anchor.
  *
  * Thread-safety: one struct limen_store may be used by many threads at once;
- * calls are serialised inside (a mutex around one SQLite connection). The
+ * calls are serialised inside (a mutex around one SQLite connection; token
+ * checks and agency reads use a second, read-only connection of their own,
+ * so they do not wait for another thread's commit to be synced). The
  * mutex is held while a callback (alerts_each, hits_list, audit_list) runs:
  * keep callbacks short; they may call the store's read functions from the
  * same thread (the mutex is recursive) but should not write.
@@ -120,6 +122,16 @@ struct limen_group {
 limen_status limen_store_group_put(struct limen_store *s, const struct limen_group *g,
                                    const char *by, struct limen_error *err);
 /*
+ * Deletes the group `code` and its member list, in one transaction. `by` as
+ * for limen_store_group_put: an agency deletes only a group it owns
+ * (LIMEN_EFORBIDDEN), NULL (the operator) any group. LIMEN_ENOTFOUND for an
+ * unknown code; LIMEN_ECONFLICT, nothing deleted, while an alert that is not
+ * withdrawn distributes to the group (the message names one of them), so no
+ * stored alert ever names a group that does not exist.
+ */
+limen_status limen_store_group_delete(struct limen_store *s, const char *code, const char *by,
+                                      struct limen_error *err);
+/*
  * All groups by code (n == 0, *out == NULL when there are none), or the one
  * group `code` (limen_store_group_get: LIMEN_ENOTFOUND when unknown). *out is
  * one allocation holding the groups and their member lists, freed by the
@@ -191,7 +203,10 @@ struct limen_alert_meta {
 
 /*
  * Stores a new version of an alert: `json` is the whole FtM entity with its
- * "alert" object, as the server validated it. A new id is created for `owner`;
+ * "alert" object, as the server validated it; the sharing groups its
+ * alert.distribution.groups names must exist (LIMEN_ENOTFOUND, field
+ * "alert.distribution.groups", checked in the write's transaction so that a
+ * group deleted meanwhile cannot be named). A new id is created for `owner`;
  * an existing id may be changed only by its owner (LIMEN_EFORBIDDEN
  * otherwise, nothing written). A withdrawn alert can be put again (a new
  * version, active). *version (may be NULL) receives the version written.
@@ -220,6 +235,15 @@ limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, con
  */
 limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,
                                         int64_t *version, struct limen_error *err);
+/*
+ * The same, only when the alert's current version is `expected` (> 0, the
+ * version the caller read; LIMEN_ALERT_ANY_VERSION for no condition):
+ * otherwise LIMEN_ECONFLICT, nothing written, *version set to the current
+ * version. Checked after the ownership rule, in the same transaction.
+ */
+limen_status limen_store_alert_withdraw_if(struct limen_store *s, const char *id,
+                                           const char *owner, int64_t expected, int64_t *version,
+                                           struct limen_error *err);
 /*
  * The latest version (version == 0) or a given version of an alert. *json is
  * NUL-terminated, freed by the caller with limen_free(). LIMEN_ENOTFOUND.

@@ -259,7 +259,7 @@ limen_status limen__audit_init(struct limen_store *s, struct limen_error *err)
         goto out;
     }
     int64_t heads = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if ((st = limen__store_prepare(s, "SELECT count(*) FROM audit", &q, err)) != LIMEN_OK)
         goto out;
@@ -269,7 +269,7 @@ limen_status limen__audit_init(struct limen_store *s, struct limen_error *err)
         goto out;
     }
     entries = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if (heads > 0 || entries > 0)
         goto out;
@@ -285,7 +285,7 @@ limen_status limen__audit_init(struct limen_store *s, struct limen_error *err)
         st = limen__store_sqlerr(s, err, rc, "cannot create the audit head");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if ((st = limen__store_prepare(s,
                                    "INSERT OR REPLACE INTO audit_anchor(id, seq, mac, anchor_mac)"
@@ -297,7 +297,7 @@ limen_status limen__audit_init(struct limen_store *s, struct limen_error *err)
     if ((rc = sqlite3_step(q)) != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot create the audit anchor");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -324,7 +324,7 @@ static limen_status read_pair(struct limen_store *s, const char *sql, int *found
         st = limen__store_sqlerr(s, err, rc, "cannot read the audit log");
     }
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -347,7 +347,7 @@ static limen_status write_head(struct limen_store *s, int64_t seq,
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot update the audit head");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -381,7 +381,7 @@ static limen_status last_entry_matches(struct limen_store *s, int64_t last,
                               "the last audit entry %lld is missing or altered: run verify",
                               (long long)last);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -465,7 +465,7 @@ limen_status limen_store_audit_append(struct limen_store *s, const struct limen_
     if (seq)
         *seq = r.seq;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);
@@ -525,7 +525,7 @@ limen_status limen_store_audit_list(struct limen_store *s, int64_t after_seq, si
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, NULL, rc, "cannot read the audit log");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -658,7 +658,7 @@ static limen_status verify_chain(struct limen_store *s, int64_t *checked, int64_
     if (checked)
         *checked = n;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -742,7 +742,7 @@ limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int6
         goto out;
     }
     cut = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if (cut <= anchor) {
         in_tx = 0;
@@ -760,7 +760,7 @@ limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int6
                  : limen__store_sqlerr(s, err, rc, "cannot read the audit log");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if ((st = limen__store_prepare(s, "DELETE FROM audit WHERE seq <= ?1", &q, err)) != LIMEN_OK)
         goto out;
@@ -770,7 +770,7 @@ limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int6
         goto out;
     }
     int64_t gone = sqlite3_changes(s->db);
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     row_mac(s->key, anchor_tag, cut, mac, aown);
     if ((st = limen__store_prepare(s,
@@ -791,7 +791,7 @@ limen_status limen_store_audit_prune(struct limen_store *s, int64_t before, int6
     if (deleted)
         *deleted = gone;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);

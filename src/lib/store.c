@@ -9,7 +9,10 @@
  *    ... COMMIT transaction, so a crash leaves either all of it or nothing;
  *  - a recursive mutex serialises the calls of all threads on the
  *    connection (a transaction is several statements that must not
- *    interleave with another thread's);
+ *    interleave with another thread's); the reads every request makes (its
+ *    token, an agency) go to a second, read-only connection with its own
+ *    mutex, so they never wait behind a commit's sync;
+ *  - prepared statements are kept for reuse (keyed by their constant SQL);
  *  - every statement is constant SQL with bound parameters: no user data is
  *    ever pasted into SQL text;
  *  - alerts keep every version in `alerts` (id, version) and the latest one
@@ -113,11 +116,119 @@ limen_status limen__store_sqlerr(struct limen_store *s, struct limen_error *err,
 limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
                                   struct limen_error *err)
 {
+    struct limen__stmt_slot *slot = NULL;
     *stmt = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL);
-    if (rc != SQLITE_OK)
+    for (size_t i = 0; i < s->nstmts; i++) {
+        if (s->stmts[i].sql != sql)
+            continue;
+        if (s->stmts[i].busy)
+            break; /* a nested use: a statement of its own, not cached */
+        s->stmts[i].busy = 1;
+        *stmt = s->stmts[i].stmt;
+        return LIMEN_OK;
+    }
+    int cache = s->nstmts < LIMEN__STMT_CACHE;
+    for (size_t i = 0; cache && i < s->nstmts; i++)
+        cache = s->stmts[i].sql != sql;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*stmt);
+        *stmt = NULL;
         return limen__store_sqlerr(s, err, rc, "cannot prepare a statement");
+    }
+    if (cache) {
+        slot = &s->stmts[s->nstmts++];
+        slot->sql = sql;
+        slot->stmt = *stmt;
+        slot->busy = 1;
+    }
     return LIMEN_OK;
+}
+
+void limen__store_finalize(struct limen_store *s, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return;
+    for (size_t i = 0; i < s->nstmts; i++) {
+        if (s->stmts[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            s->stmts[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
+/*
+ * A read on the read-only connection (store_int.h): takes its lock and a
+ * statement for `sql` (cached); read_end() gives both back. Without a
+ * read-only connection, the writer's lock and statement cache serve.
+ */
+static limen_status read_begin(struct limen_store *s, const char *sql, sqlite3_stmt **stmt)
+{
+    *stmt = NULL;
+    if (!s->rdb) {
+        limen__store_lock(s);
+        limen_status st = limen__store_prepare(s, sql, stmt, NULL);
+        if (st != LIMEN_OK)
+            limen__store_unlock(s);
+        return st;
+    }
+    pthread_mutex_lock(&s->rmu);
+    for (size_t i = 0; i < s->nrstmts; i++) {
+        if (s->rstmts[i].sql == sql) {
+            *stmt = s->rstmts[i].stmt;
+            return LIMEN_OK;
+        }
+    }
+    int cache = s->nrstmts < LIMEN__READ_STMTS;
+    int rc = sqlite3_prepare_v3(s->rdb, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*stmt);
+        *stmt = NULL;
+        pthread_mutex_unlock(&s->rmu);
+        return (rc & 0xff) == SQLITE_NOMEM ? LIMEN_ENOMEM : LIMEN_ESTORE;
+    }
+    if (cache) {
+        s->rstmts[s->nrstmts].sql = sql;
+        s->rstmts[s->nrstmts++].stmt = *stmt;
+    }
+    return LIMEN_OK;
+}
+
+static void read_end(struct limen_store *s, sqlite3_stmt *stmt)
+{
+    if (!s->rdb) {
+        limen__store_finalize(s, stmt);
+        limen__store_unlock(s);
+        return;
+    }
+    int cached = 0;
+    for (size_t i = 0; i < s->nrstmts; i++)
+        cached |= s->rstmts[i].stmt == stmt;
+    if (cached) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    } else {
+        sqlite3_finalize(stmt);
+    }
+    pthread_mutex_unlock(&s->rmu);
+}
+
+/* Runs one statement of constant SQL that returns no rows (a cached statement). */
+static limen_status run_sql(struct limen_store *s, const char *sql, const char *what,
+                            struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    limen_status st = limen__store_prepare(s, sql, &q, err);
+    if (st != LIMEN_OK)
+        return st;
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        st = limen__store_sqlerr(s, err, rc, what);
+    limen__store_finalize(s, q);
+    return st;
 }
 
 static limen_status exec_sql(struct limen_store *s, const char *sql, const char *what,
@@ -129,6 +240,12 @@ static limen_status exec_sql(struct limen_store *s, const char *sql, const char 
     return LIMEN_OK;
 }
 
+/* The transaction statements, one text each so that their prepared statements are reused. */
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_savepoint[] = "SAVEPOINT w";
+static const char sql_release[] = "RELEASE w";
+
 /*
  * Outside a batch a write is its own transaction (BEGIN IMMEDIATE ... COMMIT,
  * synced). Inside limen_store_batch() it is a savepoint of the batch's
@@ -138,13 +255,14 @@ static limen_status exec_sql(struct limen_store *s, const char *sql, const char 
 limen_status limen__store_begin(struct limen_store *s, struct limen_error *err)
 {
     if (s->batch)
-        return exec_sql(s, "SAVEPOINT w", "cannot begin a savepoint", err);
-    return exec_sql(s, "BEGIN IMMEDIATE", "cannot begin a transaction", err);
+        return run_sql(s, sql_savepoint, "cannot begin a savepoint", err);
+    return run_sql(s, sql_begin, "cannot begin a transaction", err);
 }
 
 limen_status limen__store_commit(struct limen_store *s, struct limen_error *err)
 {
-    limen_status st = exec_sql(s, s->batch ? "RELEASE w" : "COMMIT", "cannot commit", err);
+    limen_status st = s->batch ? run_sql(s, sql_release, "cannot commit", err)
+                               : run_sql(s, sql_commit, "cannot commit", err);
     if (st != LIMEN_OK)
         limen__store_rollback(s);
     return st;
@@ -173,14 +291,14 @@ limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), voi
         limen__store_unlock(s);
         return limen__error_set(err, LIMEN_ESTATE, NULL, "batches do not nest");
     }
-    if ((st = exec_sql(s, "BEGIN IMMEDIATE", "cannot begin a transaction", err)) != LIMEN_OK) {
+    if ((st = run_sql(s, sql_begin, "cannot begin a transaction", err)) != LIMEN_OK) {
         limen__store_unlock(s);
         return st;
     }
     s->batch = 1;
     fn(ctx);
     s->batch = 0;
-    st = exec_sql(s, "COMMIT", "cannot commit the batch", err);
+    st = run_sql(s, sql_commit, "cannot commit the batch", err);
     if (st != LIMEN_OK && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     limen__store_unlock(s);
@@ -288,7 +406,7 @@ static limen_status table_exists(struct limen_store *s, const char *name, int *y
     }
     *yes = sqlite3_column_int64(q, 0) > 0;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -307,7 +425,7 @@ static limen_status query_int(struct limen_store *s, const char *sql, int64_t *v
     else if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot read the database");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -444,6 +562,18 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
         goto out;
     if ((st = create_schema(s, v, err)) != LIMEN_OK)
         goto out;
+    /* The read-only connection (store_int.h); without it the writer serves. */
+    if (strcmp(path, ":memory:") != 0 && pthread_mutex_init(&s->rmu, NULL) == 0) {
+        s->rmu_ready = 1;
+        if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK) {
+            sqlite3_close_v2(s->rdb);
+            s->rdb = NULL;
+        } else {
+            sqlite3_extended_result_codes(s->rdb, 1);
+            sqlite3_busy_timeout(s->rdb, BUSY_TIMEOUT_MS);
+        }
+    }
 
     *out = s;
     s = NULL;
@@ -459,6 +589,14 @@ void limen_store_close(struct limen_store *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->nstmts; i++)
+        sqlite3_finalize(s->stmts[i].stmt);
+    for (size_t i = 0; i < s->nrstmts; i++)
+        sqlite3_finalize(s->rstmts[i].stmt);
+    if (s->rdb)
+        sqlite3_close_v2(s->rdb);
+    if (s->rmu_ready)
+        pthread_mutex_destroy(&s->rmu);
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->mu_ready)
@@ -519,7 +657,7 @@ limen_status limen_store_agency_put(struct limen_store *s, const struct limen_ag
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot store the agency");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (locked)
         limen__store_unlock(s);
     return st;
@@ -543,11 +681,9 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
         return LIMEN_EINVAL;
     if (!valid_code(code))
         return LIMEN_ENOTFOUND;
-    limen__store_lock(s);
-    if ((st = limen__store_prepare(
-             s, "SELECT code, country, name, contact FROM agencies WHERE code = ?1", &q, NULL)) !=
-        LIMEN_OK)
-        goto out;
+    if ((st = read_begin(s, "SELECT code, country, name, contact FROM agencies WHERE code = ?1",
+                         &q)) != LIMEN_OK)
+        return st;
     bind_str(q, 1, code);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
@@ -556,9 +692,7 @@ limen_status limen_store_agency_get(struct limen_store *s, const char *code,
         st = LIMEN_ENOTFOUND;
     else
         st = limen__store_sqlerr(s, NULL, rc, "cannot read an agency");
-out:
-    sqlite3_finalize(q);
-    limen__store_unlock(s);
+    read_end(s, q);
     return st;
 }
 
@@ -595,7 +729,7 @@ limen_status limen_store_agencies(struct limen_store *s, struct limen_agency **o
     *n = len;
     arr = NULL;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     limen__free(arr);
     return st;
@@ -622,7 +756,7 @@ static limen_status agency_exists(struct limen_store *s, const char *code, int *
     else if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot read the agencies");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -640,7 +774,7 @@ static limen_status run_text(struct limen_store *s, const char *sql, const char 
     int rc = sqlite3_step(q);
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, what);
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -708,7 +842,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
         st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if (owner[0]) {
         if ((st = agency_exists(s, owner, &yes, err)) != LIMEN_OK)
@@ -734,7 +868,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
         st = limen__store_sqlerr(s, err, rc, "cannot store the group");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     q = NULL;
     if ((st = run_text(s, "DELETE FROM sharing_group_members WHERE grp = ?1", g->code, NULL,
                        "cannot store the group", err)) != LIMEN_OK)
@@ -755,7 +889,89 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
     in_tx = 0;
     st = limen__store_commit(s, err);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
+    if (in_tx)
+        limen__store_rollback(s);
+    limen__store_unlock(s);
+    return st;
+}
+
+limen_status limen_store_group_delete(struct limen_store *s, const char *code, const char *by,
+                                      struct limen_error *err)
+{
+    limen_status st;
+    sqlite3_stmt *q = NULL;
+    char cur_owner[LIMEN_AGENCY_CODE_MAX], alert[LIMEN_ALERT_ID_MAX];
+    int in_tx = 0;
+
+    limen_error_clear(err);
+    if (!s || !code)
+        return limen__error_set(err, LIMEN_EINVAL, NULL, "no store or group code");
+    if (strnlen(code, LIMEN_GROUP_CODE_MAX) >= LIMEN_GROUP_CODE_MAX)
+        return limen__error_set(err, LIMEN_ENOTFOUND, "code", "no group %.40s", code);
+
+    limen__store_lock(s);
+    if ((st = limen__store_begin(s, err)) != LIMEN_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
+                                   err)) != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, code);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        st = limen__error_set(err, LIMEN_ENOTFOUND, "code", "no group %s", code);
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
+        goto out;
+    }
+    col_copy(cur_owner, sizeof cur_owner, q, 0);
+    limen__store_finalize(s, q);
+    q = NULL;
+    if (by && strcmp(cur_owner, by) != 0) {
+        st = limen__error_set(err, LIMEN_EFORBIDDEN, "code",
+                              "group %s is managed by %s; %s may not delete it", code,
+                              cur_owner[0] ? cur_owner : "the hub's operator", by);
+        goto out;
+    }
+    /* The alerts (latest versions, not withdrawn) that still distribute to it. */
+    if ((st = limen__store_prepare(s,
+                                   "SELECT count(*), min(h.id) FROM alert_heads h"
+                                   " JOIN alerts a ON a.id = h.id AND a.version = h.version,"
+                                   " json_each(CASE WHEN json_valid(a.json) THEN a.json"
+                                   " ELSE '{}' END, '$.alert.distribution.groups') g"
+                                   " WHERE h.withdrawn = 0 AND g.value = ?1",
+                                   &q, err)) != LIMEN_OK)
+        goto out;
+    bind_str(q, 1, code);
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
+        goto out;
+    }
+    int64_t users = sqlite3_column_int64(q, 0);
+    col_copy(alert, sizeof alert, q, 1);
+    limen__store_finalize(s, q);
+    q = NULL;
+    if (users > 0) {
+        st = limen__error_set(err, LIMEN_ECONFLICT, "code",
+                              "%lld alert%s still distributed to group %s (%.64s%s): change or "
+                              "withdraw them first",
+                              (long long)users, users == 1 ? " is" : "s are", code, alert,
+                              users > 1 ? ", ..." : "");
+        goto out;
+    }
+    if ((st = run_text(s, "DELETE FROM sharing_group_members WHERE grp = ?1", code, NULL,
+                       "cannot delete the group", err)) != LIMEN_OK ||
+        (st = run_text(s, "DELETE FROM sharing_groups WHERE code = ?1", code, NULL,
+                       "cannot delete the group", err)) != LIMEN_OK)
+        goto out;
+    in_tx = 0;
+    st = limen__store_commit(s, err);
+out:
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);
@@ -839,7 +1055,7 @@ static limen_status groups_read(struct limen_store *s, const char *code, struct 
     *out = block;
     *n = ng;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     limen__free(gs);
     limen__free(ms);
@@ -930,7 +1146,7 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
         st = limen__store_sqlerr(s, err, rc, "cannot read the users");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if ((st = limen__store_prepare(s,
                                    "INSERT INTO users(name, agency, role, disabled, created)"
                                    " VALUES (?1, ?2, ?3, 0, ?4)",
@@ -954,7 +1170,7 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
     if (id)
         *id = new_id;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     if (locked)
@@ -992,7 +1208,7 @@ limen_status limen_store_user_get(struct limen_store *s, int64_t id, struct lime
     else
         st = limen__store_sqlerr(s, NULL, rc, "cannot read a user");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1016,7 +1232,7 @@ static limen_status update_one(struct limen_store *s, const char *sql, int64_t v
     if (sqlite3_changes(s->db) == 0)
         st = limen__error_set(err, LIMEN_ENOTFOUND, NULL, "no such id %lld", (long long)id);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1082,7 +1298,7 @@ limen_status limen_store_token_new(struct limen_store *s, int64_t user_id, const
         st = limen__store_sqlerr(s, err, rc, "cannot read the users");
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if ((st = limen__store_prepare(s,
                                    "INSERT INTO tokens(user_id, hash, label, created, revoked)"
                                    " VALUES (?1, ?2, ?3, ?4, 0)",
@@ -1105,7 +1321,7 @@ limen_status limen_store_token_new(struct limen_store *s, int64_t user_id, const
     if (token_id)
         *token_id = new_id;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     if (locked)
@@ -1142,13 +1358,12 @@ limen_status limen_store_token_check(struct limen_store *s, const char *token,
         return LIMEN_ENOTFOUND;
     token_hash(token, TOKEN_TEXT_LEN, h);
 
-    limen__store_lock(s);
-    if ((st = limen__store_prepare(s,
-                                   "SELECT t.hash, t.revoked, t.id, u.id, u.name, u.agency,"
-                                   " u.role, u.disabled FROM tokens t"
-                                   " JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
-                                   &q, NULL)) != LIMEN_OK)
-        goto out;
+    if ((st = read_begin(s,
+                         "SELECT t.hash, t.revoked, t.id, u.id, u.name, u.agency,"
+                         " u.role, u.disabled FROM tokens t"
+                         " JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
+                         &q)) != LIMEN_OK)
+        return st;
     sqlite3_bind_blob(q, 1, h, sizeof h, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
@@ -1175,8 +1390,7 @@ limen_status limen_store_token_check(struct limen_store *s, const char *token,
     if (out)
         user_from_row(out, q, 3);
 out:
-    sqlite3_finalize(q);
-    limen__store_unlock(s);
+    read_end(s, q);
     return st;
 }
 
@@ -1217,7 +1431,7 @@ static limen_status alert_head(struct limen_store *s, const char *id, int *found
         st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
     }
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -1264,7 +1478,7 @@ static limen_status alert_write(struct limen_store *s, const char *id, const cha
                               (long long)(v - 1), id);
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     st = limen__store_prepare(s,
                               "INSERT INTO alert_heads(id, owner, version, withdrawn, created,"
                               " updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(id) DO UPDATE"
@@ -1282,7 +1496,7 @@ static limen_status alert_write(struct limen_store *s, const char *id, const cha
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, "cannot store the alert's head");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     return st;
 }
 
@@ -1290,6 +1504,36 @@ out:
  * put (json != NULL) and withdraw (json == NULL) share the ownership rule;
  * `expected` is the version condition of limen_store_alert_put_if.
  */
+/*
+ * Whether every sharing group an alert's JSON distributes to exists (inside
+ * the write's transaction: a group deleted meanwhile is not named).
+ * LIMEN_ENOTFOUND naming the first unknown one.
+ */
+static limen_status groups_exist(struct limen_store *s, const char *json, size_t len,
+                                 struct limen_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    limen_status st = limen__store_prepare(
+        s,
+        "SELECT g.value FROM json_each(CASE WHEN json_valid(?1) THEN ?1 ELSE '{}' END,"
+        " '$.alert.distribution.groups') g"
+        " WHERE g.value NOT IN (SELECT code FROM sharing_groups) LIMIT 1",
+        &q, err);
+    if (st != LIMEN_OK)
+        return st;
+    sqlite3_bind_text(q, 1, json, (int)len, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *g = sqlite3_column_text(q, 0);
+        st = limen__error_set(err, LIMEN_ENOTFOUND, "alert.distribution.groups",
+                              "no sharing group %.64s", g ? (const char *)g : "?");
+    } else if (rc != SQLITE_DONE) {
+        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
+    }
+    limen__store_finalize(s, q);
+    return st;
+}
+
 static limen_status alert_change(struct limen_store *s, const char *id, const char *owner,
                                  const char *json, size_t len, int64_t expected, int64_t *version,
                                  struct limen_error *err)
@@ -1343,6 +1587,8 @@ static limen_status alert_change(struct limen_store *s, const char *id, const ch
                               (long long)expected);
         goto out;
     }
+    if (json && (st = groups_exist(s, json, len, err)) != LIMEN_OK)
+        goto out;
     if (!json && withdrawn) {
         /* Already withdrawn: nothing to write. */
         if (version)
@@ -1379,6 +1625,15 @@ limen_status limen_store_alert_put_if(struct limen_store *s, const char *id, con
         return limen__error_set(err, LIMEN_EINVAL, "json", "no alert content");
     }
     return alert_change(s, id, owner, json, len, expected, version, err);
+}
+
+limen_status limen_store_alert_withdraw_if(struct limen_store *s, const char *id, const char *owner,
+                                           int64_t expected, int64_t *version,
+                                           struct limen_error *err)
+{
+    if (expected == 0)
+        return limen__error_set(err, LIMEN_EINVAL, "version", "not a version condition");
+    return alert_change(s, id, owner, NULL, 0, expected, version, err);
 }
 
 limen_status limen_store_alert_withdraw(struct limen_store *s, const char *id, const char *owner,
@@ -1456,7 +1711,7 @@ limen_status limen_store_alert_get(struct limen_store *s, const char *id, int64_
         copy = NULL;
     }
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     limen__free(copy);
     return st;
@@ -1489,7 +1744,7 @@ limen_status limen_store_alerts_each(struct limen_store *s,
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, NULL, rc, "cannot read the alerts");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1571,7 +1826,7 @@ limen_status limen_store_hit_add(struct limen_store *s, const struct limen_hit *
     if (id)
         *id = new_id;
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);
@@ -1623,7 +1878,7 @@ limen_status limen_store_hits_list(struct limen_store *s, const char *owner, int
     if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, NULL, rc, "cannot read the hits");
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
 }
@@ -1677,7 +1932,7 @@ limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char 
                              "hit %lld is on an alert of %s, not of %s", (long long)id, cur, owner);
         goto out;
     }
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if ((st = limen__store_prepare(s, "UPDATE hits SET status = ?1 WHERE id = ?2", &q, err)) !=
         LIMEN_OK)
         goto out;
@@ -1691,7 +1946,7 @@ limen_status limen_store_hit_mark(struct limen_store *s, int64_t id, const char 
     in_tx = 0;
     st = limen__store_commit(s, err);
 out:
-    sqlite3_finalize(q);
+    limen__store_finalize(s, q);
     if (in_tx)
         limen__store_rollback(s);
     limen__store_unlock(s);

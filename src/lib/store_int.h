@@ -14,6 +14,20 @@
 #define LIMEN__SCHEMA_VERSION  2
 #define LIMEN__AUDIT_KEY_BYTES 32
 #define LIMEN__MAC_BYTES       32
+#define LIMEN__STMT_CACHE      64
+#define LIMEN__READ_STMTS      4
+
+/*
+ * A prepared statement kept for the next call with the same constant SQL
+ * (found by the address of its text): preparing costs more than running the
+ * short statements of the hot path. `busy` while a caller holds it; a
+ * nested use of the same SQL (a callback) gets a statement of its own.
+ */
+struct limen__stmt_slot {
+    const char *sql;
+    sqlite3_stmt *stmt;
+    int busy;
+};
 
 struct limen_store {
     sqlite3 *db;
@@ -21,6 +35,19 @@ struct limen_store {
     int mu_ready;
     unsigned char key[LIMEN__AUDIT_KEY_BYTES]; /* the audit MAC key, never written to the db */
     int batch; /* inside limen_store_batch(): each write is a savepoint of one transaction */
+    struct limen__stmt_slot stmts[LIMEN__STMT_CACHE]; /* under mu */
+    size_t nstmts;
+    /*
+     * A second connection, read-only, for the reads of every request (token,
+     * agency): in WAL mode it reads the last commit while the writer syncs
+     * the next one, so a request is never authenticated behind another's
+     * fsync. NULL (an in-memory database): those reads use db.
+     */
+    sqlite3 *rdb;
+    pthread_mutex_t rmu; /* serialises the calls on rdb */
+    int rmu_ready;
+    struct limen__stmt_slot rstmts[LIMEN__READ_STMTS]; /* under rmu */
+    size_t nrstmts;
 };
 
 void limen__store_lock(struct limen_store *s);
@@ -32,9 +59,17 @@ void limen__store_unlock(struct limen_store *s);
  */
 limen_status limen__store_sqlerr(struct limen_store *s, struct limen_error *err, int rc,
                                  const char *what);
-/* Prepares one statement of constant SQL (no user data in it: bind it). */
+/*
+ * Prepares one statement of constant SQL (no user data in it: bind it), or
+ * takes the one prepared by an earlier call with the same text (the cache is
+ * keyed by the address of `sql`, so pass a string literal). Call with the
+ * store locked; hand the statement back with limen__store_finalize().
+ */
 limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
                                   struct limen_error *err);
+/* Gives a statement back: a cached one is reset and its bindings cleared for
+ * the next call, another one finalized. NULL is a no-op. */
+void limen__store_finalize(struct limen_store *s, sqlite3_stmt *stmt);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK (the latter never fails visibly). */
 limen_status limen__store_begin(struct limen_store *s, struct limen_error *err);
 limen_status limen__store_commit(struct limen_store *s, struct limen_error *err);

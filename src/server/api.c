@@ -52,6 +52,137 @@ static void answer_error(struct answer *a, unsigned status, const char *code, co
     answer_json(a, status, json_pack("{s:o}", "error", e));
 }
 
+/* ---- JSON text built by hand ---- */
+
+/*
+ * The screening answer is written as text rather than built as a jansson
+ * tree and dumped: its explanations arrive as JSON text from the library and
+ * go out unchanged (parsing them and printing their numbers again cost more
+ * than the rest of the answer). `failed` is set when memory runs out; the
+ * text is then dropped.
+ */
+struct text {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 1024;
+        while (cap < t->len + n + 1 && cap < SIZE_MAX / 2)
+            cap *= 2;
+        char *np = cap >= t->len + n + 1 ? realloc(t->p, cap) : NULL;
+        if (!np) {
+            t->failed = 1;
+            return;
+        }
+        t->p = np;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void text_lit(struct text *t, const char *s)
+{
+    text_add(t, s, strlen(s));
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        n = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        n = 3, lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        n = 4, lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/*
+ * A JSON string: quoted, with '"', '\\' and control characters escaped, UTF-8
+ * as is, and a byte that does not start a well-formed sequence (an agency
+ * name typed in another encoding) written as U+FFFD: the answer stays JSON.
+ */
+static void text_str(struct text *t, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+    text_add(t, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)s);
+            if (n) {
+                s += n - 1;
+                continue;
+            }
+            text_add(t, run, (size_t)(s - run));
+            run = s + 1;
+            text_add(t, "\\ufffd", 6);
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        text_add(t, run, (size_t)(s - run));
+        run = s + 1;
+        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t n = 2;
+        if (c == '\n')
+            esc[1] = 'n';
+        else if (c == '\t')
+            esc[1] = 't';
+        else if (c == '\r')
+            esc[1] = 'r';
+        else if (c < 0x20) {
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        text_add(t, esc, n);
+    }
+    text_add(t, run, (size_t)(s - run));
+    text_add(t, "\"", 1);
+}
+
+/* A number as jansson prints a real: 17 significant digits, always with a '.' or an exponent. */
+static void text_real(struct text *t, double v)
+{
+    char b[40];
+    int n = snprintf(b, sizeof b, "%.17g", v);
+    if (n <= 0 || (size_t)n >= sizeof b - 2)
+        n = snprintf(b, sizeof b, "0.0");
+    else if (!strpbrk(b, ".eEni"))
+        memcpy(b + n, ".0", 3), n += 2;
+    text_add(t, b, (size_t)n);
+}
+
+static void text_int(struct text *t, long long v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof b, "%lld", v);
+    text_add(t, b, (size_t)n);
+}
+
 /* ---- the request ---- */
 
 struct request {
@@ -71,9 +202,13 @@ struct request {
     /* hits of a screening, written with the audit entry in one group commit */
     struct limen_hit hits[64];
     size_t nhits;
-    char *hit_query;                   /* the query JSON the hits share */
-    struct limen_results *screen_res;  /* the explanations the hits point to */
-    json_t *screen_doc;                /* the answer, completed with the hit ids after the commit */
+    char *hit_query;                  /* the query JSON the hits share */
+    const char *search_text;          /* the audit's search as text (instead of search) */
+    char *results_text;               /* the audit's results as text (instead of results) */
+    struct limen_results *screen_res; /* the explanations the hits point to */
+    struct text screen_results;       /* a screening's answer: "results" ... */
+    char *screen_tail;                /* ... and what follows "hits" (malloc'd) */
+    int screened;                     /* the two above are set: answer once the hits are in */
 };
 
 static int role_at_least(const struct request *r, enum limen_role role)
@@ -244,47 +379,64 @@ static const struct limen_agency *owner_of(struct server *srv, struct owner_cach
     return ag;
 }
 
-static json_t *result_json(struct server *srv, struct owner_cache *oc, const struct hub_alert *al,
-                           const char *agency, double score, int match, const char *explanation)
+static void result_text(struct text *t, struct server *srv, struct owner_cache *oc,
+                        const struct hub_alert *al, const char *agency, double score, int match,
+                        const char *explanation)
 {
     const struct limen_agency *ow = owner_of(srv, oc, al->owner);
     int own = !strcmp(al->owner, agency);
     char hc[3] = {'H', (char)('0' + al->handling), 0};
-    json_t *r = json_pack("{s:s,s:f,s:b,s:s,s:{s:s,s:s,s:s}}", "alert_id", al->id, "score", score,
-                          "match", match, "handling", hc, "owner", "code", ow->code, "name",
-                          ow->name, "contact", ow->contact);
-    if (!r)
-        return NULL;
+    text_lit(t, "{\"alert_id\":");
+    text_str(t, al->id);
+    text_lit(t, ",\"score\":");
+    text_real(t, score);
+    text_lit(t, match ? ",\"match\":true,\"handling\":" : ",\"match\":false,\"handling\":");
+    text_str(t, hc);
+    text_lit(t, ",\"owner\":{\"code\":");
+    text_str(t, ow->code);
+    text_lit(t, ",\"name\":");
+    text_str(t, ow->name);
+    text_lit(t, ",\"contact\":");
+    text_str(t, ow->contact);
+    text_lit(t, "}");
     if (own || al->handling <= 2) {
-        json_object_set_new(r, "category", json_string(al->category));
-        json_object_set_new(r, "action", json_string(al->action));
-        json_t *fl = json_array();
-        for (unsigned b = 1; b <= HUB_FLAG_PUBLIC_HEALTH; b <<= 1)
-            if (al->flags & b)
-                json_array_append_new(fl, json_string(flag_label(b)));
-        json_object_set_new(r, "flags", fl);
+        text_lit(t, ",\"category\":");
+        text_str(t, al->category);
+        text_lit(t, ",\"action\":");
+        text_str(t, al->action);
+        text_lit(t, ",\"flags\":[");
+        const char *sep = "";
+        for (unsigned b = 1; b <= HUB_FLAG_PUBLIC_HEALTH; b <<= 1) {
+            if (!(al->flags & b))
+                continue;
+            text_lit(t, sep);
+            text_str(t, flag_label(b));
+            sep = ",";
+        }
+        text_lit(t, "]");
     } else {
-        json_object_set_new(r, "instruction",
-                            json_string("contact the owner agency before any action"));
+        text_lit(t, ",\"instruction\":\"contact the owner agency before any action\"");
     }
-    if ((own || al->handling <= 1) && explanation) {
-        json_error_t je;
-        json_t *ex = json_loads(explanation, 0, &je);
-        if (ex)
-            json_object_set_new(r, "explanation", ex);
+    /* The library writes each explanation as one JSON object. */
+    if ((own || al->handling <= 1) && explanation && explanation[0] == '{') {
+        text_lit(t, ",\"explanation\":");
+        text_lit(t, explanation);
     }
-    return r;
+    text_lit(t, "}");
 }
 
 static void api_screen(struct request *r, struct answer *a)
 {
-    json_t *req = body_object(r, a), *mrz_info = NULL, *results = NULL, *hits = NULL;
+    json_t *req = body_object(r, a), *mrz_info = NULL;
     struct limen_entity *q = NULL;
     struct limen_results *res = NULL;
+    struct text ids = {0};
     if (!req)
         return;
     r->personal = 1;
-    r->search = json_deep_copy(req);
+    /* One text of the request for the audit entry and the hits. */
+    r->hit_query = json_dumps(req, JSON_COMPACT);
+    r->search_text = r->hit_query;
     q = screen_query(req, a, &mrz_info);
     if (!q)
         goto out;
@@ -315,9 +467,6 @@ static void api_screen(struct request *r, struct answer *a)
     /* Alerts the caller may not see can fill the first places: ask for more. */
     o.limit = want * 4 + 16;
     struct limen_error err;
-    results = json_array();
-    hits = json_array();
-    r->results = json_array();
     /*
      * Under the read lock only what needs it: the screening and a copy of the
      * alert records shown (the table may change once the lock is released).
@@ -353,18 +502,22 @@ static void api_screen(struct request *r, struct answer *a)
     }
     /* Hits are written with the audit entry (api_dispatch), before the answer;
      * they point into the results, which the request keeps until then. */
-    r->hit_query = json_dumps(req, JSON_COMPACT);
     struct owner_cache oc = {0};
+    struct text *t = &r->screen_results;
+    text_lit(t, "{\"results\":[");
+    text_lit(&ids, "[");
     for (size_t k = 0; k < nsh; k++) {
         const struct hub_alert *al = &sh[k].al;
         size_t i = sh[k].i;
         int match = limen_result_match(res, i);
         double score = limen_result_score(res, i);
-        json_t *one = result_json(r->srv, &oc, al, r->user.agency, score, match,
-                                  limen_result_explanation(res, i));
-        if (one)
-            json_array_append_new(results, one);
-        json_array_append_new(r->results, json_string(al->id));
+        if (k) {
+            text_lit(t, ",");
+            text_lit(&ids, ",");
+        }
+        result_text(t, r->srv, &oc, al, r->user.agency, score, match,
+                    limen_result_explanation(res, i));
+        text_str(&ids, al->id);
         if (!match || r->nhits == sizeof r->hits / sizeof r->hits[0])
             continue;
         struct limen_hit *h = &r->hits[r->nhits++];
@@ -385,15 +538,33 @@ static void api_screen(struct request *r, struct answer *a)
     free(sh);
     r->screen_res = res;
     res = NULL;
-    r->screen_doc = json_pack("{s:O,s:O,s:f}", "results", results, "hits", hits, "threshold",
-                              o.threshold);
-    if (mrz_info && r->screen_doc)
-        json_object_set(r->screen_doc, "mrz", mrz_info);
+    text_lit(t, "],\"hits\":[");
+    text_lit(&ids, "]");
+    /* What follows the hit ids: the threshold and what the MRZ gave. */
+    struct text tail = {0};
+    text_lit(&tail, "],\"threshold\":");
+    text_real(&tail, o.threshold);
+    char *mrz_text = mrz_info ? json_dumps(mrz_info, JSON_COMPACT) : NULL;
+    if (mrz_text) {
+        text_lit(&tail, ",\"mrz\":");
+        text_lit(&tail, mrz_text);
+        free(mrz_text);
+    }
+    text_lit(&tail, "}");
+    if (t->failed || tail.failed || ids.failed || (mrz_info && !mrz_text)) {
+        free(tail.p);
+        r->nhits = 0;
+        answer_error(a, 500, "internal", NULL, "out of memory");
+        goto out;
+    }
+    r->screen_tail = tail.p;
+    r->results_text = ids.p;
+    ids.p = NULL;
+    r->screened = 1;
     a->status = 200;
 out:
+    free(ids.p);
     json_decref(mrz_info);
-    json_decref(results);
-    json_decref(hits);
     limen_results_free(res);
     limen_entity_free(q);
     json_decref(req);
@@ -407,21 +578,32 @@ out:
  * LIMEN_ALERT_ANY_VERSION when neither is given, the version, or -2 after
  * answering 400 (malformed, or the two disagree).
  */
+/*
+ * The If-Match header of a conditional write: LIMEN_ALERT_ANY_VERSION when
+ * absent, the version it names, or -2 after answering 400 (not one version).
+ */
+static int64_t if_match(struct request *r, struct answer *a)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
+    if (!h)
+        return LIMEN_ALERT_ANY_VERSION;
+    const char *p = h + (*h == '"');
+    char *end = NULL;
+    long long v = strtoll(p, &end, 10);
+    if (p[0] < '0' || p[0] > '9' || v <= 0 || (*h == '"' ? strcmp(end, "\"") : *end)) {
+        answer_error(a, 400, "bad_request", "If-Match",
+                     "If-Match takes one version as GET gives it in ETag: \"3\"");
+        return -2;
+    }
+    return v;
+}
+
 static int64_t put_condition(struct request *r, struct answer *a, json_t *doc)
 {
-    int64_t hv = LIMEN_ALERT_ANY_VERSION, bv = LIMEN_ALERT_ANY_VERSION;
-    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
-    if (h) {
-        const char *p = h + (*h == '"');
-        char *end = NULL;
-        long long v = strtoll(p, &end, 10);
-        if (p[0] < '0' || p[0] > '9' || v <= 0 || (*h == '"' ? strcmp(end, "\"") : *end)) {
-            answer_error(a, 400, "bad_request", "If-Match",
-                         "If-Match takes one version as GET gives it in ETag: \"3\"");
-            return -2;
-        }
-        hv = v;
-    }
+    int64_t hv = if_match(r, a), bv = LIMEN_ALERT_ANY_VERSION;
+    int h = hv != LIMEN_ALERT_ANY_VERSION;
+    if (hv < LIMEN_ALERT_ANY_VERSION)
+        return -2;
     const json_t *bvj = json_object_get(doc, "version");
     if (bvj) {
         if (!json_is_integer(bvj) || json_integer_value(bvj) <= 0) {
@@ -526,6 +708,12 @@ static void api_alert_write(struct request *r, struct answer *a, const char *url
         limen_entity_free(e);
         return;
     }
+    if (st == LIMEN_ENOTFOUND) {
+        /* A sharing group deleted since the check above. */
+        answer_error(a, 422, "invalid_alert", err.field[0] ? err.field : NULL, "%s", err.message);
+        limen_entity_free(e);
+        return;
+    }
     if (st == LIMEN_ECONFLICT) {
         if (!url_id)
             answer_error(a, 409, "conflict", "id",
@@ -565,10 +753,20 @@ static void api_alert_delete(struct request *r, struct answer *a, const char *id
     }
     r->personal = 1;
     r->search = json_pack("{s:s}", "alert_id", id);
+    /* Like PUT: with If-Match: "N", only while the alert is at version N (409 otherwise). */
+    int64_t expected = if_match(r, a);
+    if (expected < LIMEN_ALERT_ANY_VERSION)
+        return;
     struct limen_error err;
     int64_t version = 0;
-    limen_status st = limen_store_alert_withdraw(r->srv->hub.store, id, r->user.agency, &version,
-                                                 &err);
+    limen_status st = limen_store_alert_withdraw_if(r->srv->hub.store, id, r->user.agency, expected,
+                                                    &version, &err);
+    if (st == LIMEN_ECONFLICT) {
+        answer_error(a, 409, "conflict", "version",
+                     "alert %s is at version %lld, not %lld: read it again (GET) and retry", id,
+                     (long long)version, (long long)expected);
+        return;
+    }
     if (st == LIMEN_ENOTFOUND) {
         answer_error(a, 404, "not_found", NULL, "no alert %s", id);
         return;
@@ -902,6 +1100,40 @@ out:
     json_decref(doc);
 }
 
+/*
+ * DELETE /v1/groups/{code}: an admin deletes a group its agency manages; 409
+ * while an alert (not withdrawn) still distributes to it. Audited.
+ */
+static void api_group_delete(struct request *r, struct answer *a, const char *code)
+{
+    if (!role_at_least(r, LIMEN_ROLE_ADMIN)) {
+        answer_error(a, 403, "forbidden", NULL, "sharing groups are managed by admins");
+        return;
+    }
+    r->personal = 1;
+    r->search = json_pack("{s:s}", "code", code);
+    struct limen_error err;
+    limen_status st = limen_store_group_delete(r->srv->hub.store, code, r->user.agency, &err);
+    if (st == LIMEN_ENOTFOUND) {
+        answer_error(a, 404, "not_found", NULL, "no group %s", code);
+        return;
+    }
+    if (st == LIMEN_EFORBIDDEN) {
+        answer_error(a, 403, "forbidden", "code", "%s", err.message);
+        return;
+    }
+    if (st == LIMEN_ECONFLICT) {
+        answer_error(a, 409, "conflict", "code", "%s", err.message);
+        return;
+    }
+    if (st != LIMEN_OK || hub_groups_load(&r->srv->hub, &err) != 0) {
+        answer_error(a, 500, "store", NULL, "%s", err.message);
+        return;
+    }
+    r->results = json_pack("[s]", code);
+    answer_json(a, 200, json_pack("{s:s,s:b}", "code", code, "deleted", 1));
+}
+
 /* ---- audit ---- */
 
 static int audit_to_json(void *ctx, const struct limen_audit_entry *e)
@@ -1199,6 +1431,11 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             api_group_put(&r, &a);
         else
             not_allowed(&a, "GET, POST");
+    } else if (path_is(url, "/v1/groups", &rest)) {
+        if (del)
+            api_group_delete(&r, &a, rest);
+        else
+            not_allowed(&a, "DELETE");
     } else if (path_is(url, "/v1/audit", NULL)) {
         if (get)
             api_audit(&r, &a);
@@ -1219,13 +1456,19 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
         snprintf(action, sizeof action, "%s %.140s", method, url);
         char *search = r.search ? json_dumps(r.search, JSON_COMPACT) : NULL;
         char *results = r.results ? json_dumps(r.results, JSON_COMPACT) : NULL;
+        if (r.results_text && !results) {
+            results = r.results_text;
+            r.results_text = NULL;
+        }
         struct limen_audit_entry e = {0,
                                       (int64_t)time(NULL),
                                       r.user.id,
                                       r.user.name,
                                       r.user.agency,
                                       action,
-                                      search ? search : "",
+                                      search          ? search
+                                      : r.search_text ? r.search_text
+                                                      : "",
                                       results ? results : "[]",
                                       (int)a.status};
         struct commit_item it;
@@ -1240,27 +1483,40 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             a.body = NULL;
             stream_free(a.stream);
             a.stream = NULL;
-            json_decref(r.screen_doc);
-            r.screen_doc = NULL;
+            r.screened = 0;
             answer_error(&a, 503, "audit_unavailable", NULL, "the audit log cannot be written: %s",
                          it.err.message);
-        } else if (r.screen_doc) {
-            json_t *ids = json_object_get(r.screen_doc, "hits");
-            for (size_t i = 0; i < r.nhits; i++)
-                if (it.hit_ids[i] > 0)
-                    json_array_append_new(ids, json_integer(it.hit_ids[i]));
+        } else if (r.screened) {
+            const char *sep = "";
+            for (size_t i = 0; i < r.nhits; i++) {
+                if (it.hit_ids[i] <= 0)
+                    continue;
+                text_lit(&r.screen_results, sep);
+                text_int(&r.screen_results, it.hit_ids[i]);
+                sep = ",";
+            }
             if (r.nhits)
                 server_notify_hits(srv);
         }
         free(search);
         free(results);
     }
-    if (r.screen_doc) {
-        answer_json(&a, 200, r.screen_doc);
-        r.screen_doc = NULL;
+    if (r.screened) {
+        text_lit(&r.screen_results, r.screen_tail);
+        free(a.body);
+        a.body = NULL;
+        if (r.screen_results.failed) {
+            answer_error(&a, 500, "internal", NULL, "out of memory");
+        } else {
+            a.status = 200;
+            a.body = r.screen_results.p;
+            r.screen_results.p = NULL;
+        }
     }
 done:
-    json_decref(r.screen_doc);
+    free(r.screen_results.p);
+    free(r.screen_tail);
+    free(r.results_text);
     free(r.hit_query);
     limen_results_free(r.screen_res);
     json_decref(r.search);

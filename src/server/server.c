@@ -108,12 +108,18 @@ static void run_batch(void *ctx)
 
 void server_commit(struct server *srv, struct commit_item *it)
 {
+    /*
+     * Each waiter sleeps on its own condition and is woken once: when its
+     * item is durable, or to lead the next batch. (One shared condition woke
+     * every waiter at the end of each batch, most of them to sleep again.)
+     */
+    pthread_cond_init(&it->cv, NULL);
     pthread_mutex_lock(&srv->commit_mu);
     it->next = srv->pending;
     srv->pending = it;
     while (!it->done) {
         if (srv->committing) {
-            pthread_cond_wait(&srv->commit_cv, &srv->commit_mu);
+            pthread_cond_wait(&it->cv, &srv->commit_mu);
             continue;
         }
         /* Lead a batch: everything pending now, this item included. */
@@ -125,18 +131,24 @@ void server_commit(struct server *srv, struct commit_item *it)
         struct limen_error err;
         limen_status st = limen_store_batch(srv->hub.store, run_batch, ctx, &err);
         pthread_mutex_lock(&srv->commit_mu);
-        for (struct commit_item *x = list; x; x = x->next) {
+        for (struct commit_item *x = list, *next; x; x = next) {
+            next = x->next; /* x belongs to its thread again once done and signalled */
             if (st != LIMEN_OK) {
                 x->st = st;
                 x->err = err;
                 memset(x->hit_ids, 0, sizeof x->hit_ids);
             }
             x->done = 1;
+            if (x != it)
+                pthread_cond_signal(&x->cv);
         }
         srv->committing = 0;
-        pthread_cond_broadcast(&srv->commit_cv);
+        /* What arrived meanwhile is the next batch: its newest waiter leads it. */
+        if (srv->pending)
+            pthread_cond_signal(&srv->pending->cv);
     }
     pthread_mutex_unlock(&srv->commit_mu);
+    pthread_cond_destroy(&it->cv);
 }
 
 /* ---- libmicrohttpd glue ---- */
@@ -392,7 +404,6 @@ int limen_server_serve(int argc, char **argv)
     pthread_mutex_init(&srv.stream_mu, NULL);
     srv.max_streams = (unsigned)max_streams;
     srv.heartbeat = (int)heartbeat;
-    pthread_cond_init(&srv.commit_cv, NULL);
 
     /*
      * SIGTERM and SIGINT stop the server, SIGHUP re-reads the sharing groups.
@@ -409,9 +420,11 @@ int limen_server_serve(int argc, char **argv)
 
     char *cert_pem = NULL, *key_pem = NULL;
     /* A thread per connection: a long poll (GET /v1/hits?wait=) blocks only its
-     * own connection; --threads bounds the connections served at once. */
+     * own connection; --threads bounds the connections served at once. Each
+     * thread waits with poll(), not select(): select() fails on a descriptor
+     * past FD_SETSIZE (1024), which --threads up to 4096 reaches. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (cert) {
         cert_pem = read_file(cert);
         key_pem = read_file(key);
@@ -478,13 +491,16 @@ static void admin_usage(FILE *out)
             "       limen admin import --db FILE --alerts ALERTS.jsonl\n"
             "       limen admin group --db FILE --group CODE --name NAME --agencies A,B,...\n"
             "                         [--owner AGENCY]\n"
+            "       limen admin group-delete --db FILE --group CODE\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
             "token issues another token; import stores alerts (FtM entities with their\n"
             "\"alert\" object naming an existing owner agency) as that agency would publish\n"
             "them; group creates a sharing group or replaces its name and members (--owner:\n"
-            "the agency whose admins may change it through the hub; none: only this command).\n"
+            "the agency whose admins may change it through the hub; none: only this command);\n"
+            "group-delete deletes a group no alert distributes to any more (withdrawn ones\n"
+            "aside; refused otherwise).\n"
             "A running limen serve applies group changes made here on SIGHUP or at its next\n"
             "start (changes through POST /v1/groups apply at once). Tokens are printed once,\n"
             "on standard output, and stored only hashed.\n");
@@ -836,6 +852,18 @@ int limen_server_admin(int argc, char **argv)
         }
     } else if (!strcmp(cmd, "group")) {
         rc = put_group(s, &a);
+    } else if (!strcmp(cmd, "group-delete")) {
+        if (!a.group) {
+            fprintf(stderr, "limen: admin: group-delete needs --group CODE\n");
+        } else if (limen_store_group_delete(s, a.group, NULL, &err) != LIMEN_OK) {
+            fprintf(stderr, "limen: admin: %s\n", err.message);
+            rc = 2;
+        } else {
+            fprintf(stderr,
+                    "limen admin group-delete: %s deleted (a running limen serve: kill -HUP)\n",
+                    a.group);
+            rc = 0;
+        }
     } else if (!strcmp(cmd, "import")) {
         if (!a.alerts)
             fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
@@ -855,7 +883,8 @@ int limen_server_admin(int argc, char **argv)
         }
     } else {
         fprintf(stderr,
-                "limen: admin: unknown action %s (init, agency, user, token, group, import)\n",
+                "limen: admin: unknown action %s (init, agency, user, token, group, group-delete,"
+                " import)\n",
                 cmd);
     }
     limen_store_close(s);

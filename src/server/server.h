@@ -29,6 +29,7 @@ struct commit_item {
     limen_status st;                       /* out: LIMEN_OK when durable */
     struct limen_error err;
     int done;
+    pthread_cond_t cv; /* signalled when done, or when this item's thread is to lead a batch */
     struct commit_item *next;
 };
 
@@ -48,7 +49,6 @@ struct server {
     int heartbeat; /* seconds between comment lines on an idle stream */
     /* group commit: items waiting, and whether a thread is writing a batch */
     pthread_mutex_t commit_mu;
-    pthread_cond_t commit_cv;
     struct commit_item *pending;
     int committing;
 };

@@ -174,7 +174,24 @@ body "$r" | jq -e '.responses.q1.status == 200 and .responses.q1.results[0].id =
 
 # --- withdrawal stops matching at once ---
 expect 403 "$(call DELETE /v1/alerts/ma-0001 "$it_an")" "other agency withdraws"
-expect 200 "$(call DELETE /v1/alerts/ma-0001 "$ma_an")" "owner withdraws"
+# a conditional withdrawal, as a conditional PUT: If-Match: "N" of the version read, 409 when stale
+etag=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $ma_an" "$base/v1/alerts/ma-0001" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+v=${etag//\"/}
+[ "$v" -ge 4 ] 2>/dev/null || fail "ETag before the withdrawal: $etag"
+withdraw() { # withdraw IF-MATCH -> status, body in $work/body
+    curl -s -o "$work/body" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $ma_an" -H "If-Match: $1" "$base/v1/alerts/ma-0001"
+}
+[ "$(withdraw "\"$((v - 1))\"")" = 409 ] || fail "DELETE If-Match stale: $(cat "$work/body")"
+jq -e --arg m "version $v, not $((v - 1))" '.error.code == "conflict" and .error.field == "version" and (.error.message | contains($m))' "$work/body" >/dev/null ||
+    fail "stale DELETE 409: $(cat "$work/body")"
+[ "$(withdraw '"x"')" = 400 ] || fail "DELETE malformed If-Match"
+jq -e '.error.field == "If-Match"' "$work/body" >/dev/null || fail "DELETE malformed If-Match field: $(cat "$work/body")"
+r=$(call GET /v1/alerts/ma-0001 "$ma_an")
+body "$r" | jq -e --argjson v "$v" '.version == $v and (.withdrawn | not)' >/dev/null || fail "a refused withdrawal withdrew: $r"
+[ "$(withdraw "\"$v\"")" = 200 ] || fail "DELETE If-Match current: $(cat "$work/body")"
+jq -e --argjson v "$((v + 1))" '.withdrawn and .version == $v' "$work/body" >/dev/null || fail "conditional withdrawal: $(cat "$work/body")"
+[ "$(withdraw "\"$v\"")" = 409 ] || fail "DELETE If-Match of the version before the withdrawal"
+expect 200 "$(call DELETE /v1/alerts/ma-0001 "$ma_an")" "owner withdraws again (unconditional: nothing to do)"
 r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Youssef Benali","birth_date":"1979-04-02"}}')
 body "$r" | jq -e '[.results[].alert_id] | index("ma-0001") == null' >/dev/null || fail "withdrawn alert matched: $r"
 
@@ -194,6 +211,13 @@ r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","b
 body "$r" | jq -e '.results[0].alert_id == "ma-0002"' >/dev/null || fail "alert lost on restart: $r"
 r=$(call GET "/v1/hits?after=0" "$ma_an"); body "$r" | jq -e '.hits | length == 4 and .[0].status == "confirmed"' >/dev/null ||
     fail "hits after restart: $r"
+# an owner agency's name in another encoding than UTF-8: the answer stays JSON, the bytes U+FFFD
+"$LIMEN" admin agency --db "$db" --agency MA-DGSN --country ma --name $'DGSN \xe9\xff' \
+    --contact $'duty desk \xc3\xa9t\xc3'
+r=$(call POST /v1/screen "$it_off" '{"person":{"name":"Abd al-Qadir Mansouri","birth_date":"1970-05-05"}}')
+expect 200 "$r" "screen with a latin-1 agency name"
+body "$r" | jq -e '.results[0].owner.name == "DGSN \ufffd\ufffd" and .results[0].owner.contact == "duty desk \u00e9t\ufffd"' >/dev/null ||
+    fail "agency name not UTF-8: $r"
 hub_stop
 "$LIMEN" audit verify --db "$db" | jq -e '.verified' >/dev/null || fail "audit chain does not verify"
 

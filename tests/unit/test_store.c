@@ -489,6 +489,42 @@ static void test_groups(void **state)
     assert_int_equal(n, 3);
     assert_true(failures >= 3); /* groups, members, the block */
     limen_free(all);
+
+    /* An alert may name existing groups only; a group an alert distributes to stays. */
+    const char *to_eu = "{\"id\":\"d1\",\"alert\":{\"distribution\":{\"groups\":[\"EU-TERR\"]}}}";
+    const char *to_none = "{\"id\":\"d2\",\"alert\":{\"distribution\":{\"groups\":[\"EU-TERR\","
+                          "\"NO-SUCH\"]}}}";
+    int64_t v = 0;
+    assert_int_equal(limen_store_alert_put(s, "d2", "MA-DGSN", to_none, strlen(to_none), &v, &err),
+                     LIMEN_ENOTFOUND);
+    assert_string_equal(err.field, "alert.distribution.groups");
+    assert_non_null(strstr(err.message, "NO-SUCH"));
+    assert_int_equal(limen_store_alert_put(s, "d1", "MA-DGSN", to_eu, strlen(to_eu), &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_ECONFLICT);
+    assert_non_null(strstr(err.message, "1 alert is still distributed to group EU-TERR (d1)"));
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", NULL, &err), LIMEN_ECONFLICT);
+    assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_OK);
+    limen_free(got);
+    /* Only its managing agency or the operator deletes it; unknown codes are not found. */
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "IT-PS", &err), LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_group_delete(s, "MED-DRUGS", "IT-PS", &err), LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_group_delete(s, "NO-SUCH", NULL, &err), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(s, "a-code-longer-than-any-group-code", NULL, &err),
+                     LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(NULL, "EU-TERR", NULL, &err), LIMEN_EINVAL);
+    /* Withdrawn, the alert no longer holds it: deleted with its members, then unknown. */
+    assert_int_equal(limen_store_alert_withdraw(s, "d1", "MA-DGSN", &v, &err), LIMEN_OK);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_OK);
+    assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_ENOTFOUND);
+    char gp[1024];
+    path_of(gp, sizeof gp, "groups.db");
+    assert_int_equal(
+        raw_int(gp, "SELECT count(*) FROM sharing_group_members WHERE grp = 'EU-TERR'"), 0);
+    assert_int_equal(limen_store_alert_put(s, "d1", "MA-DGSN", to_eu, strlen(to_eu), &v, &err),
+                     LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_group_delete(s, "EMPTY", NULL, &err), LIMEN_OK);
     limen_store_close(s);
 }
 
@@ -587,6 +623,17 @@ static void test_users_tokens(void **state)
     assert_int_equal(limen_store_token_revoke(s, 31337), LIMEN_ENOTFOUND);
     assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_OK);
     assert_string_equal(u.name, "bob");
+
+    /*
+     * Token checks read on their own connection: a revocation committed by
+     * another process (plain SQLite here) counts at the very next check.
+     */
+    char p[1024];
+    path_of(p, sizeof p, "users.db");
+    raw_exec(p, "UPDATE tokens SET revoked = 1 WHERE id = (SELECT max(id) FROM tokens)");
+    assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_ENOTFOUND);
+    raw_exec(p, "UPDATE tokens SET revoked = 0");
+    assert_int_equal(limen_store_token_check(s, tok2, &u, &got), LIMEN_OK);
     limen_store_close(s);
 }
 
@@ -674,6 +721,16 @@ static void test_alerts(void **state)
     assert_int_equal(m.withdrawn, 1);
     limen_free(json);
     assert_int_equal(limen_store_alert_withdraw(s, "zz", "FR-PAF", &v, &err), LIMEN_ENOTFOUND);
+    /* Conditional: only at the version given, else a conflict naming the current one. */
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "FR-PAF", 2, &v, &err),
+                     LIMEN_ECONFLICT);
+    assert_int_equal(v, 3);
+    assert_string_equal(err.field, "version");
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "FR-PAF", 0, &v, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "ES-CNP", 3, &v, &err),
+                     LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_alert_withdraw_if(s, "a1", "FR-PAF", 3, &v, &err), LIMEN_OK);
+    assert_int_equal(v, 3);
 
     /* Put again after withdrawal: active. */
     assert_int_equal(limen_store_alert_put(s, "a1", "FR-PAF", j1, strlen(j1), &v, &err), LIMEN_OK);
@@ -1256,6 +1313,18 @@ static void test_batch(void **state)
     assert_int_equal(b.st[0], LIMEN_ESTATE);
     assert_int_equal(limen_store_batch(NULL, batch_fn, &b, &err), LIMEN_EINVAL);
     assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    /* Each append verifies the head: the last entry deleted between two batches
+     * stops the next one's appends. */
+    assert_int_equal(limen_store_batch(s, batch_fn, &b, &err), LIMEN_OK);
+    assert_int_equal(b.st[0], LIMEN_OK);
+    assert_int_equal(b.st[3], LIMEN_OK);
+    assert_int_equal(limen_store_audit_verify(s, &checked, &bad, &err), LIMEN_OK);
+    assert_int_equal(checked, 5);
+    raw_exec(db, "DELETE FROM audit WHERE seq = 5");
+    assert_int_equal(limen_store_batch(s, batch_fn, &b, &err), LIMEN_OK);
+    assert_int_equal(b.st[0], LIMEN_ETAMPER);
+    assert_int_equal(b.st[3], LIMEN_ETAMPER);
+    assert_int_equal(raw_int(db, "SELECT max(seq) FROM audit"), 4);
     limen_store_close(s);
 }
 
