@@ -40,6 +40,8 @@
 #define CHUNK_ITEMS 1024
 #define CHUNK_BYTES (1u << 20) /* of input lines; a longer line makes a chunk alone */
 #define MAX_THREADS 64
+#define PREFETCH_FAR 16
+#define PREFETCH_NEAR 8
 
 /* An item that failed before filing: which, why, and whether its line was
  * bad (not read or not parsed: the reader counts it as skipped). */
@@ -300,6 +302,13 @@ static limen_status chunk_file(struct bulk *b, struct chunk *c, limen_index_repo
         limen_status st;
         const struct limen_error *why = &err;
         int bad_line = 0;
+        /* the records PREFETCH_FAR and PREFETCH_NEAR ahead (index.c) */
+        if (k + PREFETCH_FAR < c->n && c->rec[k + PREFETCH_FAR] != SIZE_MAX)
+            limen__alert_prefetch(b->idx, (const unsigned char *)c->prep.data +
+                                              c->rec[k + PREFETCH_FAR], 0);
+        if (k + PREFETCH_NEAR < c->n && c->rec[k + PREFETCH_NEAR] != SIZE_MAX)
+            limen__alert_prefetch(b->idx, (const unsigned char *)c->prep.data +
+                                              c->rec[k + PREFETCH_NEAR], 1);
         if (nf < c->nfail && c->fail[nf].k == k) {
             why = &c->fail[nf].err;
             bad_line = c->fail[nf].bad_line;

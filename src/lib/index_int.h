@@ -144,6 +144,9 @@ limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct lim
                                   struct limen_error *err);
 limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec, int *replaced,
                                struct limen_error *err);
+/* Prefetches what filing a prepared record will read: stage 0 the table
+ * slots, stage 1 (later) the records they name. Changes nothing. */
+void limen__alert_prefetch(const struct limen_index *idx, const unsigned char *rec, int stage);
 
 /* A thread count as the API takes it: 0 is one per online CPU; at most 64. */
 unsigned limen__threads(unsigned asked);
@@ -205,7 +208,7 @@ struct limen_index {
     uint32_t *key_off; /* nkeys + 1 */
     uint32_t *key_tok;
     size_t nkeys;
-    uint64_t *doc_keys; /* sorted (key, alert) */
+    uint32_t *doc_keys; /* high half of each document's key, sorted by (key, alert) */
     uint32_t *doc_alert;
     size_t ndoc_keys;
     size_t live_names; /* names of live alerts (token weights use it) */
