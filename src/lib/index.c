@@ -243,14 +243,19 @@ void limen_index_free(struct limen_index *idx)
 /* ---- dictionary ---- */
 
 /*
- * The hash tables (dictionary, alert ids, written names) are kept at most
- * three quarters full: a quarter of free slots ends every probe soon
- * enough, and at half full the id table alone cost 13 bytes per alert at
- * 10 million alerts.
+ * Whether a hash table of `cap` slots is too full for n entries: beyond
+ * `quarters` quarters. The dictionary (small, read by every query) and the
+ * written names (only while building) stay at most half full; the alert
+ * ids, saved with the index, three quarters (at half full they cost 13
+ * bytes per alert at 10 million alerts; a quarter of free slots still ends
+ * a probe soon enough).
  */
-static int table_full(size_t n, size_t cap)
+#define DICT_LOAD 2
+#define IDS_LOAD 3
+#define SRCS_LOAD 2
+static int table_full(size_t n, size_t cap, int quarters)
 {
-    return n * 4 > cap * 3;
+    return n * 4 > cap * (size_t)quarters;
 }
 
 /*
@@ -320,7 +325,7 @@ static uint32_t dict_intern(struct limen_index *idx, const char *text, size_t le
     uint32_t id = dict_find_h(idx, text, len, flags, h);
     if (id != UINT32_MAX)
         return id;
-    if (table_full(idx->ntoks + 1, idx->dict_cap) &&
+    if (table_full(idx->ntoks + 1, idx->dict_cap, DICT_LOAD) &&
         dict_rehash(idx, idx->dict_cap ? idx->dict_cap * 2 : 1024) != 0)
         return UINT32_MAX;
     if (idx->ntoks >= UINT32_MAX - 1 || GROW(idx->toks, idx->toks_cap, idx->ntoks + 1) != 0)
@@ -382,14 +387,15 @@ static uint32_t table_find(const struct limen_index *idx, const uint32_t *tab, s
     }
 }
 
-/* Grows a table to hold `need` records, rehashing with table_hash(seed). */
+/* Grows a table to hold `need` records at most `quarters` full, rehashing
+ * with table_hash(seed). */
 static int table_reserve(const struct limen_index *idx, uint32_t **tab, size_t *cap, size_t need,
-                         table_key_fn key, uint64_t seed)
+                         int quarters, table_key_fn key, uint64_t seed)
 {
-    if (!table_full(need, *cap))
+    if (!table_full(need, *cap, quarters))
         return 0;
     size_t nc = *cap ? *cap : 1024;
-    while (table_full(need, nc))
+    while (table_full(need, nc, quarters))
         nc *= 2;
     uint32_t *d = limen__calloc(nc, sizeof *d);
     if (!d)
@@ -427,7 +433,8 @@ static uint32_t id_find(const struct limen_index *idx, const char *id, size_t le
 /* Files alert `alert` under its id (hash h): the newer alert takes an id. */
 static int ids_put(struct limen_index *idx, uint32_t alert, uint64_t h)
 {
-    if (table_reserve(idx, &idx->ids, &idx->ids_cap, idx->nalerts + 1, alert_id_key, ID_SEED))
+    if (table_reserve(idx, &idx->ids, &idx->ids_cap, idx->nalerts + 1, IDS_LOAD, alert_id_key,
+                      ID_SEED))
         return -1;
     const struct limen__ialert *a = &idx->alerts[alert];
     size_t mask = idx->ids_cap - 1;
@@ -463,8 +470,8 @@ static uint32_t src_find(const struct limen_index *idx, const char *s, size_t le
 /* Makes room for `more` forms, so that recording them (src_put) cannot fail. */
 static int srcs_reserve(struct limen_index *idx, size_t more)
 {
-    return table_reserve(idx, &idx->srcs, &idx->srcs_cap, idx->nsrcs + more, name_src_key,
-                         SRC_SEED);
+    return table_reserve(idx, &idx->srcs, &idx->srcs_cap, idx->nsrcs + more, SRCS_LOAD,
+                         name_src_key, SRC_SEED);
 }
 
 /* Records the written form of name n (hash h); room was reserved. */
@@ -996,7 +1003,8 @@ limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec
     const unsigned char *p = rec;
     if (replaced)
         *replaced = 0;
-    limen_error_clear(err);
+    /* err is only written on failure (clearing 400 bytes for each of 10
+     * million alerts showed in the profile): limen_index_add() clears it */
 
     uint64_t ih = get64(&p);
     size_t id_len = get16(&p);
@@ -1140,6 +1148,10 @@ out:
     }
     if (st == LIMEN_ENOMEM)
         limen__error_set(err, st, NULL, "out of memory");
+    if (st != LIMEN_OK && err) {
+        err->line = err->column = 0;
+        err->offset = 0;
+    }
     return st;
 }
 

@@ -199,11 +199,12 @@ static void chunk_prepare(struct bulk *b, struct chunk *c, struct limen__prep_sc
         struct limen_entity *e = NULL;
         struct limen_error err;
         limen_status st;
-        limen_error_clear(&err);
         if (b->r) {
+            /* (clears err itself) */
             st = limen__entity_parse_flags(c->text.data + c->off[k], c->len[k],
                                            limen__reader_flags(b->r), &e, &err);
         } else {
+            limen_error_clear(&err);
             st = b->source(b->source_ud, c->first + k, &e, &err);
             if (st == LIMEN_OK && !e)
                 st = limen__error_set(&err, LIMEN_EINVAL, NULL, "the source gave no alert");

@@ -132,7 +132,8 @@ void limen__facts_read(const struct limen_entity *e, struct limen__facts *f);
  * no index (any thread, each with its own scratch; the normalizer is
  * shared); filing copies a prepared record into the index (the index's
  * one writer). limen_index_add() is the two in turn. Errors as
- * limen_index_add(); a failed prepare may leave part of a record in out.
+ * limen_index_add(), written to err only on failure; a failed prepare may
+ * leave part of a record in out.
  */
 struct limen_buf;
 struct limen__prep_scratch {
