@@ -38,8 +38,8 @@ struct limen_index_options {
     unsigned max_candidates;
     /* Least token similarity for a dictionary token to count as a candidate (default 0.70). */
     double min_token_similarity;
-    /* Threads limen_index_finish() may use (default 0: one per online CPU); the
-     * index is the same for any count. Not saved with the index. */
+    /* Threads limen_index_finish() may use (default 0: one per online CPU, one
+     * for a small index); the index is the same for any count. Not saved. */
     unsigned threads;
 };
 

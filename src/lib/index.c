@@ -1569,7 +1569,7 @@ static void post_walk(void *ud, size_t j)
 static limen_status build_postings(struct limen_index *idx, unsigned threads)
 {
     limen_status st = LIMEN_ENOMEM;
-    size_t nparts = threads > 1 && idx->nnames >= 65536 ? threads : 1;
+    size_t nparts = threads;
     uint8_t *bucket = limen__malloc(idx->nnames ? idx->nnames : 1);
     uint32_t *order = limen__reallocarray(NULL, idx->nnames ? idx->nnames : 1, sizeof *order);
     struct post_part *parts = limen__calloc(nparts, sizeof *parts);
@@ -1811,7 +1811,10 @@ static void keys_or_docs(void *ud, size_t i)
 limen_status limen_index_finish(struct limen_index *idx)
 {
     limen_status st;
-    unsigned threads = limen__threads(idx->opts.threads);
+    /* By default a small index stays on one thread: it is finished before
+     * another would have started. A count asked for is used as it is. */
+    unsigned threads = !idx->opts.threads && idx->nnames < 65536 ? 1
+                                                                  : limen__threads(idx->opts.threads);
     free_derived(idx);
     srcs_free(idx); /* alerts added from now on keep their own written forms */
     struct keys_docs kd = {idx, {LIMEN_OK, LIMEN_OK}};

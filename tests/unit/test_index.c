@@ -4,7 +4,8 @@
  *    after finish() give the results of a fresh build of the same alerts;
  *  - saved indexes: save + load gives the same results, a loaded index
  *    takes changes, and every kind of bad file (missing, empty, foreign,
- *    truncated, damaged, another version, another build) gets its own
+ *    truncated, damaged, another version, another build, a string without
+ *    its NUL or past the arena) gets its own
  *    status and message, never a crash; allocation failure while loading.
  *  - bulk adds on threads (limen_index_add_reader, limen_index_add_source)
  *    save files identical, byte for byte, to one-at-a-time adds.
@@ -397,6 +398,29 @@ static void test_bad_files(void **state)
         assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
         limen_index_free(l);
         expect_load_error(bad, LIMEN_ECORRUPT, "neighbour list names an unknown token");
+    }
+
+    /* format 5: token texts and document numbers end with a NUL in the
+     * arena (alert ids and written names do not): one lost is refused */
+    {
+        struct limen_index *l = NULL;
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        l->arena[l->toks[3].text + l->toks[3].len] = 'x';
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "a token points outside");
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        assert_true(l->ndocs > 0); /* the fixture has document numbers */
+        l->arena[l->docs[0].num + l->docs[0].len] = '7';
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "document number points outside");
+        /* a written name running past the arena's end */
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        l->names[0].src = (uint32_t)(l->arena_len - l->names[0].src_len + 1);
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "a name points outside");
     }
 
     /* allocation failure while loading: an error, never a crash or a leak */
