@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `limen index build` / `info` and `limen screen --index`, `--threads`: a saved
 # index gives byte-identical output to the alerts it was built from, on any
-# number of threads; duplicate ids are reported (last one wins); a damaged
+# number of threads, and is the same file built on any number of threads; duplicate ids are reported (last one wins); a damaged
 # or foreign index file is refused with a clear message and exit code 2.
 set -euo pipefail
 : "${LIMEN:?path of the limen binary}"
@@ -30,6 +30,17 @@ sed 's/"alert": {[^}]*}//' "$alerts" >"$work/q.jsonl"
 cmp -s "$work/from_alerts.jsonl" "$work/from_index.jsonl" || fail "--index output differs from --alerts"
 cmp -s "$work/from_index.jsonl" "$work/threads.jsonl" || fail "--threads 2 output differs"
 "$LIMEN" screen --index "$work/a.limen" --name "Abdelkader Mansouri" | grep -q "MATCH" || fail "--index --name"
+
+# --threads: the same file, byte for byte, on 1 and 3 threads (more than chunks
+# of work here: some threads find nothing to do)
+"$LIMEN" index build --alerts "$alerts" --out "$work/t1.limen" --threads 1 2>/dev/null || fail "--threads 1"
+"$LIMEN" index build --alerts "$alerts" --out "$work/t3.limen" --threads 3 2>/dev/null || fail "--threads 3"
+cmp -s "$work/t1.limen" "$work/t3.limen" || fail "--threads 1 and 3 give different files"
+cmp -s "$work/a.limen" "$work/t1.limen" || fail "--threads 1 and the default give different files"
+set +e
+"$LIMEN" index build --alerts "$alerts" --out "$work/t0.limen" --threads 0 2>/dev/null; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "index build --threads 0: rc $rc"
 
 # duplicate ids: the last one wins, and it is said
 cat "$alerts" "$alerts" | head -40 >"$work/dup.jsonl"
