@@ -41,6 +41,12 @@ struct limen_index_options {
     /* Threads limen_index_finish() may use (default 0: one per online CPU, one
      * for a small index); the index is the same for any count. Not saved. */
     unsigned threads;
+    /* Bytes the index's arrays may take (default 0: no limit). An alert that
+     * would take the index past it is refused with LIMEN_ELIMIT (the index
+     * keeps the alerts before it), and so is a finish() whose tables would
+     * not fit. Checked against the arrays as they grow (by doubling), so the
+     * limit is never passed; the process needs some more besides. Not saved. */
+    size_t max_memory;
 };
 
 /* Fills the defaults. */
@@ -128,6 +134,8 @@ limen_status limen_index_remove(struct limen_index *idx, const char *id);
  * a drift of token weights, a few thousandths of a score). Calling
  * finish() again folds them in. Changes and screening must not run at the
  * same time: the caller serialises writers against readers.
+ * Errors: LIMEN_ENOMEM; LIMEN_ELIMIT when the tables it builds would take
+ * the index past opts.max_memory (the index is left as it was).
  */
 limen_status limen_index_finish(struct limen_index *idx);
 

@@ -28,6 +28,10 @@ int limen_cli_load_alerts(const char *path, int keep_going, unsigned threads,
                           struct limen_index *idx);
 int limen_cli_index(int argc, char **argv);
 
+/* Parses a size: a whole number of bytes, with an optional K, M or G
+ * (1024-based); 0 or -1 (not a size, zero, or too large). */
+int limen_cli_parse_size(const char *s, size_t *out);
+
 struct limen_paxlst;
 /*
  * Reads and parses a PAXLST file ("-": standard input); prints its warnings

@@ -16,7 +16,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: limen index build --alerts ALERTS.jsonl --out FILE.limen [--threads N]\n"
-                 "                         [--keep-going]\n"
+                 "                         [--max-memory SIZE] [--keep-going]\n"
                  "       limen index info FILE.limen\n"
                  "\n"
                  "build  reads alerts (FollowTheMoney JSON Lines; \"-\" reads standard input),\n"
@@ -25,10 +25,13 @@ static void usage(FILE *out)
                  "       `limen screen --index FILE.limen` loads it by mapping it in memory.\n"
                  "       --threads N: read and build on N threads (default: one per CPU);\n"
                  "       the file is the same, byte for byte, for any N.\n"
+                 "       --max-memory SIZE (bytes, or with K, M, G): the index's arrays may\n"
+                 "       not pass SIZE; an alert that would is an error naming its line\n"
+                 "       (nothing is written), rather than the machine running out.\n"
                  "info   loads a saved index (verifying it) and prints its counts.\n"
                  "\n"
                  "Exit status: 0 success, 1 usage error, 2 input error (a bad alerts line,\n"
-                 "a corrupt, truncated or foreign index file).\n");
+                 "a corrupt, truncated or foreign index file, the memory limit reached).\n");
 }
 
 static double now(void)
@@ -53,6 +56,7 @@ static int build(int argc, char **argv)
     const char *alerts = NULL, *out = NULL;
     int keep_going = 0;
     unsigned threads = 0;
+    size_t max_memory = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--alerts") && i + 1 < argc)
             alerts = argv[++i];
@@ -70,7 +74,13 @@ static int build(int argc, char **argv)
             }
             threads = (unsigned)n;
         }
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        else if (!strcmp(argv[i], "--max-memory") && i + 1 < argc) {
+            if (limen_cli_parse_size(argv[++i], &max_memory) != 0) {
+                limen_cli_error("index build: --max-memory takes a size in bytes, with an "
+                                "optional K, M or G (1024-based): 512M, 2G");
+                return LIMEN_EXIT_USAGE;
+            }
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return LIMEN_EXIT_OK;
         } else {
@@ -86,6 +96,7 @@ static int build(int argc, char **argv)
     struct limen_index_options o;
     limen_index_options_init(&o);
     o.threads = threads;
+    o.max_memory = max_memory;
     if (limen_index_new(&o, &idx) != LIMEN_OK) {
         limen_cli_error("cannot create the index");
         return LIMEN_EXIT_INPUT;

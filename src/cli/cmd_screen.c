@@ -107,8 +107,16 @@ static int load_report(void *ud, size_t item, int is_alert, const struct limen_e
 {
     struct load_report *lr = ud;
     (void)item;
-    if (err->status == LIMEN_ENOMEM) {
-        limen_cli_error("out of memory while indexing %s", lr->path);
+    if (err->status == LIMEN_ENOMEM || err->status == LIMEN_ELIMIT) {
+        /* no point going on: every later alert needs memory too */
+        if (err->status == LIMEN_ENOMEM)
+            limen_cli_error("%s:%ld: out of memory while indexing (the alerts before this line "
+                            "were indexed; give the process more memory or split the list)",
+                            lr->path, err->line);
+        else
+            limen_cli_error("%s:%ld: %s; the alerts before this line were indexed (raise "
+                            "--max-memory or split the list)",
+                            lr->path, err->line, err->message);
         lr->fatal = 1;
         return 1;
     }
@@ -152,7 +160,13 @@ int limen_cli_load_alerts(const char *path, int keep_going, unsigned threads,
     fputc('\n', stderr);
     if (rc)
         return rc;
-    if (limen_index_finish(idx) != LIMEN_OK) {
+    limen_status st = limen_index_finish(idx);
+    if (st == LIMEN_ELIMIT) {
+        limen_cli_error("%s: the index's lookup tables would pass its memory limit (--max-memory); "
+                        "raise it or split the list", path);
+        return LIMEN_EXIT_INPUT;
+    }
+    if (st != LIMEN_OK) {
         limen_cli_error("out of memory while building the index");
         return LIMEN_EXIT_INPUT;
     }

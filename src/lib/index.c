@@ -74,6 +74,17 @@ void limen_index_options_init(struct limen_index_options *o)
     o->max_candidates = 64;
     o->min_token_similarity = 0.70;
     o->threads = 0;
+    o->max_memory = 0;
+}
+
+/* The bytes of the arrays alerts are filed in, as allocated (capacities). */
+static size_t filed_bytes(const struct limen_index *idx)
+{
+    return idx->arena_cap + idx->alerts_cap * sizeof *idx->alerts +
+           idx->names_cap * sizeof *idx->names + idx->ntok_cap * sizeof *idx->ntok +
+           idx->nkind_cap + idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * sizeof *idx->nats +
+           idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
+           idx->dict_cap * sizeof *idx->dict + idx->ids_cap * sizeof *idx->ids;
 }
 
 /* ---- growth helpers ---- */
@@ -89,6 +100,10 @@ static int grow_in(const struct limen_index *idx, void **p, size_t *cap, size_t 
         if (c > SIZE_MAX / 2 / elem)
             return -1;
         c *= 2;
+    }
+    if (idx->opts.max_memory && filed_bytes(idx) + (c - *cap) * elem > idx->opts.max_memory) {
+        ((struct limen_index *)idx)->over_limit = 1;
+        return -1;
     }
     void *np;
     if (*p && limen__in_map(idx, *p)) {
@@ -1151,7 +1166,12 @@ out:
         idx->nnats = save_nats;
         idx->ndocs = save_docs;
     }
-    if (st == LIMEN_ENOMEM)
+    if (st == LIMEN_ENOMEM && idx->over_limit) {
+        idx->over_limit = 0;
+        st = limen__error_set(err, LIMEN_ELIMIT, NULL,
+                              "the index would pass its memory limit of %zu bytes (%zu in use)",
+                              idx->opts.max_memory, filed_bytes(idx));
+    } else if (st == LIMEN_ENOMEM)
         limen__error_set(err, st, NULL, "out of memory");
     if (st != LIMEN_OK && err) {
         err->line = err->column = 0;
@@ -1820,6 +1840,15 @@ limen_status limen_index_finish(struct limen_index *idx)
      * another would have started. A count asked for is used as it is. */
     unsigned threads = !idx->opts.threads && idx->nnames < 65536 ? 1
                                                                   : limen__threads(idx->opts.threads);
+    if (idx->opts.max_memory) {
+        /* what it builds: postings and their years (5 bytes a token
+         * occurrence), fuzzy keys and neighbours (about 48 bytes a token),
+         * document keys (12 a document), the birth-day table (4 an alert) */
+        size_t need = idx->nntok * 5 + idx->ntoks * 48 + idx->ndocs * 12 + idx->nalerts * 4 +
+                      (LIMEN__DOBK_DAYS + 1) * 4;
+        if (filed_bytes(idx) + need > idx->opts.max_memory)
+            return LIMEN_ELIMIT;
+    }
     free_derived(idx);
     srcs_free(idx); /* alerts added from now on keep their own written forms */
     struct keys_docs kd = {idx, {LIMEN_OK, LIMEN_OK}};

@@ -204,6 +204,7 @@ struct limen_index {
 
     /* built by finish() */
     int finished;
+    int over_limit; /* an array would have passed opts.max_memory (grow_in) */
     uint32_t *post; /* postings: name ids per token */
     uint64_t *keys; /* sorted distinct fuzzy keys */
     uint32_t *key_off; /* nkeys + 1 */

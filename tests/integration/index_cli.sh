@@ -63,5 +63,19 @@ printf '\x55' | dd of="$work/flip.limen" bs=1 seek=$((size - 100)) conv=notrunc 
 [ $rc -eq 1 ] || fail "--index with --alerts: rc $rc"
 "$LIMEN" screen --index "$work/a.limen" --queries "$work/q.jsonl" --threads 0 >/dev/null 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "--threads 0: rc $rc"
+# a memory limit: reached while filing (the line named, no file written),
+# reached by the tables finish() builds, not reached; not a size
+"$LIMEN" index build --alerts "$alerts" --out "$work/m1.limen" --max-memory 12K 2>"$work/m1.txt"; rc=$?
+[ $rc -eq 2 ] && grep -q "screen_alerts.jsonl:[0-9]*: the index would pass its memory limit of 12288 bytes" "$work/m1.txt" \
+    && [ ! -e "$work/m1.limen" ] || fail "memory limit while filing: rc $rc $(cat "$work/m1.txt")"
+"$LIMEN" index build --alerts "$alerts" --out "$work/m2.limen" --max-memory 40K 2>"$work/m2.txt"; rc=$?
+[ $rc -eq 2 ] && grep -q "lookup tables would pass its memory limit" "$work/m2.txt" \
+    && [ ! -e "$work/m2.limen" ] || fail "memory limit at finish: rc $rc $(cat "$work/m2.txt")"
+"$LIMEN" index build --alerts "$alerts" --out "$work/m3.limen" --max-memory 1G 2>/dev/null || fail "1G limit"
+cmp -s "$work/m3.limen" "$work/a.limen" || fail "a limit that is not reached changes the file"
+for bad in 0 12Q -5 ""; do
+    "$LIMEN" index build --alerts "$alerts" --out "$work/m4.limen" --max-memory "$bad" 2>/dev/null; rc=$?
+    [ $rc -eq 1 ] || fail "--max-memory '$bad': rc $rc"
+done
 set -e
 echo "index_cli: ok"
