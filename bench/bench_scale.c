@@ -29,7 +29,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+/* CPU time of the process so far (all threads), in seconds. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
 
 static size_t rss_bytes(void)
 {
@@ -62,6 +73,25 @@ static struct limen_entity *entity_of(const struct pop_person *x)
     if (x->passport[0])
         limen_entity_add(e, "passportNumber", x->passport, strlen(x->passport));
     return e;
+}
+
+/* Alert i of the population, for limen_index_add_source (any thread). */
+static limen_status alert_source(void *ud, size_t i, struct limen_entity **out,
+                                 struct limen_error *err)
+{
+    (void)err;
+    struct pop_person x;
+    pop_alert(ud, i, &x);
+    *out = entity_of(&x);
+    return LIMEN_OK;
+}
+
+static int report_alert(void *ud, size_t i, int is_alert, const struct limen_error *err)
+{
+    (void)ud;
+    (void)is_alert;
+    fprintf(stderr, "alert %zu not indexed: %s\n", i, err->message);
+    return 0;
 }
 
 struct qset {
@@ -415,31 +445,30 @@ int main(int argc, char **argv)
     static struct pop p;
     pop_init(&p, seed);
 
-    /* build */
+    /* build: alerts generated, parsed and prepared on `threads` threads,
+     * filed in order (limen_index_add_source: the same index as one thread) */
     size_t rss0 = rss_bytes();
     struct limen_index *idx = NULL;
-    limen_index_new(NULL, &idx);
-    double t0 = bench_now();
-    for (uint64_t i = 0; i < nalerts; i++) {
-        struct pop_person x;
-        pop_alert(&p, i, &x);
-        struct limen_entity *e = entity_of(&x);
-        if (limen_index_add(idx, e, NULL, NULL) != LIMEN_OK) {
-            fprintf(stderr, "alert %llu not indexed\n", (unsigned long long)i);
-        }
-        limen_entity_free(e);
-    }
+    struct limen_index_options io;
+    limen_index_options_init(&io);
+    io.threads = (unsigned)threads;
+    limen_index_new(&io, &idx);
+    double t0 = bench_now(), c0 = cpu_seconds();
+    struct limen_index_add_stats as;
+    limen_index_add_source(idx, (size_t)nalerts, alert_source, &p, (unsigned)threads,
+                           report_alert, NULL, &as);
     double t_add = bench_now() - t0;
     limen_index_finish(idx);
-    double t_build = bench_now() - t0;
+    double t_build = bench_now() - t0, c_build = cpu_seconds() - c0;
     struct limen_index_stats st;
     limen_index_stats(idx, &st);
     size_t rss1 = rss_bytes();
     printf("limen scale benchmark: %llu alerts (seed %llu), %zu perturbed queries, %zu "
            "unlisted travellers\n",
            (unsigned long long)nalerts, (unsigned long long)seed, nq, nneg);
-    printf("  build (generate + add + finish): %.1f s (add %.1f s, finish %.1f s)\n", t_build,
-           t_add, t_build - t_add);
+    printf("  build (generate + add + finish) on %d threads: %.1f s (add %.1f s, finish %.1f s; "
+           "CPU %.1f s)\n",
+           threads, t_build, t_add, t_build - t_add, c_build);
     printf("  index: %zu names, %zu distinct tokens, %zu keys, %zu documents\n", st.names,
            st.tokens, st.keys, st.documents);
     printf("  memory: index %.1f bytes/alert (arrays), resident growth %.1f bytes/alert\n",

@@ -38,6 +38,15 @@ struct limen_index_options {
     unsigned max_candidates;
     /* Least token similarity for a dictionary token to count as a candidate (default 0.70). */
     double min_token_similarity;
+    /* Threads limen_index_finish() may use (default 0: one per online CPU, one
+     * for a small index); the index is the same for any count. Not saved. */
+    unsigned threads;
+    /* Bytes the index's arrays may take (default 0: no limit). An alert that
+     * would take the index past it is refused with LIMEN_ELIMIT (the index
+     * keeps the alerts before it), and so is a finish() whose tables would
+     * not fit. Checked against the arrays as they grow (by doubling), so the
+     * limit is never passed; the process needs some more besides. Not saved. */
+    size_t max_memory;
 };
 
 /* Fills the defaults. */
@@ -59,6 +68,61 @@ void limen_index_free(struct limen_index *idx);
 limen_status limen_index_add(struct limen_index *idx, const struct limen_entity *alert,
                              int *replaced, struct limen_error *err);
 
+/*
+ * Bulk adds: many alerts at once, read, parsed and prepared (facts read,
+ * names normalised) on `threads` threads (0: one per online CPU) while the
+ * calling thread files them in input order. The index is exactly the one
+ * limen_index_add() on each alert in turn gives, whatever the number of
+ * threads, and so is a file saved from it. Memory for the work in flight
+ * is bounded (a few chunks of 1,024 alerts per thread).
+ *
+ * An alert that is not added (a bad JSON line, a line too long, an alert
+ * with nothing to screen on, out of memory...) is reported to `report`,
+ * from the calling thread and in input order: `item` is its 0-based place
+ * in the input, `is_alert` 1 when it was a well-formed alert the index
+ * refused (limen_index_add()'s errors) and 0 when the input itself was bad
+ * (a line not read or not parsed, a source error), err->status why and
+ * err->line its line (0 when not from a reader). report returns 0 to go on, nonzero to stop: the call then
+ * returns that alert's status, the alerts before it added, none after it.
+ * `report` may be NULL (every failure is passed over). Counts go to
+ * `stats` (may be NULL). Errors of the call itself: LIMEN_EINVAL, and the
+ * status of the alert `report` stopped at.
+ *
+ * The index must not be used by anything else during the call; `report`
+ * must not use it either. The callbacks run on the calling thread, except
+ * limen_alert_source_fn (below).
+ */
+struct limen_index_add_stats {
+    size_t added;    /* alerts added */
+    size_t replaced; /* of which replaced an alert with the same id */
+    size_t rejected; /* items not added (each reported) */
+};
+typedef int (*limen_index_report_fn)(void *ud, size_t item, int is_alert,
+                                     const struct limen_error *err);
+
+/*
+ * The alerts of a JSON Lines reader (limen_reader_open), to its end. The
+ * reader's counts (limen_reader_stats) are those limen_reader_next() would
+ * give, except `lines`, which may count lines read ahead of a stop.
+ */
+struct limen_reader;
+limen_status limen_index_add_reader(struct limen_index *idx, struct limen_reader *r,
+                                    unsigned threads, limen_index_report_fn report, void *ud,
+                                    struct limen_index_add_stats *stats);
+
+/*
+ * Alert `i` of `n` made on demand: sets *out to a new entity the library
+ * frees, or returns an error (reported as that item's). Called from worker
+ * threads, concurrently for different i, each i once: it must be
+ * thread-safe.
+ */
+typedef limen_status (*limen_alert_source_fn)(void *ud, size_t i, struct limen_entity **out,
+                                              struct limen_error *err);
+limen_status limen_index_add_source(struct limen_index *idx, size_t n, limen_alert_source_fn source,
+                                    void *source_ud, unsigned threads,
+                                    limen_index_report_fn report, void *ud,
+                                    struct limen_index_add_stats *stats);
+
 /* Removes the alert with this id; LIMEN_ENOTFOUND when absent. */
 limen_status limen_index_remove(struct limen_index *idx, const char *id);
 
@@ -70,6 +134,8 @@ limen_status limen_index_remove(struct limen_index *idx, const char *id);
  * a drift of token weights, a few thousandths of a score). Calling
  * finish() again folds them in. Changes and screening must not run at the
  * same time: the caller serialises writers against readers.
+ * Errors: LIMEN_ENOMEM; LIMEN_ELIMIT when the tables it builds would take
+ * the index past opts.max_memory (the index is left as it was).
  */
 limen_status limen_index_finish(struct limen_index *idx);
 

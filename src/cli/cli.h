@@ -19,12 +19,18 @@ int limen_cli_paxlst(int argc, char **argv);
 
 struct limen_index;
 /*
- * Reads alerts (FtM JSON Lines, "-": stdin) into `idx` and finishes it;
+ * Reads alerts (FtM JSON Lines, "-": stdin) into `idx` on `threads` threads
+ * (0: one per CPU; the index is the same for any count) and finishes it;
  * reports bad lines as FILE:LINE (fatal unless keep_going) and the counts on
  * stderr. Returns 0 or an exit code.
  */
-int limen_cli_load_alerts(const char *path, int keep_going, struct limen_index *idx);
+int limen_cli_load_alerts(const char *path, int keep_going, unsigned threads,
+                          struct limen_index *idx);
 int limen_cli_index(int argc, char **argv);
+
+/* Parses a size: a whole number of bytes, with an optional K, M or G
+ * (1024-based); 0 or -1 (not a size, zero, or too large). */
+int limen_cli_parse_size(const char *s, size_t *out);
 
 struct limen_paxlst;
 /*

@@ -96,8 +96,48 @@ static void report_error(const char *file, const struct limen_error *err)
         fprintf(stderr, "%s:%ld: %s\n", file, err->line, err->message);
 }
 
+struct load_report {
+    const char *path;
+    int keep_going;
+    int fatal; /* out of memory: no point going on */
+};
+
+/* Reports an alert line that was not added; returns nonzero to stop. */
+static int load_report(void *ud, size_t item, int is_alert, const struct limen_error *err)
+{
+    struct load_report *lr = ud;
+    (void)item;
+    if (err->status == LIMEN_ENOMEM || err->status == LIMEN_ELIMIT) {
+        /* no point going on: every later alert needs memory too */
+        if (err->status == LIMEN_ENOMEM)
+            limen_cli_error("%s:%ld: out of memory while indexing (the alerts before this line "
+                            "were indexed; give the process more memory or split the list)",
+                            lr->path, err->line);
+        else
+            limen_cli_error("%s:%ld: %s; the alerts before this line were indexed (raise "
+                            "--max-memory or split the list)",
+                            lr->path, err->line, err->message);
+        lr->fatal = 1;
+        return 1;
+    }
+    if (is_alert && err->status == LIMEN_EEMPTY) {
+        /* A well-formed alert with nothing to screen on (a vessel named
+         * "7-28"): said, counted, never fatal. */
+        fprintf(stderr, "%s:%ld: warning: %s; not indexable, skipped\n", lr->path, err->line,
+                err->message);
+        return 0;
+    }
+    report_error(lr->path, err);
+    if (!lr->keep_going) {
+        lr->fatal = 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* Loads alerts; returns 0, or an exit code. */
-int limen_cli_load_alerts(const char *path, int keep_going, struct limen_index *idx)
+int limen_cli_load_alerts(const char *path, int keep_going, unsigned threads,
+                          struct limen_index *idx)
 {
     struct limen_error err;
     struct limen_reader *r = NULL;
@@ -105,55 +145,28 @@ int limen_cli_load_alerts(const char *path, int keep_going, struct limen_index *
         limen_cli_error("%s", err.message);
         return LIMEN_EXIT_INPUT;
     }
-    unsigned long indexed = 0, replaced = 0, rejected = 0;
-    int rc = 0;
-    for (;;) {
-        struct limen_entity *e = NULL;
-        limen_status st = limen_reader_next(r, &e, &err);
-        if (st == LIMEN_EOF)
-            break;
-        if (st == LIMEN_OK) {
-            int rep = 0;
-            long line = err.line;
-            st = limen_index_add(idx, e, &rep, &err);
-            err.line = line;
-            limen_entity_free(e);
-            if (st == LIMEN_OK) {
-                indexed++;
-                replaced += (unsigned long)rep;
-                continue;
-            }
-            if (st == LIMEN_ENOMEM) {
-                limen_cli_error("out of memory while indexing %s", path);
-                rc = LIMEN_EXIT_INPUT;
-                break;
-            }
-            rejected++;
-            if (st == LIMEN_EEMPTY) {
-                /* A well-formed alert with nothing to screen on (a vessel
-                 * named "7-28"): said, counted, never fatal. */
-                fprintf(stderr, "%s:%ld: warning: %s; not indexable, skipped\n", path, err.line,
-                        err.message);
-                continue;
-            }
-        }
-        report_error(path, &err);
-        if (!keep_going) {
-            rc = LIMEN_EXIT_INPUT;
-            break;
-        }
-    }
+    struct load_report lr = {path, keep_going, 0};
+    struct limen_index_add_stats as;
+    limen_index_add_reader(idx, r, threads, load_report, &lr, &as);
+    int rc = lr.fatal ? LIMEN_EXIT_INPUT : 0;
     struct limen_reader_stats rs;
     limen_reader_stats(r, &rs);
     limen_reader_free(r);
-    fprintf(stderr, "limen: %s: %lu entities read, %lu lines skipped, %lu not indexable, %lu indexed",
-            path, rs.read, rs.skipped, rejected, indexed);
-    if (replaced)
-        fprintf(stderr, " (%lu duplicate ids: the last one wins)", replaced);
+    /* Alerts not indexable are the rejected ones that were well-formed lines. */
+    fprintf(stderr, "limen: %s: %lu entities read, %lu lines skipped, %lu not indexable, %zu indexed",
+            path, rs.read, rs.skipped, rs.read - (unsigned long)as.added, as.added);
+    if (as.replaced)
+        fprintf(stderr, " (%zu duplicate ids: the last one wins)", as.replaced);
     fputc('\n', stderr);
     if (rc)
         return rc;
-    if (limen_index_finish(idx) != LIMEN_OK) {
+    limen_status st = limen_index_finish(idx);
+    if (st == LIMEN_ELIMIT) {
+        limen_cli_error("%s: the index's lookup tables would pass its memory limit (--max-memory); "
+                        "raise it or split the list", path);
+        return LIMEN_EXIT_INPUT;
+    }
+    if (st != LIMEN_OK) {
         limen_cli_error("out of memory while building the index");
         return LIMEN_EXIT_INPUT;
     }
@@ -634,7 +647,7 @@ int limen_cli_screen(int argc, char **argv)
             limen_cli_error("cannot create the index");
             return LIMEN_EXIT_INPUT;
         }
-        rc = limen_cli_load_alerts(alerts, keep_going, idx);
+        rc = limen_cli_load_alerts(alerts, keep_going, 0, idx);
     }
     if (rc == 0) {
         if (queries)

@@ -13,4 +13,18 @@ limen_status limen__entity_parse_flags(const char *json, size_t len, unsigned fl
 /* 1 when `prop` is one of the FtM properties that hold a name (name, alias, weakAlias...). */
 int limen__entity_is_name_prop(const char *prop);
 
+struct limen_reader;
+/*
+ * The next non-blank line of a reader, a byte-order mark at the start of
+ * the file dropped: LIMEN_OK with *line and *line_len (valid until the next
+ * call), LIMEN_EOF, or LIMEN_ETOOLONG (the line is consumed) or LIMEN_EIO,
+ * with err->line set. Counts the lines seen; whoever parses the line says
+ * how that went with limen__reader_count() (parsed or skipped), so that
+ * limen_reader_stats() stays right when lines are parsed elsewhere.
+ */
+limen_status limen__reader_line(struct limen_reader *r, const char **line, size_t *line_len,
+                                struct limen_error *err);
+unsigned limen__reader_flags(const struct limen_reader *r);
+void limen__reader_count(struct limen_reader *r, int parsed);
+
 #endif

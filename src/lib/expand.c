@@ -158,7 +158,69 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-limen_status limen__expand_build(struct limen_index *idx)
+/*
+ * The lists are searched in blocks of EXPAND_BLOCK tokens, the blocks on
+ * as many threads as finish() has (a search only reads the index), each
+ * into its own buffer; they are then laid out in the order of the
+ * commonest tokens first, as one thread would.
+ */
+#define EXPAND_BLOCK 64
+
+struct expand_block {
+    struct limen__nb *nb; /* the lists of its tokens, back to back */
+    size_t n, cap;
+    uint32_t len[EXPAND_BLOCK]; /* each token's list length */
+    int failed;
+};
+
+struct expand_job {
+    struct limen_index *idx;
+    const uint64_t *order;
+    size_t cand;
+    struct expand_block *blocks;
+};
+
+static void expand_block(void *ud, size_t b)
+{
+    struct expand_job *job = ud;
+    struct limen_index *idx = job->idx;
+    struct expand_block *bl = &job->blocks[b];
+    struct limen__nb *buf = limen__reallocarray(NULL, LIMEN__MAX_NEIGHBOURS, sizeof *buf);
+    if (!buf) {
+        bl->failed = 1;
+        return;
+    }
+    for (size_t k = 0; k < EXPAND_BLOCK; k++) {
+        size_t i = b * EXPAND_BLOCK + k;
+        bl->len[k] = 0;
+        if (i >= job->cand)
+            break;
+        const struct limen__dtok *t = &idx->toks[(uint32_t)job->order[i]];
+        if (t->len < 2)
+            continue;
+        size_t n = limen__expand(idx, idx->arena + t->text, t->len, t->flags, 0,
+                                 (float)idx->opts.min_token_similarity, 0, buf,
+                                 LIMEN__MAX_NEIGHBOURS);
+        if (bl->n + n > bl->cap) {
+            size_t nc = bl->cap ? bl->cap * 2 : 4096;
+            while (nc < bl->n + n)
+                nc *= 2;
+            struct limen__nb *p = limen__reallocarray(bl->nb, nc, sizeof *p);
+            if (!p) {
+                bl->failed = 1;
+                break;
+            }
+            bl->nb = p;
+            bl->cap = nc;
+        }
+        memcpy(bl->nb + bl->n, buf, n * sizeof *buf);
+        bl->n += n;
+        bl->len[k] = (uint32_t)n;
+    }
+    limen__free(buf);
+}
+
+limen_status limen__expand_build(struct limen_index *idx, unsigned threads)
 {
     size_t cand = 0;
     for (size_t t = 0; t < idx->ntoks; t++) {
@@ -168,13 +230,12 @@ limen_status limen__expand_build(struct limen_index *idx)
     idx->nnb = 0;
     if (!cand)
         return LIMEN_OK;
+    limen_status st = LIMEN_ENOMEM;
+    struct expand_block *blocks = NULL;
+    size_t nblocks = 0;
     uint64_t *order = limen__reallocarray(NULL, cand, sizeof *order);
-    struct limen__nb *buf = limen__reallocarray(NULL, LIMEN__MAX_NEIGHBOURS, sizeof *buf);
-    if (!order || !buf) {
-        limen__free(order);
-        limen__free(buf);
-        return LIMEN_ENOMEM;
-    }
+    if (!order)
+        goto out;
     size_t k = 0;
     for (size_t t = 0; t < idx->ntoks; t++)
         if (idx->toks[t].df >= EXPAND_MIN_DF)
@@ -182,35 +243,47 @@ limen_status limen__expand_build(struct limen_index *idx)
     qsort(order, cand, sizeof *order, cmp_desc);
     if (cand > EXPAND_MAX_TOKENS)
         cand = EXPAND_MAX_TOKENS;
-    size_t cap = 0;
-    limen_status st = LIMEN_OK;
-    for (size_t i = 0; i < cand; i++) {
-        const struct limen__dtok *t = &idx->toks[(uint32_t)order[i]];
-        if (t->len < 2)
-            continue;
-        size_t n = limen__expand(idx, idx->arena + t->text, t->len, t->flags, 0,
-                                 (float)idx->opts.min_token_similarity, 0, buf,
-                                 LIMEN__MAX_NEIGHBOURS);
-        if (idx->nnb + n + 1 > cap) {
-            size_t nc = cap ? cap * 2 : 4096;
-            while (nc < idx->nnb + n + 1)
-                nc *= 2;
-            struct limen__nb *p = limen__reallocarray(idx->nb, nc, sizeof *p);
-            if (!p) {
-                st = LIMEN_ENOMEM;
-                break;
-            }
-            idx->nb = p;
-            cap = nc;
-        }
-        idx->nb[idx->nnb].tok = (uint32_t)n; /* the list's header: its length */
-        idx->nb[idx->nnb].sim = 0.0f;
-        memcpy(idx->nb + idx->nnb + 1, buf, n * sizeof *buf);
-        idx->toks[(uint32_t)order[i]].exp = (uint32_t)idx->nnb + 1;
-        idx->nnb += n + 1;
+    nblocks = (cand + EXPAND_BLOCK - 1) / EXPAND_BLOCK;
+    blocks = limen__calloc(nblocks, sizeof *blocks);
+    if (!blocks)
+        goto out;
+    struct expand_job job = {idx, order, cand, blocks};
+    limen__parallel_for(threads, nblocks, expand_block, &job);
+    /* one array: per token a header (its list's length) and the list */
+    size_t total = 0;
+    for (size_t b = 0; b < nblocks; b++) {
+        if (blocks[b].failed)
+            goto out;
+        total += blocks[b].n;
     }
+    total += cand;
+    idx->nb = limen__reallocarray(NULL, total, sizeof *idx->nb);
+    if (!idx->nb)
+        goto out;
+    for (size_t b = 0; b < nblocks; b++) {
+        const struct limen__nb *src = blocks[b].nb;
+        for (size_t j = 0; j < EXPAND_BLOCK; j++) {
+            size_t i = b * EXPAND_BLOCK + j;
+            if (i >= cand)
+                break;
+            if (idx->toks[(uint32_t)order[i]].len < 2)
+                continue;
+            uint32_t n = blocks[b].len[j];
+            idx->nb[idx->nnb].tok = n; /* the list's header: its length */
+            idx->nb[idx->nnb].sim = 0.0f;
+            if (n)
+                memcpy(idx->nb + idx->nnb + 1, src, n * sizeof *src);
+            src += n;
+            idx->toks[(uint32_t)order[i]].exp = (uint32_t)idx->nnb + 1;
+            idx->nnb += n + 1;
+        }
+    }
+    st = LIMEN_OK;
+out:
+    for (size_t b = 0; blocks && b < nblocks; b++)
+        limen__free(blocks[b].nb);
+    limen__free(blocks);
     limen__free(order);
-    limen__free(buf);
     if (st != LIMEN_OK) {
         for (size_t t = 0; t < idx->ntoks; t++)
             idx->toks[t].exp = 0;

@@ -10,7 +10,8 @@
  *                 postings post[t.post ..): the names holding the token
  *   keys       -> sorted 64-bit fuzzy keys; key_tok[key_off[k] ..
  *                 key_off[k+1]): the dictionary tokens under key k
- *   doc_keys   -> sorted OCR keys of document numbers, with their alert
+ *   doc_keys   -> sorted OCR keys of document numbers (their high half), with
+ *                 their alert
  *
  * Fuzzy keys are built on the dictionary, not on alerts: a token's phonetic
  * skeleton (vowels dropped, letters folded into classes the transliterations
@@ -27,6 +28,7 @@
  * so add/remove followed by finish() gives what a fresh build gives.
  */
 #include "alloc.h"
+#include "buf.h"
 #include "country.h"
 #include "entity_int.h"
 #include "index_int.h"
@@ -71,6 +73,18 @@ void limen_index_options_init(struct limen_index_options *o)
 {
     o->max_candidates = 64;
     o->min_token_similarity = 0.70;
+    o->threads = 0;
+    o->max_memory = 0;
+}
+
+/* The bytes of the arrays alerts are filed in, as allocated (capacities). */
+static size_t filed_bytes(const struct limen_index *idx)
+{
+    return idx->arena_cap + idx->alerts_cap * sizeof *idx->alerts +
+           idx->names_cap * sizeof *idx->names + idx->ntok_cap * sizeof *idx->ntok +
+           idx->nkind_cap + idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * sizeof *idx->nats +
+           idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
+           idx->dict_cap * sizeof *idx->dict + idx->ids_cap * sizeof *idx->ids;
 }
 
 /* ---- growth helpers ---- */
@@ -86,6 +100,10 @@ static int grow_in(const struct limen_index *idx, void **p, size_t *cap, size_t 
         if (c > SIZE_MAX / 2 / elem)
             return -1;
         c *= 2;
+    }
+    if (idx->opts.max_memory && filed_bytes(idx) + (c - *cap) * elem > idx->opts.max_memory) {
+        ((struct limen_index *)idx)->over_limit = 1;
+        return -1;
     }
     void *np;
     if (*p && limen__in_map(idx, *p)) {
@@ -111,18 +129,31 @@ static void ifree(const struct limen_index *idx, void *p)
         limen__free(p);
 }
 
-/* Appends bytes and a NUL to the arena; returns the offset or UINT32_MAX. */
-static uint32_t arena_add(struct limen_index *idx, const char *s, size_t len)
+/*
+ * Appends bytes to the arena, and a NUL when `nul` (token texts and
+ * document numbers are C strings; alert ids and written names are read
+ * with their length, and 10 million alerts save 20 MB without). Returns
+ * the offset or UINT32_MAX.
+ */
+static uint32_t arena_put(struct limen_index *idx, const char *s, size_t len, int nul)
 {
-    if (idx->arena_len + len + 1 > UINT32_MAX)
+    size_t need = len + (nul ? 1 : 0);
+    if (idx->arena_len + need > UINT32_MAX)
         return UINT32_MAX;
-    if (grow_in(idx, (void **)&idx->arena, &idx->arena_cap, idx->arena_len + len + 1, 1) != 0)
+    if (grow_in(idx, (void **)&idx->arena, &idx->arena_cap, idx->arena_len + need, 1) != 0)
         return UINT32_MAX;
     uint32_t off = (uint32_t)idx->arena_len;
-    memcpy(idx->arena + off, s, len);
-    idx->arena[off + len] = '\0';
-    idx->arena_len += len + 1;
+    if (len)
+        memcpy(idx->arena + off, s, len);
+    if (nul)
+        idx->arena[off + len] = '\0';
+    idx->arena_len += need;
     return off;
+}
+
+static uint32_t arena_add(struct limen_index *idx, const char *s, size_t len)
+{
+    return arena_put(idx, s, len, 1);
 }
 
 limen_status limen_index_new(const struct limen_index_options *opts, struct limen_index **out)
@@ -170,6 +201,8 @@ static void free_delta(struct limen_index *idx)
         if (idx->toks[t].ddf || idx->toks[t].dhead)
             idx->toks[t].ddf = idx->toks[t].dhead = 0;
 }
+
+static void srcs_free(struct limen_index *idx);
 
 static void free_derived(struct limen_index *idx)
 {
@@ -219,24 +252,54 @@ void limen_index_free(struct limen_index *idx)
     ifree(idx, idx->toks);
     ifree(idx, idx->dict);
     ifree(idx, idx->ids);
+    srcs_free(idx);
     limen__index_unmap(idx);
     limen__free(idx);
 }
 
 /* ---- dictionary ---- */
 
-static uint64_t tok_hash(const char *text, size_t len, int flags)
+/*
+ * Whether a hash table of `cap` slots is too full for n entries: beyond
+ * `quarters` quarters. The dictionary (small, read by every query) and the
+ * written names (only while building) stay at most half full; the alert
+ * ids, saved with the index, three quarters (at half full they cost 13
+ * bytes per alert at 10 million alerts; a quarter of free slots still ends
+ * a probe soon enough).
+ */
+#define DICT_LOAD 2
+#define IDS_LOAD 3
+#define SRCS_LOAD 2
+static int table_full(size_t n, size_t cap, int quarters)
 {
-    return limen__hash(text, len, (uint64_t)(flags & LIMEN__TF_ARABIC));
+    return n * 4 > cap * (size_t)quarters;
 }
 
-uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_t len, int flags)
+/*
+ * The hash of the in-memory tables (dictionary, alert ids, written names):
+ * the 8-bytes-a-step hash of saved files, several times faster than the
+ * byte-at-a-time limen__hash() on ids and names. Only slots depend on it,
+ * never an order that results depend on (fuzzy and document keys keep
+ * limen__hash()).
+ */
+static uint64_t table_hash(const char *s, size_t len, uint64_t seed)
+{
+    return limen__index_checksum((const unsigned char *)s, len, seed);
+}
+
+static uint64_t tok_hash(const char *text, size_t len, int flags)
+{
+    return table_hash(text, len, (uint64_t)(flags & LIMEN__TF_ARABIC));
+}
+
+/* Dictionary lookup with the token's hash (tok_hash) already computed. */
+static uint32_t dict_find_h(const struct limen_index *idx, const char *text, size_t len, int flags,
+                            uint64_t h)
 {
     if (!idx->dict_cap)
         return UINT32_MAX;
-    flags &= LIMEN__TF_ARABIC;
     size_t mask = idx->dict_cap - 1;
-    for (size_t i = tok_hash(text, len, flags) & mask;; i = (i + 1) & mask) {
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t slot = idx->dict[i];
         if (!slot)
             return UINT32_MAX;
@@ -245,6 +308,12 @@ uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_
             memcmp(idx->arena + t->text, text, len) == 0)
             return slot - 1;
     }
+}
+
+uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_t len, int flags)
+{
+    flags &= LIMEN__TF_ARABIC;
+    return dict_find_h(idx, text, len, flags, tok_hash(text, len, flags));
 }
 
 static int dict_rehash(struct limen_index *idx, size_t cap)
@@ -265,14 +334,15 @@ static int dict_rehash(struct limen_index *idx, size_t cap)
     return 0;
 }
 
-/* Finds or adds a token; UINT32_MAX when out of memory. */
-static uint32_t dict_intern(struct limen_index *idx, const char *text, size_t len, int flags)
+/* Finds or adds a token whose hash (tok_hash) is h; UINT32_MAX when out of memory. */
+static uint32_t dict_intern(struct limen_index *idx, const char *text, size_t len, int flags,
+                            uint64_t h)
 {
     flags &= LIMEN__TF_ARABIC;
-    uint32_t id = limen__dict_find(idx, text, len, flags);
+    uint32_t id = dict_find_h(idx, text, len, flags, h);
     if (id != UINT32_MAX)
         return id;
-    if ((idx->ntoks + 1) * 2 > idx->dict_cap &&
+    if (table_full(idx->ntoks + 1, idx->dict_cap, DICT_LOAD) &&
         dict_rehash(idx, idx->dict_cap ? idx->dict_cap * 2 : 1024) != 0)
         return UINT32_MAX;
     if (idx->ntoks >= UINT32_MAX - 1 || GROW(idx->toks, idx->toks_cap, idx->ntoks + 1) != 0)
@@ -286,54 +356,106 @@ static uint32_t dict_intern(struct limen_index *idx, const char *text, size_t le
     t->len = (uint8_t)len;
     t->flags = (uint8_t)flags;
     size_t mask = idx->dict_cap - 1;
-    size_t i = tok_hash(text, len, flags) & mask;
+    size_t i = h & mask;
     while (idx->dict[i])
         i = (i + 1) & mask;
     idx->dict[i] = (uint32_t)idx->ntoks + 1;
     return (uint32_t)idx->ntoks++;
 }
 
-/* ---- alert ids ---- */
+/* ---- string tables: alert ids, written names ---- */
 
-static uint32_t id_find(const struct limen_index *idx, const char *id, size_t len)
+/*
+ * Two open-addressing tables map a string to the record holding it (slot
+ * = record + 1): the alert ids, and while alerts are added before the
+ * first finish() the written names (so that names written alike share
+ * their bytes in the arena). A table only holds records; their strings
+ * are read from the arena through `key`.
+ */
+typedef const char *(*table_key_fn)(const struct limen_index *idx, uint32_t rec, size_t *len);
+
+static const char *alert_id_key(const struct limen_index *idx, uint32_t a, size_t *len)
 {
-    if (!idx->ids_cap)
+    *len = idx->alerts[a].id_len;
+    return idx->arena + idx->alerts[a].id;
+}
+
+static const char *name_src_key(const struct limen_index *idx, uint32_t n, size_t *len)
+{
+    *len = idx->names[n].src_len;
+    return idx->arena + idx->names[n].src;
+}
+
+/* The record whose string is s (hash h), or UINT32_MAX. */
+static uint32_t table_find(const struct limen_index *idx, const uint32_t *tab, size_t cap,
+                           table_key_fn key, const char *s, size_t len, uint64_t h)
+{
+    if (!cap)
         return UINT32_MAX;
-    size_t mask = idx->ids_cap - 1;
-    for (size_t i = limen__hash(id, len, 7) & mask;; i = (i + 1) & mask) {
-        uint32_t slot = idx->ids[i];
+    size_t mask = cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t slot = tab[i];
         if (!slot)
             return UINT32_MAX;
-        const struct limen__ialert *a = &idx->alerts[slot - 1];
-        if (a->id_len == len && memcmp(idx->arena + a->id, id, len) == 0)
+        size_t l;
+        const char *k = key(idx, slot - 1, &l);
+        if (l == len && memcmp(k, s, len) == 0)
             return slot - 1;
     }
 }
 
-static int ids_put(struct limen_index *idx, uint32_t alert)
+/* Grows a table to hold `need` records at most `quarters` full, rehashing
+ * with table_hash(seed). */
+static int table_reserve(const struct limen_index *idx, uint32_t **tab, size_t *cap, size_t need,
+                         int quarters, table_key_fn key, uint64_t seed)
 {
-    if ((idx->nalerts + 1) * 2 > idx->ids_cap) {
-        size_t cap = idx->ids_cap ? idx->ids_cap * 2 : 1024;
-        uint32_t *d = limen__calloc(cap, sizeof *d);
-        if (!d)
-            return -1;
-        for (size_t i = 0; i < idx->ids_cap; i++) {
-            uint32_t slot = idx->ids[i];
-            if (!slot)
-                continue;
-            const struct limen__ialert *a = &idx->alerts[slot - 1];
-            size_t j = limen__hash(idx->arena + a->id, a->id_len, 7) & (cap - 1);
-            while (d[j])
-                j = (j + 1) & (cap - 1);
-            d[j] = slot;
-        }
-        ifree(idx, idx->ids);
-        idx->ids = d;
-        idx->ids_cap = cap;
+    if (!table_full(need, *cap, quarters))
+        return 0;
+    size_t nc = *cap ? *cap : 1024;
+    while (table_full(need, nc, quarters))
+        nc *= 2;
+    uint32_t *d = limen__calloc(nc, sizeof *d);
+    if (!d)
+        return -1;
+    for (size_t i = 0; i < *cap; i++) {
+        uint32_t slot = (*tab)[i];
+        if (!slot)
+            continue;
+        size_t l;
+        const char *k = key(idx, slot - 1, &l);
+        size_t j = table_hash(k, l, seed) & (nc - 1);
+        while (d[j])
+            j = (j + 1) & (nc - 1);
+        d[j] = slot;
     }
+    ifree(idx, *tab);
+    *tab = d;
+    *cap = nc;
+    return 0;
+}
+
+#define ID_SEED 7
+#define SRC_SEED 11
+
+static uint64_t id_hash(const char *id, size_t len)
+{
+    return table_hash(id, len, ID_SEED);
+}
+
+static uint32_t id_find(const struct limen_index *idx, const char *id, size_t len, uint64_t h)
+{
+    return table_find(idx, idx->ids, idx->ids_cap, alert_id_key, id, len, h);
+}
+
+/* Files alert `alert` under its id (hash h): the newer alert takes an id. */
+static int ids_put(struct limen_index *idx, uint32_t alert, uint64_t h)
+{
+    if (table_reserve(idx, &idx->ids, &idx->ids_cap, idx->nalerts + 1, IDS_LOAD, alert_id_key,
+                      ID_SEED))
+        return -1;
     const struct limen__ialert *a = &idx->alerts[alert];
     size_t mask = idx->ids_cap - 1;
-    size_t j = limen__hash(idx->arena + a->id, a->id_len, 7) & mask;
+    size_t j = h & mask;
     while (idx->ids[j]) {
         if (idx->ids[j] == alert + 1)
             return 0;
@@ -348,6 +470,43 @@ static int ids_put(struct limen_index *idx, uint32_t alert)
     }
     idx->ids[j] = alert + 1;
     return 0;
+}
+
+static uint64_t src_hash(const char *s, size_t len)
+{
+    return table_hash(s, len, SRC_SEED);
+}
+
+/* The arena offset of a written form held already (hash h), or UINT32_MAX. */
+static uint32_t src_find(const struct limen_index *idx, const char *s, size_t len, uint64_t h)
+{
+    uint32_t n = table_find(idx, idx->srcs, idx->srcs_cap, name_src_key, s, len, h);
+    return n == UINT32_MAX ? n : idx->names[n].src;
+}
+
+/* Makes room for `more` forms, so that recording them (src_put) cannot fail. */
+static int srcs_reserve(struct limen_index *idx, size_t more)
+{
+    return table_reserve(idx, &idx->srcs, &idx->srcs_cap, idx->nsrcs + more, SRCS_LOAD,
+                         name_src_key, SRC_SEED);
+}
+
+/* Records the written form of name n (hash h); room was reserved. */
+static void src_put(struct limen_index *idx, uint32_t n, uint64_t h)
+{
+    size_t mask = idx->srcs_cap - 1;
+    size_t j = h & mask;
+    while (idx->srcs[j])
+        j = (j + 1) & mask;
+    idx->srcs[j] = n + 1;
+    idx->nsrcs++;
+}
+
+static void srcs_free(struct limen_index *idx)
+{
+    limen__free(idx->srcs);
+    idx->srcs = NULL;
+    idx->srcs_cap = idx->nsrcs = 0;
 }
 
 /* ---- facts of an entity ---- */
@@ -690,101 +849,285 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
     limen__dobk_delta_add(idx, ai);
 }
 
-/* ---- adding alerts ---- */
+/* ---- adding alerts: prepared (any thread), then filed (the writer) ---- */
 
-limen_status limen_index_add(struct limen_index *idx, const struct limen_entity *alert,
-                             int *replaced, struct limen_error *err)
+_Static_assert(LIMEN_SCHEMA_IDENTIFICATION < 16, "a schema fits the alert's 4 bits");
+_Static_assert(sizeof(struct limen__ialert) == 28, "an alert record is 28 bytes");
+_Static_assert(sizeof(struct limen__dtok) == 32, "a token record is 32 bytes");
+
+/*
+ * An alert prepared for filing is what limen_index_add() copies into the
+ * index, its names normalised and its hashes computed, packed in a byte
+ * buffer: a thread may prepare many alerts while another files them in
+ * order (index_build.c). Filing is then only appends and lookups, and a
+ * prepared alert files into exactly what adding the entity gives. Layout
+ * (fields unaligned, host order):
+ *
+ *   u64 id hash, u16 id length, id bytes, u8 schema, u8 gender, u8 names
+ *   per name:  u8 property, u8 tokens, u16 written length, written bytes,
+ *              u64 hash of the written form,
+ *              per token: u64 hash, u8 length, u8 flags, u8 kind, text
+ *   u8 dates (struct limen__date each), u8 nationalities (u16 each)
+ *   u8 documents, per document: u8 length, u8 kind, u16 country, number
+ */
+
+static void put8(struct limen_buf *b, unsigned v)
+{
+    limen_buf_addch(b, (char)(unsigned char)v);
+}
+
+static void put16(struct limen_buf *b, unsigned v)
+{
+    uint16_t x = (uint16_t)v;
+    limen_buf_add(b, (const char *)&x, sizeof x);
+}
+
+static void put64(struct limen_buf *b, uint64_t v)
+{
+    limen_buf_add(b, (const char *)&v, sizeof v);
+}
+
+static unsigned get8(const unsigned char **p)
+{
+    return *(*p)++;
+}
+
+static unsigned get16(const unsigned char **p)
+{
+    uint16_t x;
+    memcpy(&x, *p, sizeof x);
+    *p += sizeof x;
+    return x;
+}
+
+static uint64_t get64(const unsigned char **p)
+{
+    uint64_t x;
+    memcpy(&x, *p, sizeof x);
+    *p += sizeof x;
+    return x;
+}
+
+limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct limen_entity *alert,
+                                  struct limen__prep_scratch *sc, struct limen_buf *out,
+                                  struct limen_error *err)
+{
+    struct limen__facts *f = &sc->facts;
+    struct limen__name *nm = &sc->name;
+    limen__facts_read(alert, f);
+    const char *id = limen_entity_id(alert);
+    size_t id_len = strlen(id);
+    if (id_len > UINT16_MAX)
+        id_len = UINT16_MAX; /* entities hold ids of LIMEN_ENTITY_MAX_ID bytes at most */
+    put64(out, id_hash(id, id_len));
+    put16(out, (unsigned)id_len);
+    limen_buf_add(out, id, id_len);
+    put8(out, (unsigned)limen_entity_schema(alert));
+    put8(out, f->gender);
+    size_t at_count = out->len;
+    put8(out, 0); /* names with tokens: set below */
+    unsigned named = 0;
+    for (int i = 0; i < f->nnames; i++) {
+        limen_status st = limen__name_normalize(nz, f->names[i].s, f->names[i].len, nm);
+        if (st != LIMEN_OK)
+            return limen__error_set(err, st, limen__name_prop_label(f->names[i].prop),
+                                    "cannot normalise name: %s", limen_strerror(st));
+        if (nm->n == 0)
+            continue;
+        size_t sl = f->names[i].len > 65535 ? 65535 : f->names[i].len;
+        put8(out, f->names[i].prop);
+        put8(out, (unsigned)nm->n);
+        put16(out, (unsigned)sl);
+        limen_buf_add(out, f->names[i].s, sl);
+        put64(out, src_hash(f->names[i].s, sl));
+        for (int k = 0; k < nm->n; k++) {
+            const struct limen__token *t = &nm->tok[k];
+            put64(out, tok_hash(t->text, t->len, t->flags & LIMEN__TF_ARABIC));
+            put8(out, t->len);
+            put8(out, t->flags);
+            put8(out, t->kind);
+            limen_buf_add(out, t->text, t->len);
+        }
+        named++;
+    }
+    put8(out, (unsigned)f->ndob);
+    limen_buf_add(out, (const char *)f->dobs, (size_t)f->ndob * sizeof *f->dobs);
+    put8(out, (unsigned)f->nnat);
+    limen_buf_add(out, (const char *)f->nats, (size_t)f->nnat * sizeof *f->nats);
+    put8(out, (unsigned)f->ndoc);
+    for (int i = 0; i < f->ndoc; i++) {
+        put8(out, f->docs[i].len);
+        put8(out, f->docs[i].kind);
+        put16(out, f->docs[i].country);
+        limen_buf_add(out, f->docs[i].num, f->docs[i].len);
+    }
+    if (limen_buf_failed(out))
+        return limen__error_set(err, LIMEN_ENOMEM, NULL, "out of memory");
+    out->data[at_count] = (char)named; /* at most LIMEN__MAX_NAMES */
+    return LIMEN_OK;
+}
+
+/*
+ * Filing is a run of random reads (a slot of the id table, the dictionary
+ * and the written-name table, then the record it names): far more than
+ * the rest at 10 million alerts. The bulk filer (index_build.c) announces
+ * the records it will file a few ahead: stage 0 prefetches the slots,
+ * stage 1 (closer) reads them, now cached, and prefetches what they name.
+ */
+/* Stage 0: the slot of hash h in a table; stage 1: the record it names
+ * (records of rec_size bytes from `recs`). */
+static void prefetch_slot(const uint32_t *tab, size_t cap, uint64_t h, int stage, const void *recs,
+                          size_t rec_size)
+{
+    if (!cap)
+        return;
+    const uint32_t *slot = &tab[h & (cap - 1)];
+    if (stage == 0)
+        __builtin_prefetch(slot);
+    else if (*slot)
+        __builtin_prefetch((const char *)recs + (size_t)(*slot - 1) * rec_size);
+}
+
+void limen__alert_prefetch(const struct limen_index *idx, const unsigned char *rec, int stage)
+{
+    const unsigned char *p = rec;
+    uint64_t h = get64(&p);
+    size_t len = get16(&p);
+    p += len + 2; /* id, schema, gender */
+    prefetch_slot(idx->ids, idx->ids_cap, h, stage, idx->alerts, sizeof *idx->alerts);
+    unsigned named = get8(&p);
+    for (unsigned i = 0; i < named; i++) {
+        unsigned ntok = p[1];
+        p += 2;
+        len = get16(&p);
+        p += len;
+        h = get64(&p);
+        prefetch_slot(idx->srcs, idx->srcs_cap, h, stage, idx->names, sizeof *idx->names);
+        for (unsigned k = 0; k < ntok; k++) {
+            h = get64(&p);
+            len = get8(&p);
+            p += 2 + len;
+            prefetch_slot(idx->dict, idx->dict_cap, h, stage, idx->toks, sizeof *idx->toks);
+        }
+    }
+}
+
+limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec, int *replaced,
+                               struct limen_error *err)
 {
     limen_status st = LIMEN_ENOMEM;
-    struct limen__facts *f = NULL;
-    struct limen__name *nm = NULL;
     /* On failure the arrays go back to what they held (the arena and the
      * dictionary may keep a few unused bytes and tokens: harmless). */
     size_t save_names = idx->nnames, save_ntok = idx->nntok, save_dobs = idx->ndobs,
            save_nats = idx->nnats, save_docs = idx->ndocs;
+    const unsigned char *p = rec;
     if (replaced)
         *replaced = 0;
-    limen_error_clear(err);
-    f = limen__malloc(sizeof *f);
-    nm = limen__malloc(sizeof *nm);
-    if (!f || !nm)
-        goto out;
-    limen__facts_read(alert, f);
+    /* err is only written on failure (clearing 400 bytes for each of 10
+     * million alerts showed in the profile): limen_index_add() clears it */
 
-    const char *id = limen_entity_id(alert);
-    size_t id_len = strlen(id);
+    uint64_t ih = get64(&p);
+    size_t id_len = get16(&p);
+    const char *id = (const char *)p;
+    p += id_len;
     if (idx->nalerts >= UINT32_MAX - 1 || GROW(idx->alerts, idx->alerts_cap, idx->nalerts + 1))
         goto out;
     struct limen__ialert a;
     memset(&a, 0, sizeof a);
-    a.id = arena_add(idx, id, id_len);
+    a.id = arena_put(idx, id, id_len, 0);
     if (a.id == UINT32_MAX)
         goto out;
     a.id_len = (uint16_t)id_len;
-    a.schema = (uint8_t)limen_entity_schema(alert);
-    a.gender = f->gender;
+    a.schema = (uint8_t)(get8(&p) & 15);
+    a.gender = (uint8_t)(get8(&p) & 3);
     a.name0 = (uint32_t)idx->nnames;
     int usable = 0;
-    for (int i = 0; i < f->nnames; i++) {
-        st = limen__name_normalize(idx->nz, f->names[i].s, f->names[i].len, nm);
-        if (st != LIMEN_OK) {
-            limen__error_set(err, st, limen__name_prop_label(f->names[i].prop),
-                             "cannot normalise name: %s", limen_strerror(st));
-            goto out;
-        }
-        st = LIMEN_ENOMEM;
-        if (nm->n == 0)
-            continue;
+    unsigned named = get8(&p);
+    /* Written forms new to the arena, recorded once the alert is in. */
+    uint32_t new_src[LIMEN__MAX_NAMES];
+    uint64_t new_hash[LIMEN__MAX_NAMES];
+    unsigned nnew = 0;
+    int share = !idx->finished;
+    if (share && srcs_reserve(idx, named) != 0)
+        goto out;
+    for (unsigned i = 0; i < named; i++) {
+        unsigned prop = get8(&p), ntok = get8(&p);
+        size_t sl = get16(&p);
+        const char *src = (const char *)p;
+        p += sl;
+        uint64_t sh = get64(&p);
         if (GROW(idx->names, idx->names_cap, idx->nnames + 1) ||
-            GROW(idx->ntok, idx->ntok_cap, idx->nntok + (size_t)nm->n))
-            goto out;
-        if (GROW(idx->nkind, idx->nkind_cap, idx->nntok + (size_t)nm->n))
+            GROW(idx->ntok, idx->ntok_cap, idx->nntok + ntok) ||
+            GROW(idx->nkind, idx->nkind_cap, idx->nntok + ntok))
             goto out;
         struct limen__iname *in = &idx->names[idx->nnames];
         in->alert = (uint32_t)idx->nalerts;
         in->tok = (uint32_t)idx->nntok;
-        in->ntok = (uint8_t)nm->n;
-        in->prop = f->names[i].prop;
-        size_t sl = f->names[i].len > 65535 ? 65535 : f->names[i].len;
-        in->src = arena_add(idx, f->names[i].s, sl);
+        in->ntok = (uint8_t)ntok;
+        in->prop = (uint8_t)prop;
         in->src_len = (uint16_t)sl;
-        if (in->src == UINT32_MAX)
-            goto out;
-        for (int k = 0; k < nm->n; k++) {
-            uint32_t t = dict_intern(idx, nm->tok[k].text, nm->tok[k].len, nm->tok[k].flags);
+        in->src = share ? src_find(idx, src, sl, sh) : UINT32_MAX;
+        for (unsigned j = 0; j < nnew && in->src == UINT32_MAX; j++) {
+            const struct limen__iname *o = &idx->names[new_src[j]];
+            if (o->src_len == sl && memcmp(idx->arena + o->src, src, sl) == 0)
+                in->src = o->src;
+        }
+        if (in->src == UINT32_MAX) {
+            in->src = arena_put(idx, src, sl, 0);
+            if (in->src == UINT32_MAX)
+                goto out;
+            if (share && nnew < LIMEN__MAX_NAMES) {
+                new_src[nnew] = (uint32_t)idx->nnames;
+                new_hash[nnew++] = sh;
+            }
+        }
+        for (unsigned k = 0; k < ntok; k++) {
+            uint64_t h = get64(&p);
+            unsigned len = get8(&p), flags = get8(&p), kind = get8(&p);
+            uint32_t t = dict_intern(idx, (const char *)p, len, (int)flags, h);
+            p += len;
             if (t == UINT32_MAX)
                 goto out;
             idx->ntok[idx->nntok] = t;
-            idx->nkind[idx->nntok] = nm->tok[k].kind;
+            idx->nkind[idx->nntok] = (uint8_t)kind;
             idx->nntok++;
         }
         idx->nnames++;
         usable = 1;
     }
-    a.nname = (uint32_t)idx->nnames - a.name0;
-    if (GROW(idx->dobs, idx->dobs_cap, idx->ndobs + (size_t)f->ndob) ||
-        GROW(idx->nats, idx->nats_cap, idx->nnats + (size_t)f->nnat) ||
-        GROW(idx->docs, idx->docs_cap, idx->ndocs + (size_t)f->ndoc))
+    a.nname = (uint8_t)(idx->nnames - a.name0);
+    unsigned ndob = get8(&p);
+    const unsigned char *dobs = p;
+    p += ndob * sizeof *idx->dobs;
+    unsigned nnat = get8(&p);
+    const unsigned char *nats = p;
+    p += nnat * sizeof *idx->nats;
+    unsigned ndoc = get8(&p);
+    if (GROW(idx->dobs, idx->dobs_cap, idx->ndobs + ndob) ||
+        GROW(idx->nats, idx->nats_cap, idx->nnats + nnat) ||
+        GROW(idx->docs, idx->docs_cap, idx->ndocs + ndoc))
         goto out;
     a.dob0 = (uint32_t)idx->ndobs;
-    a.ndob = (uint8_t)f->ndob;
-    if (f->ndob)
-        memcpy(idx->dobs + idx->ndobs, f->dobs, (size_t)f->ndob * sizeof *f->dobs);
-    idx->ndobs += (size_t)f->ndob;
+    a.ndob = (uint8_t)ndob;
+    if (ndob)
+        memcpy(idx->dobs + idx->ndobs, dobs, ndob * sizeof *idx->dobs);
+    idx->ndobs += ndob;
     a.nat0 = (uint32_t)idx->nnats;
-    a.nnat = (uint8_t)f->nnat;
-    if (f->nnat)
-        memcpy(idx->nats + idx->nnats, f->nats, (size_t)f->nnat * sizeof *f->nats);
-    idx->nnats += (size_t)f->nnat;
+    a.nnat = (uint8_t)nnat;
+    if (nnat)
+        memcpy(idx->nats + idx->nnats, nats, nnat * sizeof *idx->nats);
+    idx->nnats += nnat;
     a.doc0 = (uint32_t)idx->ndocs;
-    for (int i = 0; i < f->ndoc; i++) {
+    for (unsigned i = 0; i < ndoc; i++) {
         struct limen__idoc *d = &idx->docs[idx->ndocs];
-        d->num = arena_add(idx, f->docs[i].num, f->docs[i].len);
+        unsigned len = get8(&p);
+        d->kind = (uint8_t)get8(&p);
+        d->country = (uint16_t)get16(&p);
+        d->num = arena_add(idx, (const char *)p, len);
+        p += len;
         if (d->num == UINT32_MAX)
             goto out;
-        d->len = f->docs[i].len;
-        d->kind = f->docs[i].kind;
-        d->country = f->docs[i].country;
+        d->len = (uint8_t)len;
         idx->ndocs++;
         a.ndoc++;
         usable = 1;
@@ -796,13 +1139,15 @@ limen_status limen_index_add(struct limen_index *idx, const struct limen_entity 
                               "the alert has no usable name and no document number");
         goto out;
     }
-    uint32_t prev = id_find(idx, id, id_len);
+    uint32_t prev = id_find(idx, id, id_len, ih);
     idx->alerts[idx->nalerts] = a;
     if (idx->finished && delta_reserve(idx, &a) != 0)
         goto out;
-    if (ids_put(idx, (uint32_t)idx->nalerts) != 0)
+    if (ids_put(idx, (uint32_t)idx->nalerts, ih) != 0)
         goto out;
     /* From here nothing fails. */
+    for (unsigned j = 0; j < nnew; j++)
+        src_put(idx, new_src[j], new_hash[j]);
     if (prev != UINT32_MAX) {
         kill_alert(idx, prev);
         if (replaced)
@@ -821,16 +1166,44 @@ out:
         idx->nnats = save_nats;
         idx->ndocs = save_docs;
     }
-    if (st == LIMEN_ENOMEM)
+    if (st == LIMEN_ENOMEM && idx->over_limit) {
+        idx->over_limit = 0;
+        st = limen__error_set(err, LIMEN_ELIMIT, NULL,
+                              "the index would pass its memory limit of %zu bytes (%zu in use)",
+                              idx->opts.max_memory, filed_bytes(idx));
+    } else if (st == LIMEN_ENOMEM)
         limen__error_set(err, st, NULL, "out of memory");
-    limen__free(f);
-    limen__free(nm);
+    if (st != LIMEN_OK && err) {
+        err->line = err->column = 0;
+        err->offset = 0;
+    }
+    return st;
+}
+
+limen_status limen_index_add(struct limen_index *idx, const struct limen_entity *alert,
+                             int *replaced, struct limen_error *err)
+{
+    limen_status st;
+    struct limen_buf rec;
+    limen_buf_init(&rec);
+    if (replaced)
+        *replaced = 0;
+    struct limen__prep_scratch *sc = limen__malloc(sizeof *sc);
+    if (!sc)
+        return limen__error_set(err, LIMEN_ENOMEM, NULL, "out of memory");
+    limen_error_clear(err);
+    st = limen__alert_prepare(idx->nz, alert, sc, &rec, err);
+    if (st == LIMEN_OK)
+        st = limen__alert_file(idx, (const unsigned char *)rec.data, replaced, err);
+    limen_buf_release(&rec);
+    limen__free(sc);
     return st;
 }
 
 limen_status limen_index_remove(struct limen_index *idx, const char *id)
 {
-    uint32_t a = id_find(idx, id, strlen(id));
+    size_t len = strlen(id);
+    uint32_t a = id_find(idx, id, len, id_hash(id, len));
     if (a == UINT32_MAX || idx->alerts[a].dead)
         return LIMEN_ENOTFOUND;
     kill_alert(idx, a);
@@ -1022,14 +1395,45 @@ uint64_t limen__doc_key(const char *ocr, size_t len)
     return limen__hash(ocr, len, 3);
 }
 
+/* Whether alert a holds a document whose key is `key`. */
+static int alert_has_doc_key(const struct limen_index *idx, uint32_t a, uint64_t key)
+{
+    const struct limen__ialert *al = &idx->alerts[a];
+    for (uint32_t d = 0; d < al->ndoc; d++)
+        if (doc_ocr_key(idx, &idx->docs[al->doc0 + d]) == key)
+            return 1;
+    return 0;
+}
+
+/*
+ * The table keeps only the high half of each document key (4 bytes a
+ * document less). The entries sharing the high half of `key` are sorted
+ * by the whole key, so those of `key` are a run among them, told apart by
+ * the documents of their alerts (another whole key with the same high
+ * half comes once in 4 billion; even then only an alert that also holds
+ * `key` could be taken for one of its entries).
+ */
 size_t limen__doc_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **alerts)
 {
-    size_t lo = lower_bound64(idx->doc_keys, idx->ndoc_keys, key);
-    size_t hi = lo;
-    while (hi < idx->ndoc_keys && idx->doc_keys[hi] == key)
-        hi++;
+    uint32_t hi = (uint32_t)(key >> 32);
+    size_t lo = 0, end = idx->ndoc_keys;
+    while (lo < end) {
+        size_t mid = lo + (end - lo) / 2;
+        if (idx->doc_keys[mid] < hi)
+            lo = mid + 1;
+        else
+            end = mid;
+    }
+    end = lo;
+    while (end < idx->ndoc_keys && idx->doc_keys[end] == hi)
+        end++;
+    while (lo < end && !alert_has_doc_key(idx, idx->doc_alert[lo], key))
+        lo++;
+    size_t hi_end = lo;
+    while (hi_end < end && alert_has_doc_key(idx, idx->doc_alert[hi_end], key))
+        hi_end++;
     *alerts = idx->doc_alert + lo;
-    return hi - lo;
+    return hi_end - lo;
 }
 
 /* ---- token weights ---- */
@@ -1143,15 +1547,32 @@ static int cmp_kt(const void *a, const void *b)
 }
 
 /*
- * One pass over the live names in `order`, token by distinct token: counts
- * document frequency into df (post == NULL) or appends name ids and their
- * year buckets using df as a cursor.
+ * Postings: for every token, the names holding it ordered by the year
+ * bucket of their alert, then by name id (index_int.h, "year buckets"),
+ * with the bucket of each in post_yb. Names are visited in that order
+ * (a counting sort by bucket), so every list comes out sorted.
+ *
+ * On T threads the visit order is cut into T consecutive parts: each
+ * counts its occurrences per token, the counts give each part its cursor
+ * inside every token's list (part 0 first), and the parts fill at once:
+ * the lists are those of one pass.
  */
-static void walk_postings(struct limen_index *idx, const uint32_t *order, const uint8_t *bucket,
-                          uint32_t *post)
+struct post_part {
+    struct limen_index *idx;
+    const uint32_t *order;
+    const uint8_t *bucket;
+    size_t lo, hi;   /* its range of order[] */
+    uint32_t *cur;   /* per token: its count, then its cursor */
+    int fill;        /* 0: count, 1: fill */
+};
+
+static void post_walk(void *ud, size_t j)
 {
-    for (size_t i = 0; i < idx->nnames; i++) {
-        uint32_t n = order ? order[i] : (uint32_t)i;
+    struct post_part *pp = (struct post_part *)ud + j;
+    struct limen_index *idx = pp->idx;
+    uint32_t *cur = pp->cur;
+    for (size_t i = pp->lo; i < pp->hi; i++) {
+        uint32_t n = pp->order[i];
         const struct limen__iname *in = &idx->names[n];
         if (idx->alerts[in->alert].dead)
             continue;
@@ -1159,40 +1580,30 @@ static void walk_postings(struct limen_index *idx, const uint32_t *order, const 
             uint32_t t = idx->ntok[in->tok + k];
             if (repeated_token(idx, in, k))
                 continue;
-            if (post) {
-                size_t p = (size_t)idx->toks[t].post + idx->toks[t].df;
-                post[p] = n;
-                idx->post_yb[p] = bucket[n];
+            if (pp->fill) {
+                uint32_t p = cur[t]++;
+                idx->post[p] = n;
+                idx->post_yb[p] = pp->bucket[n];
+            } else {
+                cur[t]++;
             }
-            idx->toks[t].df++;
         }
     }
 }
 
-/*
- * Postings: for every token, the names holding it ordered by the year
- * bucket of their alert, then by name id (index_int.h, "year buckets"),
- * with the bucket of each in post_yb. Names are visited in that order
- * (a counting sort by bucket), so every list comes out sorted.
- */
-static limen_status build_postings(struct limen_index *idx)
+static limen_status build_postings(struct limen_index *idx, unsigned threads)
 {
-    for (size_t t = 0; t < idx->ntoks; t++)
-        idx->toks[t].df = 0;
-    walk_postings(idx, NULL, NULL, NULL);
-    size_t total = 0;
-    for (size_t t = 0; t < idx->ntoks; t++) {
-        idx->toks[t].post = (uint32_t)total;
-        total += idx->toks[t].df;
-    }
+    limen_status st = LIMEN_ENOMEM;
+    size_t nparts = threads;
     uint8_t *bucket = limen__malloc(idx->nnames ? idx->nnames : 1);
     uint32_t *order = limen__reallocarray(NULL, idx->nnames ? idx->nnames : 1, sizeof *order);
-    idx->post = limen__reallocarray(NULL, total ? total : 1, sizeof *idx->post);
-    idx->post_yb = limen__malloc(total ? total : 1);
-    if (!bucket || !order || !idx->post || !idx->post_yb) {
-        limen__free(bucket);
-        limen__free(order);
-        return LIMEN_ENOMEM;
+    struct post_part *parts = limen__calloc(nparts, sizeof *parts);
+    if (!bucket || !order || !parts)
+        goto out;
+    for (size_t j = 0; j < nparts; j++) {
+        parts[j].cur = limen__calloc(idx->ntoks ? idx->ntoks : 1, sizeof *parts[j].cur);
+        if (!parts[j].cur)
+            goto out;
     }
     size_t start[LIMEN__YB_COUNT + 1] = {0};
     for (size_t n = 0; n < idx->nnames; n++) {
@@ -1204,19 +1615,89 @@ static limen_status build_postings(struct limen_index *idx)
         start[b + 1] += start[b];
     for (size_t n = 0; n < idx->nnames; n++)
         order[start[bucket[n]]++] = (uint32_t)n;
-    /* Fill, using df as a cursor; it ends equal to the count again. */
-    for (size_t t = 0; t < idx->ntoks; t++)
-        idx->toks[t].df = 0;
-    walk_postings(idx, order, bucket, idx->post);
-    limen__free(bucket);
-    limen__free(order);
+    for (size_t j = 0; j < nparts; j++) {
+        parts[j].idx = idx;
+        parts[j].order = order;
+        parts[j].bucket = bucket;
+        parts[j].lo = idx->nnames * j / nparts;
+        parts[j].hi = idx->nnames * (j + 1) / nparts;
+    }
+    limen__parallel_for(threads, nparts, post_walk, parts);
+    /* Counts become cursors: each token's list starts after the previous
+     * token's, each part's share after the previous part's. */
+    size_t total = 0;
+    for (size_t t = 0; t < idx->ntoks; t++) {
+        idx->toks[t].post = (uint32_t)total;
+        for (size_t j = 0; j < nparts; j++) {
+            uint32_t c = parts[j].cur[t];
+            parts[j].cur[t] = (uint32_t)total;
+            total += c;
+        }
+        idx->toks[t].df = (uint32_t)(total - idx->toks[t].post);
+    }
+    idx->post = limen__reallocarray(NULL, total ? total : 1, sizeof *idx->post);
+    idx->post_yb = limen__malloc(total ? total : 1);
+    if (!idx->post || !idx->post_yb)
+        goto out;
+    for (size_t j = 0; j < nparts; j++)
+        parts[j].fill = 1;
+    limen__parallel_for(threads, nparts, post_walk, parts);
     size_t n_live = 0;
     for (size_t n = 0; n < idx->nnames; n++)
         n_live += !idx->alerts[idx->names[n].alert].dead;
     idx->live_names = n_live;
     for (size_t t = 0; t < idx->ntoks; t++)
         idx->toks[t].weight = token_weight(idx, &idx->toks[t], (double)n_live);
-    return LIMEN_OK;
+    st = LIMEN_OK;
+out:
+    for (size_t j = 0; parts && j < nparts; j++)
+        limen__free(parts[j].cur);
+    limen__free(parts);
+    limen__free(bucket);
+    limen__free(order);
+    return st;
+}
+
+/*
+ * Sorts (key, tok) pairs given in non-decreasing tok order by key, then
+ * tok: a stable radix sort on the key, 16 bits a pass (qsort with cmp_kt
+ * gives the same order, several times slower on millions of pairs).
+ * Returns -1 when out of memory.
+ */
+static int sort_kt(struct kt *a, size_t n)
+{
+    if (n < 4096) {
+        qsort(a, n, sizeof *a, cmp_kt);
+        return 0;
+    }
+    struct kt *tmp = limen__reallocarray(NULL, n, sizeof *tmp);
+    size_t *count = limen__calloc(65536, sizeof *count);
+    if (!tmp || !count) {
+        limen__free(tmp);
+        limen__free(count);
+        return -1;
+    }
+    struct kt *src = a, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i].key >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
+        struct kt *x = src;
+        src = dst;
+        dst = x;
+    }
+    /* four passes: the sorted pairs are back in `a` */
+    limen__free(tmp);
+    limen__free(count);
+    return 0;
 }
 
 static limen_status build_keys(struct limen_index *idx)
@@ -1246,7 +1727,10 @@ static limen_status build_keys(struct limen_index *idx)
             n++;
         }
     }
-    qsort(kts, n, sizeof *kts, cmp_kt);
+    if (sort_kt(kts, n) != 0) {
+        limen__free(kts);
+        return LIMEN_ENOMEM;
+    }
     size_t distinct = 0;
     for (size_t i = 0; i < n; i++)
         distinct += i == 0 || kts[i].key != kts[i - 1].key;
@@ -1289,7 +1773,10 @@ static limen_status build_docs(struct limen_index *idx)
             n++;
         }
     }
-    qsort(kts, n, sizeof *kts, cmp_kt);
+    if (sort_kt(kts, n) != 0) {
+        limen__free(kts);
+        return LIMEN_ENOMEM;
+    }
     idx->doc_keys = limen__reallocarray(NULL, n ? n : 1, sizeof *idx->doc_keys);
     idx->doc_alert = limen__reallocarray(NULL, n ? n : 1, sizeof *idx->doc_alert);
     if (!idx->doc_keys || !idx->doc_alert) {
@@ -1297,7 +1784,7 @@ static limen_status build_docs(struct limen_index *idx)
         return LIMEN_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        idx->doc_keys[i] = kts[i].key;
+        idx->doc_keys[i] = (uint32_t)(kts[i].key >> 32);
         idx->doc_alert[i] = kts[i].tok;
     }
     idx->ndoc_keys = n;
@@ -1305,11 +1792,12 @@ static limen_status build_docs(struct limen_index *idx)
     return LIMEN_OK;
 }
 
-/* Gives back the slack of arrays grown by doubling (up to half of them);
- * arrays of a mapped index stay where they are. Failure only keeps the slack. */
+/* Gives back the slack of arrays grown by doubling (up to half of them; a
+ * shrinking realloc of a large block moves no data); arrays of a mapped
+ * index stay where they are. Failure only keeps the slack. */
 static void shrink(const struct limen_index *idx, void **p, size_t *cap, size_t n, size_t elem)
 {
-    if (!*p || limen__in_map(idx, *p) || *cap <= n + n / 16 + 16)
+    if (!*p || limen__in_map(idx, *p) || *cap <= n)
         return;
     void *np = limen__reallocarray(*p, n ? n : 1, elem);
     if (np) {
@@ -1333,13 +1821,46 @@ static void shrink_all(struct limen_index *idx)
     SHRINK(idx->toks, idx->toks_cap, idx->ntoks);
 }
 
+/* The fuzzy keys and the document keys, built at once (they share nothing). */
+struct keys_docs {
+    struct limen_index *idx;
+    limen_status st[2];
+};
+
+static void keys_or_docs(void *ud, size_t i)
+{
+    struct keys_docs *kd = ud;
+    kd->st[i] = i == 0 ? build_keys(kd->idx) : build_docs(kd->idx);
+}
+
 limen_status limen_index_finish(struct limen_index *idx)
 {
     limen_status st;
+    /* By default a small index stays on one thread: it is finished before
+     * another would have started. A count asked for is used as it is. */
+    unsigned threads = !idx->opts.threads && idx->nnames < 65536 ? 1
+                                                                  : limen__threads(idx->opts.threads);
+    if (idx->opts.max_memory) {
+        /* what it builds: postings and their years (5 bytes a token
+         * occurrence), fuzzy keys and neighbours (about 48 bytes a token),
+         * document keys (12 a document), the birth-day table (4 an alert) */
+        size_t need = idx->nntok * 5 + idx->ntoks * 48 + idx->ndocs * 12 + idx->nalerts * 4 +
+                      (LIMEN__DOBK_DAYS + 1) * 4;
+        if (filed_bytes(idx) + need > idx->opts.max_memory)
+            return LIMEN_ELIMIT;
+    }
     free_derived(idx);
-    if ((st = build_postings(idx)) != LIMEN_OK ||
-        (st = build_keys(idx)) != LIMEN_OK || (st = build_docs(idx)) != LIMEN_OK ||
-        (st = limen__expand_build(idx)) != LIMEN_OK || (st = limen__dobk_build(idx)) != LIMEN_OK) {
+    srcs_free(idx); /* alerts added from now on keep their own written forms */
+    struct keys_docs kd = {idx, {LIMEN_OK, LIMEN_OK}};
+    if ((st = build_postings(idx, threads)) == LIMEN_OK) {
+        limen__parallel_for(threads, 2, keys_or_docs, &kd);
+        st = kd.st[0] != LIMEN_OK ? kd.st[0] : kd.st[1];
+    }
+    if (st == LIMEN_OK)
+        st = limen__expand_build(idx, threads);
+    if (st == LIMEN_OK)
+        st = limen__dobk_build(idx);
+    if (st != LIMEN_OK) {
         free_derived(idx);
         return st;
     }
@@ -1367,6 +1888,6 @@ void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *
                       idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
                       idx->dict_cap * 4 + idx->ids_cap * 4 + posts * 4 + idx->nkeys * 12 +
                       posts + idx->nnb * sizeof *idx->nb +
-                      (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 12 +
+                      (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 8 +
                       (idx->dobk_off ? (LIMEN__DOBK_DAYS + 1) * 4 + idx->ndobk * 4 : 0);
 }

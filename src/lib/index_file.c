@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 4u
+#define FILE_VERSION 5u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 
@@ -298,7 +298,7 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
 {
     for (size_t i = 0; i < idx->nalerts; i++) {
         const struct limen__ialert *a = &idx->alerts[i];
-        if ((uint64_t)a->id + a->id_len >= idx->arena_len + (a->id_len ? 0 : 1) ||
+        if ((uint64_t)a->id + a->id_len > idx->arena_len ||
             (uint64_t)a->name0 + a->nname > idx->nnames ||
             (uint64_t)a->dob0 + a->ndob > idx->ndobs || (uint64_t)a->nat0 + a->nnat > idx->nnats ||
             (uint64_t)a->doc0 + a->ndoc > idx->ndocs)
@@ -308,7 +308,7 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
         const struct limen__iname *in = &idx->names[n];
         if (in->alert >= idx->nalerts || (uint64_t)in->tok + in->ntok > idx->nntok ||
             in->ntok > LIMEN__NAME_MAX_TOKENS ||
-            (uint64_t)in->src + in->src_len >= idx->arena_len)
+            (uint64_t)in->src + in->src_len > idx->arena_len)
             return "a name points outside the arrays";
     }
     for (size_t k = 0; k < idx->nntok; k++)
@@ -316,11 +316,13 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
             return "a name holds an unknown token";
     for (size_t d = 0; d < idx->ndocs; d++)
         if ((uint64_t)idx->docs[d].num + idx->docs[d].len >= idx->arena_len ||
-            idx->docs[d].len > LIMEN__DOCNUM_MAX)
+            idx->docs[d].len > LIMEN__DOCNUM_MAX ||
+            idx->arena[idx->docs[d].num + idx->docs[d].len] != '\0')
             return "a document number points outside the arena";
     for (size_t t = 0; t < idx->ntoks; t++) {
         const struct limen__dtok *tk = &idx->toks[t];
         if ((uint64_t)tk->text + tk->len >= idx->arena_len || tk->len > LIMEN__TOKEN_MAX ||
+            idx->arena[tk->text + tk->len] != '\0' ||
             (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead ||
             tk->exp > idx->nnb)
             return "a token points outside the arrays";
@@ -370,8 +372,6 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
     /* Open addressing needs at least one empty slot to end a probe. */
     if ((idx->dict_cap && idx->ntoks >= idx->dict_cap) || (idx->ids_cap && idx->nalerts >= idx->ids_cap))
         return "a hash table is full";
-    if (idx->arena_len && idx->arena[idx->arena_len - 1] != '\0')
-        return "the arena does not end with NUL";
     return NULL;
 }
 

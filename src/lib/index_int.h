@@ -25,9 +25,9 @@ enum limen__name_prop {
 };
 const char *limen__name_prop_label(int prop);
 
-/* A distinct token of the dictionary. */
+/* A distinct token of the dictionary (32 bytes). */
 struct limen__dtok {
-    uint32_t text; /* offset in the string arena */
+    uint32_t text; /* offset in the string arena (NUL-terminated there) */
     uint8_t len;
     uint8_t flags; /* LIMEN__TF_* (part of the token's identity: ARABIC) */
     uint16_t reserved;
@@ -36,7 +36,6 @@ struct limen__dtok {
     uint32_t post; /* first posting (name id) in idx->post */
     uint32_t ddf;   /* names holding it added since finish() (delta postings) */
     uint32_t dhead; /* first delta posting, 1-based in idx->dp_*; 0: none */
-    uint32_t reserved2;
     uint32_t exp;   /* 0, or 1 + the header of its stored neighbours in idx->nb (expand.c) */
 };
 
@@ -73,27 +72,29 @@ static inline int limen__alert_year_bucket(const struct limen__date *dobs, uint3
 struct limen__iname {
     uint32_t alert;
     uint32_t tok; /* first token in idx->ntok / idx->nkind */
-    uint32_t src; /* written form in the arena */
+    uint32_t src; /* written form in the arena (no NUL; names written alike share it) */
     uint16_t src_len;
     uint8_t ntok;
     uint8_t prop;
 };
 
 struct limen__idoc {
-    uint32_t num; /* normalised number in the arena */
+    uint32_t num; /* normalised number in the arena (NUL-terminated there) */
     uint8_t len;
     uint8_t kind; /* 0 passport, 1 id card, 2 other */
     uint16_t country; /* two lowercase letters packed, 0 unknown */
 };
 
+/* An alert (28 bytes: 10 million of them are 280 MB). */
 struct limen__ialert {
-    uint32_t id; /* arena */
+    uint32_t id; /* arena (no NUL) */
     uint16_t id_len;
-    uint8_t schema;
-    uint8_t gender; /* 0 unknown, 1 male, 2 female, 3 other */
-    uint8_t dead;
-    uint8_t ndob, nnat, ndoc;
-    uint32_t name0, nname;
+    uint8_t schema : 4; /* enum limen_schema */
+    uint8_t gender : 2; /* 0 unknown, 1 male, 2 female, 3 other */
+    uint8_t dead : 1;
+    uint8_t nname;            /* at most LIMEN__MAX_NAMES */
+    uint8_t ndob, nnat, ndoc; /* at most LIMEN__MAX_FACTS each */
+    uint32_t name0;
     uint32_t dob0, nat0, doc0;
 };
 
@@ -124,6 +125,39 @@ struct limen__facts {
 
 /* Reads the facts of an entity; strings point into the entity. */
 void limen__facts_read(const struct limen_entity *e, struct limen__facts *f);
+
+/*
+ * Adding an alert in two steps (index.c): preparing reads its facts and
+ * normalises its names into a packed record appended to `out`, touching
+ * no index (any thread, each with its own scratch; the normalizer is
+ * shared); filing copies a prepared record into the index (the index's
+ * one writer). limen_index_add() is the two in turn. Errors as
+ * limen_index_add(), written to err only on failure; a failed prepare may
+ * leave part of a record in out.
+ */
+struct limen_buf;
+struct limen__prep_scratch {
+    struct limen__facts facts;
+    struct limen__name name;
+};
+limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct limen_entity *alert,
+                                  struct limen__prep_scratch *sc, struct limen_buf *out,
+                                  struct limen_error *err);
+limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec, int *replaced,
+                               struct limen_error *err);
+/* Prefetches what filing a prepared record will read: stage 0 the table
+ * slots, stage 1 (later) the records they name. Changes nothing. */
+void limen__alert_prefetch(const struct limen_index *idx, const unsigned char *rec, int stage);
+
+/* A thread count as the API takes it: 0 is one per online CPU; at most 64. */
+unsigned limen__threads(unsigned asked);
+
+/*
+ * Runs fn(ud, i) once for every i in [0, n), on up to `threads` threads
+ * (0: one per CPU), the calling thread among them; returns when all are
+ * done. fn must be safe to run at once for different i. (index_build.c)
+ */
+void limen__parallel_for(unsigned threads, size_t n, void (*fn)(void *ud, size_t i), void *ud);
 
 #define LIMEN__SCRATCH_POOL 16
 
@@ -162,14 +196,21 @@ struct limen_index {
     uint32_t *ids;
     size_t ids_cap;
 
+    /* While alerts are added before the first finish(): written name forms
+     * already in the arena (open addressing, slot = name id + 1), so that
+     * names written alike share their bytes. Freed by finish(). */
+    uint32_t *srcs;
+    size_t srcs_cap, nsrcs;
+
     /* built by finish() */
     int finished;
+    int over_limit; /* an array would have passed opts.max_memory (grow_in) */
     uint32_t *post; /* postings: name ids per token */
     uint64_t *keys; /* sorted distinct fuzzy keys */
     uint32_t *key_off; /* nkeys + 1 */
     uint32_t *key_tok;
     size_t nkeys;
-    uint64_t *doc_keys; /* sorted (key, alert) */
+    uint32_t *doc_keys; /* high half of each document's key, sorted by (key, alert) */
     uint32_t *doc_alert;
     size_t ndoc_keys;
     size_t live_names; /* names of live alerts (token weights use it) */
@@ -256,8 +297,9 @@ float limen__neighbour_sim(const struct limen_index *idx, const struct limen__ne
 size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
                      int is_pair, float floor, int delta, struct limen__nb *out, size_t cap);
 
-/* Stores the neighbours of the commonest tokens (called by finish()). */
-limen_status limen__expand_build(struct limen_index *idx);
+/* Stores the neighbours of the commonest tokens (called by finish(), on
+ * `threads` threads; the lists are the same for any count). */
+limen_status limen__expand_build(struct limen_index *idx, unsigned threads);
 
 /* The stored neighbours of token tok: sets *n and returns them, or NULL. */
 static inline const struct limen__nb *limen__expand_stored(const struct limen_index *idx,

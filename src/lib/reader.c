@@ -99,7 +99,9 @@ static int read_line(struct limen_reader *r, size_t *len)
     size_t n = 0;
     int c;
     int too_long = 0;
-    while ((c = getc(r->fp)) != EOF) {
+    /* The reader is the FILE's only user while a line is read: no lock per byte. */
+    flockfile(r->fp);
+    while ((c = getc_unlocked(r->fp)) != EOF) {
         if (c == '\n')
             break;
         if (n < r->max_line)
@@ -107,6 +109,7 @@ static int read_line(struct limen_reader *r, size_t *len)
         else
             too_long = 1;
     }
+    funlockfile(r->fp);
     if (c == EOF && ferror(r->fp))
         return -2;
     if (c == EOF && n == 0 && !too_long)
@@ -118,10 +121,9 @@ static int read_line(struct limen_reader *r, size_t *len)
     return too_long ? -1 : 1;
 }
 
-limen_status limen_reader_next(struct limen_reader *r, struct limen_entity **out,
-                               struct limen_error *err)
+limen_status limen__reader_line(struct limen_reader *r, const char **line, size_t *line_len,
+                                struct limen_error *err)
 {
-    *out = NULL;
     limen_error_clear(err);
     for (;;) {
         size_t len = 0;
@@ -131,14 +133,11 @@ limen_status limen_reader_next(struct limen_reader *r, struct limen_entity **out
         r->stats.lines++;
         if (err)
             err->line = (long)r->stats.lines;
-        if (rc == -2) {
+        if (rc == -2)
             return limen__error_set(err, LIMEN_EIO, NULL, "read error: %s", strerror(errno));
-        }
-        if (rc == -1) {
-            r->stats.skipped++;
+        if (rc == -1)
             return limen__error_set(err, LIMEN_ETOOLONG, NULL, "line longer than %zu bytes",
                                     r->max_line);
-        }
         const char *s = r->line;
         if (r->stats.lines == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
             s += 3;
@@ -149,14 +148,40 @@ limen_status limen_reader_next(struct limen_reader *r, struct limen_entity **out
             k++;
         if (k == len)
             continue;
-        limen_status st = limen__entity_parse_flags(s, len, r->flags, out, err);
-        if (err)
-            err->line = (long)r->stats.lines;
-        if (st != LIMEN_OK) {
-            r->stats.skipped++;
-            return st;
-        }
-        r->stats.read++;
+        *line = s;
+        *line_len = len;
         return LIMEN_OK;
     }
+}
+
+unsigned limen__reader_flags(const struct limen_reader *r)
+{
+    return r->flags;
+}
+
+void limen__reader_count(struct limen_reader *r, int parsed)
+{
+    if (parsed)
+        r->stats.read++;
+    else
+        r->stats.skipped++;
+}
+
+limen_status limen_reader_next(struct limen_reader *r, struct limen_entity **out,
+                               struct limen_error *err)
+{
+    *out = NULL;
+    const char *s = NULL;
+    size_t len = 0;
+    limen_status st = limen__reader_line(r, &s, &len, err);
+    if (st == LIMEN_EOF)
+        return st;
+    if (st == LIMEN_OK) {
+        st = limen__entity_parse_flags(s, len, r->flags, out, err);
+        if (err)
+            err->line = (long)r->stats.lines;
+    }
+    if (st != LIMEN_EIO)
+        limen__reader_count(r, st == LIMEN_OK);
+    return st;
 }

@@ -4,8 +4,11 @@
  *    after finish() give the results of a fresh build of the same alerts;
  *  - saved indexes: save + load gives the same results, a loaded index
  *    takes changes, and every kind of bad file (missing, empty, foreign,
- *    truncated, damaged, another version, another build) gets its own
+ *    truncated, damaged, another version, another build, a string without
+ *    its NUL or past the arena) gets its own
  *    status and message, never a crash; allocation failure while loading.
+ *  - bulk adds on threads (limen_index_add_reader, limen_index_add_source)
+ *    save files identical, byte for byte, to one-at-a-time adds.
  * The alerts are the real OFAC list (../shared/data), converted in process.
  */
 #include <stdarg.h>
@@ -397,6 +400,29 @@ static void test_bad_files(void **state)
         expect_load_error(bad, LIMEN_ECORRUPT, "neighbour list names an unknown token");
     }
 
+    /* format 5: token texts and document numbers end with a NUL in the
+     * arena (alert ids and written names do not): one lost is refused */
+    {
+        struct limen_index *l = NULL;
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        l->arena[l->toks[3].text + l->toks[3].len] = 'x';
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "a token points outside");
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        assert_true(l->ndocs > 0); /* the fixture has document numbers */
+        l->arena[l->docs[0].num + l->docs[0].len] = '7';
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "document number points outside");
+        /* a written name running past the arena's end */
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        l->names[0].src = (uint32_t)(l->arena_len - l->names[0].src_len + 1);
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "a name points outside");
+    }
+
     /* allocation failure while loading: an error, never a crash or a leak */
     for (unsigned long n = 1; n < 20; n++) {
         struct limen_index *idx = NULL;
@@ -423,12 +449,276 @@ static void test_bad_files(void **state)
     free(repl);
 }
 
+/*
+ * Bulk adds on threads (index_build.c) give the very index one thread
+ * gives: the saved files are compared byte for byte. The input has more
+ * chunks than the ring holds, duplicate ids, a bad line, a line too long,
+ * a blank line and an alert with nothing to screen on, so that reports and
+ * counts are checked in order too.
+ */
+#define BULK_MAX_LINE 4096
+
+struct seen {
+    size_t item[16];
+    long line[16];
+    int status[16], is_alert[16];
+    int n;
+    size_t stop_at; /* stop at this item (SIZE_MAX: never) */
+};
+
+static int record(void *ud, size_t item, int is_alert, const struct limen_error *err)
+{
+    struct seen *s = ud;
+    if (s->n < 16) {
+        s->item[s->n] = item;
+        s->line[s->n] = err->line;
+        s->status[s->n] = err->status;
+        s->is_alert[s->n] = is_alert;
+        s->n++;
+    }
+    return item == s->stop_at;
+}
+
+/* Writes the alerts as JSON Lines with the odd lines listed above. */
+static void write_alerts(const char *path, int swap)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < nents; i++) {
+        /* `swap` exchanges two alerts: another order, another index */
+        size_t j = swap && i == 100 ? 101 : swap && i == 101 ? 100 : i;
+        size_t len;
+        char *js = limen_entity_to_json(ents[j], &len);
+        assert_non_null(js);
+        fwrite(js, 1, len, f);
+        fputc('\n', f);
+        limen_free(js);
+        if (i == 2000)
+            fputs("{\"id\": \"broken\", \n", f);
+        if (i == 3000)
+            fputs("   \n", f);
+        if (i == 4000) {
+            fputs("{\"id\":\"long\",\"schema\":\"Person\",\"properties\":{\"name\":[\"", f);
+            for (int k = 0; k < BULK_MAX_LINE; k++)
+                fputc('a' + k % 26, f);
+            fputs("\"]}}\n", f);
+        }
+        if (i == 5000)
+            fputs("{\"id\":\"v1\",\"schema\":\"Vessel\",\"properties\":{\"name\":[\"7-28\"]}}\n", f);
+        if (i == 9000) { /* an id seen before: replaces it */
+            js = limen_entity_to_json(ents[17], &len);
+            fwrite(js, 1, len, f);
+            fputc('\n', f);
+            limen_free(js);
+        }
+    }
+    fclose(f);
+}
+
+/* Builds from a JSON Lines file on `threads` threads (0: the one-at-a-time
+ * reference, limen_reader_next() + limen_index_add()) and saves. */
+static void build_file(const char *in, const char *out, unsigned threads, struct seen *s,
+                       struct limen_reader_stats *rs, struct limen_index_add_stats *as)
+{
+    struct limen_index *idx = NULL;
+    struct limen_index_options o;
+    limen_index_options_init(&o);
+    o.threads = threads ? threads : 1;
+    assert_int_equal(limen_index_new(&o, &idx), LIMEN_OK);
+    struct limen_reader *r = NULL;
+    assert_int_equal(limen_reader_open(in, BULK_MAX_LINE, &r, NULL), LIMEN_OK);
+    memset(as, 0, sizeof *as);
+    if (threads == 0) {
+        for (size_t item = 0;; item++) {
+            struct limen_entity *e = NULL;
+            struct limen_error err;
+            limen_status st = limen_reader_next(r, &e, &err);
+            if (st == LIMEN_EOF)
+                break;
+            int rep = 0;
+            int is_alert = st == LIMEN_OK;
+            if (st == LIMEN_OK) {
+                long line = err.line;
+                st = limen_index_add(idx, e, &rep, &err);
+                err.line = line;
+                limen_entity_free(e);
+            }
+            if (st == LIMEN_OK) {
+                as->added++;
+                as->replaced += (size_t)rep;
+            } else {
+                as->rejected++;
+                if (record(s, item, is_alert, &err))
+                    break;
+            }
+        }
+    } else {
+        limen_status st = limen_index_add_reader(idx, r, threads, record, s, as);
+        assert_true(st == LIMEN_OK || s->stop_at != SIZE_MAX);
+    }
+    limen_reader_stats(r, rs);
+    limen_reader_free(r);
+    assert_int_equal(limen_index_save(idx, out, NULL), LIMEN_OK);
+    limen_index_free(idx);
+}
+
+static void expect_same_file(const char *a, const char *b, int same)
+{
+    size_t la, lb;
+    unsigned char *x = slurp(a, &la), *y = slurp(b, &lb);
+    int eq = la == lb && memcmp(x, y, la) == 0;
+    if (eq != same)
+        fail_msg("%s and %s: expected %s files", a, b, same ? "identical" : "different");
+    free(x);
+    free(y);
+}
+
+static void check_seen(const struct seen *a, const struct seen *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++) {
+        assert_int_equal(a->item[i], b->item[i]);
+        assert_int_equal(a->line[i], b->line[i]);
+        assert_int_equal(a->status[i], b->status[i]);
+        assert_int_equal(a->is_alert[i], b->is_alert[i]);
+    }
+}
+
+static void test_threads_same_file(void **state)
+{
+    (void)state;
+    char in[512], in2[512], ref[512], out[512];
+    tmp_path(in, sizeof in, "bulk.jsonl");
+    tmp_path(in2, sizeof in2, "bulk2.jsonl");
+    tmp_path(ref, sizeof ref, "bulk_ref.limen");
+    tmp_path(out, sizeof out, "bulk_out.limen");
+    write_alerts(in, 0);
+    write_alerts(in2, 1);
+
+    struct seen s0 = {.stop_at = SIZE_MAX};
+    struct limen_reader_stats rs0, rs;
+    struct limen_index_add_stats as0, as;
+    build_file(in, ref, 0, &s0, &rs0, &as0);
+    /* the odd lines were met, in order: broken, too long, nothing to screen
+     * on (the list has alerts of that kind of its own too) */
+    int want[3] = {LIMEN_ESYNTAX, LIMEN_ETOOLONG, LIMEN_EEMPTY}, met = 0;
+    for (int i = 0; i < s0.n; i++) {
+        print_message("reference: item %zu line %ld: %s\n", s0.item[i], s0.line[i],
+                      limen_status_name(s0.status[i]));
+        if (met < 3 && s0.status[i] == want[met] && s0.line[i] > 2000 &&
+            s0.is_alert[i] == (want[met] == LIMEN_EEMPTY))
+            met++;
+    }
+    assert_int_equal(met, 3);
+    assert_int_equal(as0.replaced, 1);
+
+    static const unsigned threads[] = {1, 2, 3, 8};
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+        struct seen s = {.stop_at = SIZE_MAX};
+        build_file(in, out, threads[i], &s, &rs, &as);
+        expect_same_file(ref, out, 1);
+        check_seen(&s0, &s);
+        assert_int_equal(as.added, as0.added);
+        assert_int_equal(as.replaced, as0.replaced);
+        assert_int_equal(as.rejected, as0.rejected);
+        assert_int_equal(rs.read, rs0.read);
+        assert_int_equal(rs.skipped, rs0.skipped);
+        assert_int_equal(rs.lines, rs0.lines);
+    }
+    /* the comparison sees a difference: two alerts in the other order */
+    struct seen s1 = {.stop_at = SIZE_MAX};
+    build_file(in2, out, 2, &s1, &rs, &as);
+    expect_same_file(ref, out, 0);
+
+    /* stopping at the broken line: the alerts before it, none after, on
+     * any number of threads */
+    struct seen st0 = {.stop_at = s0.item[0]};
+    build_file(in, ref, 0, &st0, &rs0, &as0);
+    for (unsigned t = 1; t <= 2; t++) {
+        struct seen st = {.stop_at = s0.item[0]};
+        build_file(in, out, t, &st, &rs, &as);
+        expect_same_file(ref, out, 1);
+        check_seen(&st0, &st);
+        assert_int_equal(as.added, as0.added);
+        assert_int_equal(rs.read, rs0.read);
+        assert_int_equal(rs.skipped, rs0.skipped);
+    }
+
+    /* out of memory anywhere in a threaded add: an error, never a crash or
+     * a leak (which allocation fails depends on the threads' timing) */
+    for (unsigned long n = 1; n < 4000; n += 397) {
+        struct limen_index *idx = NULL;
+        assert_int_equal(limen_index_new(NULL, &idx), LIMEN_OK);
+        struct limen_reader *r = NULL;
+        assert_int_equal(limen_reader_open(in, BULK_MAX_LINE, &r, NULL), LIMEN_OK);
+        struct seen s = {.stop_at = SIZE_MAX};
+        limen__alloc_fail_after(n, 1);
+        limen_status st = limen_index_add_reader(idx, r, 2, record, &s, &as);
+        limen__alloc_fail_after(0, 0);
+        assert_true(st == LIMEN_ENOMEM || (st == LIMEN_OK && as.rejected > 3));
+        limen_reader_free(r);
+        limen_index_free(idx);
+    }
+    unlink(in);
+    unlink(in2);
+    unlink(ref);
+    unlink(out);
+}
+
+/* A source of alerts by number, called from the workers. */
+static limen_status ofac_source(void *ud, size_t i, struct limen_entity **out,
+                                struct limen_error *err)
+{
+    (void)ud;
+    size_t len;
+    char *js = limen_entity_to_json(ents[i], &len);
+    if (!js)
+        return LIMEN_ENOMEM;
+    limen_status st = limen_entity_parse(js, len, out, err);
+    limen_free(js);
+    return st;
+}
+
+static void test_source_same_file(void **state)
+{
+    (void)state;
+    char ref[512], out[512];
+    tmp_path(ref, sizeof ref, "src_ref.limen");
+    tmp_path(out, sizeof out, "src_out.limen");
+    int *dead = calloc(nents, sizeof *dead);
+    struct limen_entity **repl = calloc(nents, sizeof *repl);
+    struct limen_index *idx = fresh(nents, dead, repl);
+    assert_int_equal(limen_index_save(idx, ref, NULL), LIMEN_OK);
+    limen_index_free(idx);
+    for (unsigned t = 1; t <= 3; t++) {
+        struct limen_index_options o;
+        limen_index_options_init(&o);
+        o.threads = t;
+        assert_int_equal(limen_index_new(&o, &idx), LIMEN_OK);
+        struct limen_index_add_stats as;
+        assert_int_equal(limen_index_add_source(idx, nents, ofac_source, NULL, t, NULL, NULL, &as),
+                         LIMEN_OK);
+        assert_int_equal(as.added + as.rejected, nents);
+        assert_int_equal(limen_index_save(idx, out, NULL), LIMEN_OK);
+        limen_index_free(idx);
+        expect_same_file(ref, out, 1);
+    }
+    assert_int_equal(limen_index_add_source(NULL, 1, ofac_source, NULL, 1, NULL, NULL, NULL),
+                     LIMEN_EINVAL);
+    unlink(ref);
+    unlink(out);
+    free(dead);
+    free(repl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_threads_same_file),
+        cmocka_unit_test(test_source_same_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
