@@ -47,7 +47,13 @@ for round in 1 2 3 4 5; do
         done
     ) &
     writer=$!
-    sleep "0.$((RANDOM % 5 + 4))"
+    # killed at a random moment once the round has a few acknowledged writes
+    # (waiting for them, not for a fixed time: a loaded machine is slow)
+    for _ in $(seq 300); do
+        [ "$(grep -c "^r$round-" "$work/acked")" -ge 4 ] && break
+        sleep 0.1
+    done
+    sleep "0.$((RANDOM % 5 + 1))"
     hub_stop KILL
     kill "$writer" 2>/dev/null || true
     wait "$writer" 2>/dev/null || true
