@@ -82,7 +82,7 @@ static size_t filed_bytes(const struct limen_index *idx)
 {
     return idx->arena_cap + idx->alerts_cap * sizeof *idx->alerts +
            idx->names_cap * sizeof *idx->names + idx->ntok_cap * sizeof *idx->ntok +
-           idx->nkind_cap + idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * sizeof *idx->nats +
+           idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * sizeof *idx->nats +
            idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
            idx->dict_cap * sizeof *idx->dict + idx->ids_cap * sizeof *idx->ids;
 }
@@ -245,7 +245,6 @@ void limen_index_free(struct limen_index *idx)
     ifree(idx, idx->alerts);
     ifree(idx, idx->names);
     ifree(idx, idx->ntok);
-    ifree(idx, idx->nkind);
     ifree(idx, idx->dobs);
     ifree(idx, idx->nats);
     ifree(idx, idx->docs);
@@ -355,6 +354,7 @@ static uint32_t dict_intern(struct limen_index *idx, const char *text, size_t le
     t->text = off;
     t->len = (uint8_t)len;
     t->flags = (uint8_t)flags;
+    t->kind = (uint8_t)limen__token_kind(idx->arena + off, (int)len, 2);
     size_t mask = idx->dict_cap - 1;
     size_t i = h & mask;
     while (idx->dict[i])
@@ -1057,8 +1057,7 @@ limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec
         p += sl;
         uint64_t sh = get64(&p);
         if (GROW(idx->names, idx->names_cap, idx->nnames + 1) ||
-            GROW(idx->ntok, idx->ntok_cap, idx->nntok + ntok) ||
-            GROW(idx->nkind, idx->nkind_cap, idx->nntok + ntok))
+            GROW(idx->ntok, idx->ntok_cap, idx->nntok + ntok))
             goto out;
         struct limen__iname *in = &idx->names[idx->nnames];
         in->alert = (uint32_t)idx->nalerts;
@@ -1083,13 +1082,13 @@ limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec
         }
         for (unsigned k = 0; k < ntok; k++) {
             uint64_t h = get64(&p);
-            unsigned len = get8(&p), flags = get8(&p), kind = get8(&p);
+            unsigned len = get8(&p), flags = get8(&p);
+            (void)get8(&p); /* its kind: follows from the text (limen__occ_kind) */
             uint32_t t = dict_intern(idx, (const char *)p, len, (int)flags, h);
             p += len;
             if (t == UINT32_MAX)
                 goto out;
             idx->ntok[idx->nntok] = t;
-            idx->nkind[idx->nntok] = (uint8_t)kind;
             idx->nntok++;
         }
         idx->nnames++;
@@ -1814,7 +1813,6 @@ static void shrink_all(struct limen_index *idx)
     SHRINK(idx->alerts, idx->alerts_cap, idx->nalerts);
     SHRINK(idx->names, idx->names_cap, idx->nnames);
     SHRINK(idx->ntok, idx->ntok_cap, idx->nntok);
-    SHRINK(idx->nkind, idx->nkind_cap, idx->nntok);
     SHRINK(idx->dobs, idx->dobs_cap, idx->ndobs);
     SHRINK(idx->nats, idx->nats_cap, idx->nnats);
     SHRINK(idx->docs, idx->docs_cap, idx->ndocs);
@@ -1883,7 +1881,7 @@ void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *
     for (size_t t = 0; t < idx->ntoks; t++)
         posts += idx->toks[t].df;
     s->memory_bytes = idx->arena_cap + idx->alerts_cap * sizeof *idx->alerts +
-                      idx->names_cap * sizeof *idx->names + idx->ntok_cap * 5 +
+                      idx->names_cap * sizeof *idx->names + idx->ntok_cap * 4 +
                       idx->dobs_cap * sizeof *idx->dobs + idx->nats_cap * 2 +
                       idx->docs_cap * sizeof *idx->docs + idx->toks_cap * sizeof *idx->toks +
                       idx->dict_cap * 4 + idx->ids_cap * 4 + posts * 4 + idx->nkeys * 12 +

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 5u
+#define FILE_VERSION 6u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 
@@ -146,7 +146,7 @@ static void arrays_of(const struct limen_index *idx, struct array_ref a[S_COUNT]
     a[S_ALERTS] = (struct array_ref){idx->alerts, idx->nalerts, sizeof *idx->alerts};
     a[S_NAMES] = (struct array_ref){idx->names, idx->nnames, sizeof *idx->names};
     a[S_NTOK] = (struct array_ref){idx->ntok, idx->nntok, sizeof *idx->ntok};
-    a[S_NKIND] = (struct array_ref){idx->nkind, idx->nntok, sizeof *idx->nkind};
+    a[S_NKIND] = (struct array_ref){NULL, 0, 1}; /* (kinds follow from the tokens since v6) */
     a[S_DOBS] = (struct array_ref){idx->dobs, idx->ndobs, sizeof *idx->dobs};
     a[S_NATS] = (struct array_ref){idx->nats, idx->nnats, sizeof *idx->nats};
     a[S_DOCS] = (struct array_ref){idx->docs, idx->ndocs, sizeof *idx->docs};
@@ -326,6 +326,8 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
             (uint64_t)tk->post + tk->df > npost || tk->ddf || tk->dhead ||
             tk->exp > idx->nnb)
             return "a token points outside the arrays";
+        if (tk->kind != limen__token_kind(idx->arena + tk->text, tk->len, 2))
+            return "a token's kind is not the one its text gives";
         /* screening finds the postings of given years by binary search */
         for (uint32_t p = 1; p < tk->df; p++)
             if (idx->post_yb[tk->post + p] < idx->post_yb[tk->post + p - 1])
@@ -487,8 +489,6 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     idx->nnames = idx->names_cap = (size_t)h.sec[S_NAMES].count;
     idx->ntok = SEC(S_NTOK);
     idx->nntok = idx->ntok_cap = (size_t)h.sec[S_NTOK].count;
-    idx->nkind = SEC(S_NKIND);
-    idx->nkind_cap = (size_t)h.sec[S_NKIND].count;
     idx->dobs = SEC(S_DOBS);
     idx->ndobs = idx->dobs_cap = (size_t)h.sec[S_DOBS].count;
     idx->nats = SEC(S_NATS);
@@ -522,7 +522,7 @@ limen_status limen_index_load(const char *path, struct limen_index **out, struct
     idx->opts.min_token_similarity = h.min_token_similarity;
     const char *bad = NULL;
     if (h.sec[S_KEY_OFF].count != h.sec[S_KEYS].count + 1 ||
-        h.sec[S_NKIND].count != h.sec[S_NTOK].count ||
+        h.sec[S_NKIND].count != 0 ||
         h.sec[S_POST_YB].count != h.sec[S_POST].count ||
         h.sec[S_DOC_ALERT].count != h.sec[S_DOC_KEYS].count || h.nalerts != idx->nalerts ||
         h.npost != h.sec[S_POST].count ||

@@ -15,6 +15,11 @@
 #include "names.h"
 #include "tsim.h"
 
+/* The kind of a token in a name of name_ntok tokens (as the normaliser gave
+ * it: limen__token_kind(), kept in the token for names of two or more). */
+struct limen__dtok;
+static inline int limen__occ_kind(const struct limen__dtok *t, unsigned name_ntok);
+
 /* Which property a name came from. */
 enum limen__name_prop {
     LIMEN__NP_NAME = 0,
@@ -30,7 +35,8 @@ struct limen__dtok {
     uint32_t text; /* offset in the string arena (NUL-terminated there) */
     uint8_t len;
     uint8_t flags; /* LIMEN__TF_* (part of the token's identity: ARABIC) */
-    uint16_t reserved;
+    uint8_t kind;  /* its kind in a name of two tokens or more (limen__token_kind) */
+    uint8_t reserved;
     uint32_t df; /* names holding it */
     float weight;
     uint32_t post; /* first posting (name id) in idx->post */
@@ -38,6 +44,11 @@ struct limen__dtok {
     uint32_t dhead; /* first delta posting, 1-based in idx->dp_*; 0: none */
     uint32_t exp;   /* 0, or 1 + the header of its stored neighbours in idx->nb (expand.c) */
 };
+
+static inline int limen__occ_kind(const struct limen__dtok *t, unsigned name_ntok)
+{
+    return name_ntok > 1 ? t->kind : t->len == 1 ? LIMEN__TOK_INITIAL : LIMEN__TOK_WORD;
+}
 
 /*
  * Year buckets: the postings of every token are ordered by the birth year
@@ -71,7 +82,7 @@ static inline int limen__alert_year_bucket(const struct limen__date *dobs, uint3
 
 struct limen__iname {
     uint32_t alert;
-    uint32_t tok; /* first token in idx->ntok / idx->nkind */
+    uint32_t tok; /* first token in idx->ntok */
     uint32_t src; /* written form in the arena (no NUL; names written alike share it) */
     uint16_t src_len;
     uint8_t ntok;
@@ -177,8 +188,7 @@ struct limen_index {
     struct limen__iname *names;
     size_t nnames, names_cap;
     uint32_t *ntok; /* token ids of each name, in order */
-    uint8_t *nkind; /* kind of each token occurrence */
-    size_t nntok, ntok_cap, nkind_cap;
+    size_t nntok, ntok_cap;
     struct limen__date *dobs;
     size_t ndobs, dobs_cap;
     uint16_t *nats;

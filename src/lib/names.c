@@ -653,6 +653,19 @@ static const struct canon *lookup_minor(const char *w)
                    sizeof minor_words[0], cmp_canon);
 }
 
+int limen__token_kind(const char *text, int len, int name_ntok)
+{
+    if (name_ntok > 1 && len <= 7) {
+        char w[8];
+        memcpy(w, text, (size_t)len);
+        w[len] = '\0';
+        const struct canon *c = lookup_minor(w);
+        if (c)
+            return c->kind;
+    }
+    return len == 1 ? LIMEN__TOK_INITIAL : LIMEN__TOK_WORD;
+}
+
 /* Abd- forms that stand alone and join the following word. */
 static int is_abd_form(const char *w)
 {

@@ -70,4 +70,13 @@ static inline int limen__tok_is_minor(int kind)
 /* Readable name of a kind ("word", "particle" ...). */
 const char *limen__tok_kind_name(int kind);
 
+/*
+ * The kind limen__name_normalize() gives a canonical token `text` in a name
+ * of `name_ntok` tokens: a minor word (article, particle, connector, title)
+ * only in a name of two tokens or more, an initial for one letter, else a
+ * word. (Every minor word's canonical form is itself a minor word of the
+ * same kind, so the kind follows from the canonical text.)
+ */
+int limen__token_kind(const char *text, int len, int name_ntok);
+
 #endif

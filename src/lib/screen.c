@@ -1174,7 +1174,7 @@ static int alert_units(const struct limen_index *idx, uint32_t n, struct unit *a
         const struct limen__dtok *t = &idx->toks[idx->ntok[in->tok + k]];
         texts[k] = idx->arena + t->text;
         lens[k] = t->len;
-        kinds[k] = idx->nkind[in->tok + k];
+        kinds[k] = (uint8_t)limen__occ_kind(t, in->ntok);
         flags[k] = t->flags;
         aw[k] = kinds[k] == LIMEN__TOK_WORD ? t->weight : kind_weight(kinds[k]);
     }
@@ -1266,7 +1266,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
     for (int k = 0; k < nat; k++) {
         if (m->aused & (1u << k))
             continue;
-        if (idx->nkind[in->tok + k] == LIMEN__TOK_WORD)
+        if (limen__occ_kind(&idx->toks[idx->ntok[in->tok + k]], in->ntok) == LIMEN__TOK_WORD)
             ua[nua++] = aw[k];
         else
             den += MISSING_PENALTY * aw[k];
