@@ -646,7 +646,7 @@ static void test_threads_same_file(void **state)
 
     /* out of memory anywhere in a threaded add: an error, never a crash or
      * a leak (which allocation fails depends on the threads' timing) */
-    for (unsigned long n = 1; n < 4000; n += 397) {
+    for (unsigned long n = 1; n < 4000; n += 997) {
         struct limen_index *idx = NULL;
         assert_int_equal(limen_index_new(NULL, &idx), LIMEN_OK);
         struct limen_reader *r = NULL;
