@@ -774,7 +774,9 @@ static int maybe_prune(struct scratch *s, float left)
  * on unlisted travellers from 2.4 to 3.6 %: not done.
  */
 #define DAY_BONUS 1.0
+#ifndef SEED_RATIO
 #define SEED_RATIO 0.25f
+#endif
 #define DOB_DAY_MAX 4096
 #define DOB_SEED_MAX 8192
 #define SEED_MAP (2 * MAX_WALKS)
