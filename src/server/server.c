@@ -286,6 +286,7 @@ static void serve_usage(FILE *out)
             "usage: limen serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--max-body BYTES]\n"
             "                   [--rate N] [--tls-cert FILE --tls-key FILE] [--threshold T]\n"
             "                   [--max-streams N] [--heartbeat SECONDS]\n"
+            "                   [--snapshot FILE | --no-snapshot]\n"
             "\n"
             "Runs the hub: the HTTP/JSON API (docs/server.md, /openapi.json) over the store\n"
             "FILE (SQLite, default limen.db; create its first agency, admin and token with\n"
@@ -301,7 +302,14 @@ static void serve_usage(FILE *out)
             "  --max-streams N   hit streams (GET /v1/hits/stream) open at once (default 32,\n"
             "                    at most half of --threads; more are 503); each holds a\n"
             "                    connection's thread, so N stays below --threads\n"
-            "  --heartbeat S     seconds between comments on an idle stream (default 15)\n",
+            "  --heartbeat S     seconds between comments on an idle stream (default 15)\n"
+            "  --snapshot FILE   the hub's snapshot (default FILE.snapshot beside the store,\n"
+            "                    the saved index beside it as FILE.snapshot.index-N): loaded\n"
+            "                    at start when it is of this store and not ahead of it, then\n"
+            "                    the alert changes made since are applied; otherwise the\n"
+            "                    index is rebuilt from the store (the log says why). Written\n"
+            "                    on SIGTERM/SIGINT once requests in flight have finished\n"
+            "  --no-snapshot     neither load nor write a snapshot: rebuild at every start\n",
             LIMEN_DEFAULT_THRESHOLD);
 }
 
@@ -309,6 +317,8 @@ int limen_server_serve(int argc, char **argv)
 {
     const char *db = "limen.db", *listen_at = "127.0.0.1:8080", *cert = NULL, *key = NULL;
     long threads = 256, max_body = 1 << 20, rate = 6000, max_streams = -1, heartbeat = 15;
+    const char *snapshot = NULL;
+    int no_snapshot = 0;
     double threshold = LIMEN_DEFAULT_THRESHOLD;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -316,6 +326,10 @@ int limen_server_serve(int argc, char **argv)
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             serve_usage(stdout);
             return 0;
+        }
+        if (!strcmp(o, "--no-snapshot")) {
+            no_snapshot = 1;
+            continue;
         }
         if (!v) {
             fprintf(stderr, "limen: serve: %s needs a value (see limen serve --help)\n", o);
@@ -326,6 +340,8 @@ int limen_server_serve(int argc, char **argv)
             db = v;
         else if (!strcmp(o, "--listen"))
             listen_at = v;
+        else if (!strcmp(o, "--snapshot") && *v)
+            snapshot = v;
         else if (!strcmp(o, "--tls-cert"))
             cert = v;
         else if (!strcmp(o, "--tls-key"))
@@ -389,7 +405,19 @@ int limen_server_serve(int argc, char **argv)
                 err.message, db);
         return 2;
     }
-    if (hub_open(&srv.hub, store, &err) != 0) {
+    char snap_default[4096];
+    if (!snapshot && !no_snapshot) {
+        if (snprintf(snap_default, sizeof snap_default, "%s.snapshot", db) >=
+            (int)sizeof snap_default) {
+            fprintf(stderr, "limen: serve: --db path too long\n");
+            limen_store_close(store);
+            return 1;
+        }
+        snapshot = snap_default;
+    }
+    if (no_snapshot)
+        snapshot = NULL;
+    if (hub_open(&srv.hub, store, snapshot, &err) != 0) {
         fprintf(stderr, "limen: serve: %s\n", err.message);
         limen_store_close(store);
         return 2;
@@ -470,6 +498,20 @@ int limen_server_serve(int argc, char **argv)
     fprintf(stderr, "limen serve: stopping (requests in flight finish)\n");
     server_stop_waits(&srv); /* ends long polls and streams */
     MHD_stop_daemon(d);
+    if (snapshot) {
+        /* No request runs now: the table and the index are exactly what was acknowledged. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (hub_snapshot_write(&srv.hub, snapshot, &err) != 0) {
+            fprintf(stderr, "limen serve: snapshot not written (%s); the next start rebuilds\n",
+                    err.message);
+        } else {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            fprintf(stderr, "limen serve: snapshot %s written (watermark %lld) in %.2f s\n",
+                    snapshot, (long long)srv.hub.seen_seq,
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        }
+    }
     hub_close(&srv.hub);
     limen_store_close(store);
     free(cert_pem);
