@@ -200,7 +200,7 @@ static int table_put(struct hub *h, struct hub_entry *e)
     return 0;
 }
 
-/* Removes the entry of `id` if there is one (backward-shift deletion keeps the probe runs whole). */
+/* Removes the entry of `id` if there is one; backward-shift deletion keeps probe runs whole. */
 static void table_del(struct hub *h, const char *id)
 {
     if (!h->alerts_cap)
@@ -514,8 +514,8 @@ static double mono_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int apply_timed(struct hub *h, const char *json, size_t len, int withdrawn,
-                       int64_t version, struct hub_timing *tm, struct limen_error *err)
+static int apply_timed(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
+                       struct hub_timing *tm, struct limen_error *err)
 {
     struct limen_entity *e = NULL;
     struct hub_alert a;
@@ -856,16 +856,17 @@ static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, ch
         goto out;
     }
     if (seq > s_seq) {
-        snprintf(why, why_cap, "%s is ahead of the store (watermark %lld, the store's %lld)",
-                 path, (long long)seq, (long long)s_seq);
+        snprintf(why, why_cap, "%s is ahead of the store (watermark %lld, the store's %lld)", path,
+                 (long long)seq, (long long)s_seq);
         goto out;
     }
     if (seq > 0) {
         int64_t v = 0;
         if (limen_store_alert_change(h->store, seq, s_last, &v) != LIMEN_OK || v != version ||
             strcmp(s_last, id) != 0) {
-            snprintf(why, why_cap, "%s: the store's change %lld is not the one the snapshot saw "
-                                   "(a store restored from an older copy?)",
+            snprintf(why, why_cap,
+                     "%s: the store's change %lld is not the one the snapshot saw "
+                     "(a store restored from an older copy?)",
                      path, (long long)seq);
             goto out;
         }
@@ -891,8 +892,7 @@ static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, ch
         }
     }
     if (r.at != r.len || h->nalerts != n) {
-        snprintf(why, why_cap, "%s: entries do not add up (repeated ids or trailing bytes)",
-                 path);
+        snprintf(why, why_cap, "%s: entries do not add up (repeated ids or trailing bytes)", path);
         goto out;
     }
     limen_index_free(h->idx);
@@ -1012,7 +1012,8 @@ static int write_file_atomic(const char *path, const unsigned char *p, size_t le
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) {
-        snprintf(err->message, sizeof err->message, "cannot create %.160s: %s", tmp, strerror(errno));
+        snprintf(err->message, sizeof err->message, "cannot create %.160s: %s", tmp,
+                 strerror(errno));
         return -1;
     }
     size_t at = 0;
@@ -1025,14 +1026,16 @@ static int write_file_atomic(const char *path, const unsigned char *p, size_t le
         at += (size_t)w;
     }
     if (at != len || fsync(fd) != 0) {
-        snprintf(err->message, sizeof err->message, "cannot write %.160s: %s", tmp, strerror(errno));
+        snprintf(err->message, sizeof err->message, "cannot write %.160s: %s", tmp,
+                 strerror(errno));
         close(fd);
         unlink(tmp);
         return -1;
     }
     close(fd);
     if (rename(tmp, path) != 0) {
-        snprintf(err->message, sizeof err->message, "cannot rename %.160s: %s", tmp, strerror(errno));
+        snprintf(err->message, sizeof err->message, "cannot rename %.160s: %s", tmp,
+                 strerror(errno));
         unlink(tmp);
         return -1;
     }
