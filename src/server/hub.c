@@ -621,9 +621,10 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
 #define SNAP_FORMAT 1u
 #define SNAP_BOM    0x01020304u
 
-/* A 64-bit checksum, 8 bytes a step (FNV-style multiply, then a final mix). */
-static uint64_t snap_sum(uint64_t h, const unsigned char *p, size_t n)
+uint64_t hub_snapshot_sum(const void *data, size_t n)
 {
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL;
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
@@ -819,7 +820,7 @@ static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, ch
         snprintf(why, why_cap, "%s is not a hub snapshot", path);
         goto out;
     }
-    if (snap_sum(0xcbf29ce484222325ULL, buf, len - 8) != sum) {
+    if (hub_snapshot_sum(buf, len - 8) != sum) {
         snprintf(why, why_cap, "%s is damaged or truncated (checksum)", path);
         goto out;
     }
@@ -840,7 +841,7 @@ static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, ch
     get_str16(&r, id, sizeof id);
     get_str16(&r, name, sizeof name);
     GET(&r, n);
-    if (r.bad || !name[0] || strchr(name, '/')) {
+    if (r.bad || !name[0] || strchr(name, '/') || seq < 0) {
         snprintf(why, why_cap, "%s: malformed header", path);
         goto out;
     }
@@ -1105,7 +1106,7 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
         PUT(&b, tl);
         put_bytes(&b, e->text, tl);
     }
-    uint64_t sum = b.oom ? 0 : snap_sum(0xcbf29ce484222325ULL, b.p, b.len);
+    uint64_t sum = b.oom ? 0 : hub_snapshot_sum(b.p, b.len);
     PUT(&b, sum);
     if (b.oom) {
         snprintf(err->message, sizeof err->message, "out of memory writing the snapshot");

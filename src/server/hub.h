@@ -94,6 +94,8 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
  * any, stays usable).
  */
 int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err);
+/* The checksum that ends a snapshot file: of its n bytes before it (8 bytes a step, FNV-style). */
+uint64_t hub_snapshot_sum(const void *data, size_t n);
 void hub_close(struct hub *h);
 
 /*
