@@ -952,7 +952,8 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
     if (snapshot && snapshot_load(h, snapshot, &wm, why, sizeof why) == 0) {
         from_snapshot = 1;
         t1 = mono_now();
-        h->seen_seq = wm;
+        size_t in_snapshot = h->nalerts;
+        h->seen_seq = h->snap_seq = wm;
         if (limen_store_alerts_changed(store, wm, catch_up_one, &c) != LIMEN_OK) {
             snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
             return -1;
@@ -960,7 +961,7 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
         fprintf(stderr,
                 "limen serve: snapshot %s loaded (%zu alerts, watermark %lld) in %.2f s; "
                 "%zu alerts changed since applied",
-                snapshot, h->nalerts, (long long)wm, t1 - t0, c.loaded);
+                snapshot, in_snapshot, (long long)wm, t1 - t0, c.loaded);
         if (c.skipped)
             fprintf(stderr, ", %zu not indexable (left out)", c.skipped);
         fputc('\n', stderr);
@@ -1071,6 +1072,10 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
         return -1;
     }
     h->seen_seq = seq;
+    /* Nothing written since the snapshot in use: it is still exact (expiry is redone at load). */
+    if (h->snap_index[0] && seq == h->snap_seq && !c.loaded && !c.skipped &&
+        access(path, R_OK) == 0 && access(h->snap_index, R_OK) == 0)
+        return 1;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char name[1024], ipath[4096 + 1024 + 2];
@@ -1110,19 +1115,21 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
     PUT(&b, sum);
     if (b.oom) {
         snprintf(err->message, sizeof err->message, "out of memory writing the snapshot");
-        unlink(ipath);
         goto out;
     }
-    if (write_file_atomic(path, b.p, b.len, err) != 0) {
-        unlink(ipath);
+    if (write_file_atomic(path, b.p, b.len, err) != 0)
         goto out;
-    }
     /* The previous snapshot's index is no longer named by any snapshot. */
     if (h->snap_index[0] && strcmp(h->snap_index, ipath) != 0)
         unlink(h->snap_index);
     snprintf(h->snap_index, sizeof h->snap_index, "%.4000s", ipath);
+    h->snap_seq = seq;
     rc = 0;
 out:
+    /* A saved index no table file names goes, unless it is the one the previous snapshot names
+     * (the same watermark: the same content). */
+    if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
+        unlink(ipath);
     pthread_rwlock_unlock(&h->lock);
     free(b.p);
     return rc;

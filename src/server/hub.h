@@ -69,6 +69,7 @@ struct hub {
     /* Every alert change the store numbered up to this is in the index and the table. */
     int64_t seen_seq;
     char snap_index[4096]; /* the index file of the snapshot in use, "" when none */
+    int64_t snap_seq;      /* and its watermark */
 };
 
 /* Categories an alert may have (SIS-aligned); NULL-terminated. */
@@ -88,10 +89,12 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
  * watermark (changes another process made meanwhile), then saves the index
  * as "<path>.index-<watermark>" and the alert table with the watermark and
  * the index's name in `path` (a temporary file, synced and renamed), then
- * deletes the previous snapshot's index file. Takes the write lock (screening
+ * deletes the previous snapshot's index file; writes nothing when the store
+ * has no change after the snapshot in use. Takes the write lock (screening
  * waits); call it when no request writes (at shutdown, once the server has
- * stopped taking requests). Returns 0, or -1 with a message in err (the previous snapshot, if
- * any, stays usable).
+ * stopped taking requests). Returns 0, 1 when the snapshot in use is still
+ * exact (nothing written), or -1 with a message in err (the previous
+ * snapshot, if any, stays usable).
  */
 int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err);
 /* The checksum that ends a snapshot file: of its n bytes before it (8 bytes a step, FNV-style). */

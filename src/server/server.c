@@ -502,9 +502,12 @@ int limen_server_serve(int argc, char **argv)
         /* No request runs now: the table and the index are exactly what was acknowledged. */
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (hub_snapshot_write(&srv.hub, snapshot, &err) != 0) {
-            fprintf(stderr, "limen serve: snapshot not written (%s); the next start rebuilds\n",
-                    err.message);
+        int rc = hub_snapshot_write(&srv.hub, snapshot, &err);
+        if (rc < 0) {
+            fprintf(stderr, "limen serve: snapshot not written (%s)\n", err.message);
+        } else if (rc > 0) {
+            fprintf(stderr, "limen serve: snapshot %s still current (watermark %lld)\n", snapshot,
+                    (long long)srv.hub.seen_seq);
         } else {
             clock_gettime(CLOCK_MONOTONIC, &t1);
             fprintf(stderr, "limen serve: snapshot %s written (watermark %lld) in %.2f s\n",

@@ -211,6 +211,8 @@ static void test_snapshot(void **state)
     snprintf(old_index, sizeof old_index, "%s", h.snap_index);
     assert_int_equal(hub_snapshot_write(&h, snap, &err), 0);
     assert_int_not_equal(access(old_index, F_OK), 0);
+    /* Nothing changed since: nothing to write. */
+    assert_int_equal(hub_snapshot_write(&h, snap, &err), 1);
     hub_close(&h);
     assert_string_equal(loaded, rebuilt);
     assert_int_equal(open_checked(s, snap, rebuilt, 0), 1);
