@@ -9,7 +9,8 @@
 #   - request bodies: perturbed copies of listed people (which match and
 #     become hits) and travellers who are not listed, one of each in turn;
 #   (a) the time from starting `limen serve` to /healthz answering with every
-#       alert indexed (the index rebuilt from the store);
+#       alert indexed (the index rebuilt from the store); (a') the same for the
+#       second start, from the snapshot the first one wrote at its stop;
 #   (b) wrk -t2 -c16 -d20s with bench/hub_wrk.lua (POST /v1/screen, bodies
 #       and tokens in turn) against the server as configured by default
 #       (rate limit on: 6,000 requests a minute per token, which 64 tokens
@@ -133,7 +134,7 @@ for n in $sizes; do
     rss_b=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
     stop_server
     start_server "$db" --rate 0
-    echo "(a') startup again: $startup s"
+    echo "(a') startup again, from the snapshot: $startup s"
     run_wrk "(c) --rate 0"
     echo "server peak resident: $rss_b (b), $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status") (c)"
     stop_server
