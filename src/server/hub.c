@@ -1023,8 +1023,10 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
 static int write_file_atomic(const char *path, const unsigned char *p, size_t len,
                              struct limen_error *err)
 {
-    char tmp[4096 + 8];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    char tmp[4096 + 32];
+    /* The process id in the name: two writers (a stopping hub, limen admin snapshot) never
+     * write into the same temporary file. */
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp) {
         snprintf(err->message, sizeof err->message, "snapshot path too long");
         return -1;
     }

@@ -537,6 +537,7 @@ static void admin_usage(FILE *out)
             "       limen admin group --db FILE --group CODE --name NAME --agencies A,B,...\n"
             "                         [--owner AGENCY]\n"
             "       limen admin group-delete --db FILE --group CODE\n"
+            "       limen admin snapshot --db FILE [--snapshot FILE]\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
@@ -545,7 +546,9 @@ static void admin_usage(FILE *out)
             "them; group creates a sharing group or replaces its name and members (--owner:\n"
             "the agency whose admins may change it through the hub; none: only this command);\n"
             "group-delete deletes a group no alert distributes to any more (withdrawn ones\n"
-            "aside; refused otherwise).\n"
+            "aside; refused otherwise); snapshot brings the hub's snapshot (default: the\n"
+            "store's name + .snapshot) up to the store, or makes it, so that the next\n"
+            "limen serve starts from it (after an import made while the hub is stopped).\n"
             "A running limen serve applies group changes made here on SIGHUP or at its next\n"
             "start (changes through POST /v1/groups apply at once). Tokens are printed once,\n"
             "on standard output, and stored only hashed.\n");
@@ -553,7 +556,7 @@ static void admin_usage(FILE *out)
 
 struct admin_args {
     const char *db, *agency, *country, *name, *contact, *user, *role, *label, *alerts;
-    const char *group, *agencies, *owner;
+    const char *group, *agencies, *owner, *snapshot;
     long long user_id;
 };
 
@@ -591,6 +594,8 @@ static int admin_parse(int argc, char **argv, struct admin_args *a)
             a->agencies = v;
         else if (!strcmp(o, "--owner"))
             a->owner = v;
+        else if (!strcmp(o, "--snapshot"))
+            a->snapshot = v;
         else if (!strcmp(o, "--user-id"))
             a->user_id = strtoll(v, NULL, 10);
         else {
@@ -862,6 +867,31 @@ static int import_alerts(struct limen_store *s, const char *path)
     return bad ? 2 : 0;
 }
 
+/* limen admin snapshot: the hub opened as `limen serve` would, then its snapshot written. */
+static int admin_snapshot(struct limen_store *s, const struct admin_args *a)
+{
+    static struct hub h; /* large: not on the stack */
+    struct limen_error err;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s%s", a->snapshot ? a->snapshot : a->db,
+                 a->snapshot ? "" : ".snapshot") >= (int)sizeof path) {
+        fprintf(stderr, "limen: admin: snapshot path too long\n");
+        return 1;
+    }
+    if (hub_open(&h, s, path, &err) != 0) {
+        fprintf(stderr, "limen: admin: %s\n", err.message);
+        return 2;
+    }
+    int rc = hub_snapshot_write(&h, path, &err);
+    if (rc < 0)
+        fprintf(stderr, "limen: admin: snapshot not written: %s\n", err.message);
+    else
+        fprintf(stderr, "limen admin snapshot: %s %s (watermark %lld, %zu alerts)\n", path,
+                rc ? "still current" : "written", (long long)h.seen_seq, h.nalerts);
+    hub_close(&h);
+    return rc < 0 ? 2 : 0;
+}
+
 int limen_server_admin(int argc, char **argv)
 {
     struct admin_args a;
@@ -909,6 +939,8 @@ int limen_server_admin(int argc, char **argv)
                     a.group);
             rc = 0;
         }
+    } else if (!strcmp(cmd, "snapshot")) {
+        rc = admin_snapshot(s, &a);
     } else if (!strcmp(cmd, "import")) {
         if (!a.alerts)
             fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
@@ -929,7 +961,7 @@ int limen_server_admin(int argc, char **argv)
     } else {
         fprintf(stderr,
                 "limen: admin: unknown action %s (init, agency, user, token, group, group-delete,"
-                " import)\n",
+                " import, snapshot)\n",
                 cmd);
     }
     limen_store_close(s);

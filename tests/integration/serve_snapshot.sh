@@ -97,6 +97,19 @@ hub_stop KILL
 cmp -s "$work/after-changes" "$work/after-changes-rebuilt" ||
     fail "after the changes, the snapshot's screening differs from a rebuild: $(diff "$work/after-changes" "$work/after-changes-rebuilt" | head -5)"
 [ "$(ls "$snap".index-* | wc -l)" = 1 ] || fail "the previous snapshot's index was not deleted"
+# limen admin snapshot after an import while stopped: the next start has nothing to apply.
+alert import2 Tahiri 1967-07-07 ',"owner":"MA-DGSN"' >"$work/import2.jsonl"
+"$LIMEN" admin import --db "$db" --alerts "$work/import2.jsonl" 2>/dev/null || fail "import 2"
+"$LIMEN" admin snapshot --db "$db" 2>"$work/admin.log" || fail "admin snapshot: $(cat "$work/admin.log")"
+grep -q "snapshot: .* written" "$work/admin.log" || fail "admin snapshot wrote nothing: $(cat "$work/admin.log")"
+"$LIMEN" admin snapshot --db "$db" 2>"$work/admin.log" || fail "admin snapshot again"
+grep -q "still current" "$work/admin.log" || fail "admin snapshot rewrote an exact snapshot"
+hub_start
+tail -3 "$work/server.log" | grep -q "snapshot .* loaded.* 0 alerts changed since applied" ||
+    fail "the start after admin snapshot applied changes: $(tail -3 "$work/server.log")"
+[ "$(matches "Karim Tahiri")" = import2 ] || fail "alert in the admin snapshot not screened"
+hub_stop KILL
+[ "$(ls "$snap".index-* | wc -l)" = 1 ] || fail "admin snapshot left the previous index"
 
 # 3. Snapshots that must not be used: the start rebuilds and says why.
 cp "$snap" "$work/good.snapshot"
