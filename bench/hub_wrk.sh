@@ -22,6 +22,12 @@
 # Usage: bench/hub_wrk.sh [BUILD_DIR]
 #   HUB_BENCH_SIZES, HUB_BENCH_SECONDS (20), HUB_BENCH_CONNECTIONS (16),
 #   HUB_BENCH_KEEP=1 keeps the temporary directory.
+#   HUB_BENCH_STARTS=N measures starts only, no wrk: after a first start (a
+#   rebuild; its stop writes the snapshot), N rounds of a start rebuilt from the
+#   store (--no-snapshot) and a start from the snapshot, side by side; then
+#   1,000 alerts updated with `limen admin import` while stopped and a start
+#   from the snapshot that applies them. Each line ends with the server's own
+#   breakdown (docs/server.md, "Restart").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
@@ -128,6 +134,27 @@ for n in $sizes; do
     jq -c '{entity: ., post: "bench"}' "$dir/gen/negatives.jsonl" >"$dir/neg.jsonl"
     paste -d '\n' "$dir/q.jsonl" "$dir/neg.jsonl" | grep -v '^$' >"$dir/bodies.jsonl"
 
+    if [ -n "${HUB_BENCH_STARTS:-}" ]; then
+        ready() { grep -h 'ready in' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //'; }
+        start_server "$db"
+        stop_server
+        echo "first start: $startup s ($(ready)); $(grep -h 'snapshot .* written' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //')"
+        for r in $(seq 1 "$HUB_BENCH_STARTS"); do
+            start_server "$db" --no-snapshot
+            stop_server
+            echo "round $r, rebuilt from the store: $startup s ($(ready)); load $(cut -d' ' -f1 /proc/loadavg)"
+            start_server "$db"
+            stop_server
+            echo "round $r, from the snapshot:      $startup s ($(ready)); load $(cut -d' ' -f1 /proc/loadavg)"
+        done
+        head -1000 "$dir/alerts.jsonl" | sed 's/"action":"check and report"/"action":"check and report again"/' >"$dir/updates.jsonl"
+        "$LIMEN" admin import --db "$db" --alerts "$dir/updates.jsonl" 2>/dev/null
+        start_server "$db"
+        stop_server
+        echo "1,000 alerts updated while stopped, from the snapshot: $startup s ($(ready))"
+        echo "  $(grep -h 'snapshot .* loaded' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //')"
+        continue
+    fi
     start_server "$db"
     echo "(a) startup with $(jq .alerts "$tmp/healthz") alerts indexed: $startup s"
     run_wrk "(b) default --rate"
