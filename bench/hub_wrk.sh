@@ -9,7 +9,8 @@
 #   - request bodies: perturbed copies of listed people (which match and
 #     become hits) and travellers who are not listed, one of each in turn;
 #   (a) the time from starting `limen serve` to /healthz answering with every
-#       alert indexed (the index rebuilt from the store);
+#       alert indexed (the index rebuilt from the store); (a') the same for the
+#       second start, from the snapshot the first one wrote at its stop;
 #   (b) wrk -t2 -c16 -d20s with bench/hub_wrk.lua (POST /v1/screen, bodies
 #       and tokens in turn) against the server as configured by default
 #       (rate limit on: 6,000 requests a minute per token, which 64 tokens
@@ -21,6 +22,12 @@
 # Usage: bench/hub_wrk.sh [BUILD_DIR]
 #   HUB_BENCH_SIZES, HUB_BENCH_SECONDS (20), HUB_BENCH_CONNECTIONS (16),
 #   HUB_BENCH_KEEP=1 keeps the temporary directory.
+#   HUB_BENCH_STARTS=N measures starts only, no wrk: after a first start (a
+#   rebuild; its stop writes the snapshot), N rounds of a start rebuilt from the
+#   store (--no-snapshot) and a start from the snapshot, side by side; then
+#   1,000 alerts updated with `limen admin import` while stopped and a start
+#   from the snapshot that applies them. Each line ends with the server's own
+#   breakdown (docs/server.md, "Restart").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
@@ -127,13 +134,34 @@ for n in $sizes; do
     jq -c '{entity: ., post: "bench"}' "$dir/gen/negatives.jsonl" >"$dir/neg.jsonl"
     paste -d '\n' "$dir/q.jsonl" "$dir/neg.jsonl" | grep -v '^$' >"$dir/bodies.jsonl"
 
+    if [ -n "${HUB_BENCH_STARTS:-}" ]; then
+        ready() { grep -h 'ready in' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //'; }
+        start_server "$db"
+        stop_server
+        echo "first start: $startup s ($(ready)); $(grep -h 'snapshot .* written' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //')"
+        for r in $(seq 1 "$HUB_BENCH_STARTS"); do
+            start_server "$db" --no-snapshot
+            stop_server
+            echo "round $r, rebuilt from the store: $startup s ($(ready)); load $(cut -d' ' -f1 /proc/loadavg)"
+            start_server "$db"
+            stop_server
+            echo "round $r, from the snapshot:      $startup s ($(ready)); load $(cut -d' ' -f1 /proc/loadavg)"
+        done
+        head -1000 "$dir/alerts.jsonl" | sed 's/"action":"check and report"/"action":"check and report again"/' >"$dir/updates.jsonl"
+        "$LIMEN" admin import --db "$db" --alerts "$dir/updates.jsonl" 2>/dev/null
+        start_server "$db"
+        stop_server
+        echo "1,000 alerts updated while stopped, from the snapshot: $startup s ($(ready))"
+        echo "  $(grep -h 'snapshot .* loaded' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //')"
+        continue
+    fi
     start_server "$db"
     echo "(a) startup with $(jq .alerts "$tmp/healthz") alerts indexed: $startup s"
     run_wrk "(b) default --rate"
     rss_b=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
     stop_server
     start_server "$db" --rate 0
-    echo "(a') startup again: $startup s"
+    echo "(a') startup again, from the snapshot: $startup s"
     run_wrk "(c) --rate 0"
     echo "server peak resident: $rss_b (b), $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status") (c)"
     stop_server

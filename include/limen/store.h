@@ -259,6 +259,35 @@ limen_status limen_store_alerts_each(struct limen_store *s,
                                                const char *json, size_t len),
                                      void *ctx);
 
+/*
+ * The alerts' change watermark: every version written (a creation, an
+ * update, a withdrawal) gets the next number of one sequence, kept in the
+ * store with the version (schema 3). *seq receives the largest number
+ * written (0 when there is none), last_id and *last_version the alert
+ * version that carries it ("" and 0 when none), *store_id the store's
+ * identity (a random number chosen when the store was created or migrated to
+ * schema 3). A snapshot of the alerts taken at watermark N is brought up to
+ * date by applying what limen_store_alerts_changed(N) gives. Thread-safe.
+ */
+limen_status limen_store_alert_watermark(struct limen_store *s, int64_t *store_id, int64_t *seq,
+                                         char last_id[LIMEN_ALERT_ID_MAX], int64_t *last_version);
+/*
+ * The alert version that carries change number `seq`: its id and version.
+ * LIMEN_ENOTFOUND when no version has that number.
+ */
+limen_status limen_store_alert_change(struct limen_store *s, int64_t seq,
+                                      char id[LIMEN_ALERT_ID_MAX], int64_t *version);
+/*
+ * Calls fn, in id order, for the latest version of every alert that has a
+ * version numbered after `after_seq` (withdrawn ones too, flagged): what
+ * changed since a watermark. fn returns 0 to go on. As for alerts_each, the
+ * store lock is held meanwhile.
+ */
+limen_status limen_store_alerts_changed(struct limen_store *s, int64_t after_seq,
+                                        int (*fn)(void *ctx, const struct limen_alert_meta *m,
+                                                  const char *json, size_t len),
+                                        void *ctx);
+
 /* ---- hits ---- */
 
 enum limen_hit_status {

@@ -87,6 +87,17 @@ static const char *const migrations[] = {
     "CREATE TABLE IF NOT EXISTS sharing_group_members("
     " grp TEXT NOT NULL REFERENCES sharing_groups(code),"
     " agency TEXT NOT NULL REFERENCES agencies(code), PRIMARY KEY(grp, agency)) WITHOUT ROWID;",
+    /*
+     * 2 -> 3: the change sequence of alerts (every version written gets the
+     * next number, so "what changed after N" is one range of an index) and a
+     * random identity of the store, for the hub's snapshots. The versions
+     * already stored are numbered in the order they were written (their
+     * rowid; no version was ever deleted).
+     */
+    "ALTER TABLE alerts ADD COLUMN seq INTEGER;"
+    "UPDATE alerts SET seq = rowid;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS alerts_seq ON alerts(seq);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', random());",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == LIMEN__SCHEMA_VERSION - 1,
@@ -1448,16 +1459,18 @@ static limen_status alert_write(struct limen_store *s, const char *id, const cha
     int64_t t = now();
     if (json) {
         st = limen__store_prepare(s,
-                                  "INSERT INTO alerts(id, version, owner, withdrawn, json, created)"
-                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                  "INSERT INTO alerts(id, version, owner, withdrawn, json, created,"
+                                  " seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                                  " (SELECT coalesce(max(seq), 0) + 1 FROM alerts))",
                                   &q, err);
         if (st != LIMEN_OK)
             goto out;
         sqlite3_bind_text(q, 5, json, (int)len, SQLITE_TRANSIENT);
     } else {
         st = limen__store_prepare(s,
-                                  "INSERT INTO alerts(id, version, owner, withdrawn, json, created)"
-                                  " SELECT ?1, ?2, ?3, ?4, json, ?6 FROM alerts"
+                                  "INSERT INTO alerts(id, version, owner, withdrawn, json, created,"
+                                  " seq) SELECT ?1, ?2, ?3, ?4, json, ?6,"
+                                  " (SELECT coalesce(max(seq), 0) + 1 FROM alerts) FROM alerts"
                                   " WHERE id = ?1 AND version = ?2 - 1",
                                   &q, err);
         if (st != LIMEN_OK)
@@ -1717,22 +1730,25 @@ out:
     return st;
 }
 
-limen_status limen_store_alerts_each(struct limen_store *s,
-                                     int (*fn)(void *ctx, const struct limen_alert_meta *m,
-                                               const char *json, size_t len),
-                                     void *ctx)
+/*
+ * Calls fn for each row of an alert query (ALERT_COLUMNS) under the store
+ * lock; `after_seq` is bound as ?1 when the query has it.
+ */
+static limen_status alerts_query(struct limen_store *s, const char *sql, int64_t after_seq,
+                                 int (*fn)(void *ctx, const struct limen_alert_meta *m,
+                                           const char *json, size_t len),
+                                 void *ctx)
 {
     limen_status st = LIMEN_OK;
     sqlite3_stmt *q = NULL;
     struct limen_alert_meta m;
-    if (!s || !fn)
+    if (!s || !fn || after_seq < 0)
         return LIMEN_EINVAL;
     limen__store_lock(s);
-    if ((st = limen__store_prepare(s,
-                                   "SELECT " ALERT_COLUMNS " FROM alert_heads h JOIN alerts v"
-                                   " ON v.id = h.id AND v.version = h.version ORDER BY h.id",
-                                   &q, NULL)) != LIMEN_OK)
+    if ((st = limen__store_prepare(s, sql, &q, NULL)) != LIMEN_OK)
         goto out;
+    if (sqlite3_bind_parameter_count(q) > 0)
+        sqlite3_bind_int64(q, 1, after_seq);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         meta_from_row(&m, q);
@@ -1747,6 +1763,90 @@ out:
     limen__store_finalize(s, q);
     limen__store_unlock(s);
     return st;
+}
+
+limen_status limen_store_alerts_each(struct limen_store *s,
+                                     int (*fn)(void *ctx, const struct limen_alert_meta *m,
+                                               const char *json, size_t len),
+                                     void *ctx)
+{
+    return alerts_query(s,
+                        "SELECT " ALERT_COLUMNS " FROM alert_heads h JOIN alerts v"
+                        " ON v.id = h.id AND v.version = h.version ORDER BY h.id",
+                        0, fn, ctx);
+}
+
+limen_status limen_store_alert_watermark(struct limen_store *s, int64_t *store_id, int64_t *seq,
+                                         char last_id[LIMEN_ALERT_ID_MAX], int64_t *last_version)
+{
+    limen_status st = LIMEN_OK;
+    sqlite3_stmt *q = NULL;
+    if (!s || !store_id || !seq || !last_id || !last_version)
+        return LIMEN_EINVAL;
+    *store_id = *seq = *last_version = 0;
+    last_id[0] = '\0';
+    limen__store_lock(s);
+    /* One statement, so that the identity, the number and its change are one snapshot. */
+    if ((st = limen__store_prepare(s,
+                                   "SELECT (SELECT value FROM meta WHERE key = 'store_id'),"
+                                   " a.seq, a.id, a.version FROM (SELECT 1) LEFT JOIN alerts a"
+                                   " ON a.seq = (SELECT max(seq) FROM alerts)",
+                                   &q, NULL)) != LIMEN_OK)
+        goto out;
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        st = limen__store_sqlerr(s, NULL, rc, "cannot read the alerts' watermark");
+        goto out;
+    }
+    *store_id = sqlite3_column_int64(q, 0);
+    *seq = sqlite3_column_int64(q, 1);
+    col_copy(last_id, LIMEN_ALERT_ID_MAX, q, 2);
+    *last_version = sqlite3_column_int64(q, 3);
+out:
+    limen__store_finalize(s, q);
+    limen__store_unlock(s);
+    return st;
+}
+
+limen_status limen_store_alert_change(struct limen_store *s, int64_t seq,
+                                      char id[LIMEN_ALERT_ID_MAX], int64_t *version)
+{
+    limen_status st = LIMEN_OK;
+    sqlite3_stmt *q = NULL;
+    if (!s || !id || !version)
+        return LIMEN_EINVAL;
+    id[0] = '\0';
+    *version = 0;
+    limen__store_lock(s);
+    if ((st = limen__store_prepare(s, "SELECT id, version FROM alerts WHERE seq = ?1", &q, NULL)) !=
+        LIMEN_OK)
+        goto out;
+    sqlite3_bind_int64(q, 1, seq);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        col_copy(id, LIMEN_ALERT_ID_MAX, q, 0);
+        *version = sqlite3_column_int64(q, 1);
+    } else if (rc == SQLITE_DONE) {
+        st = LIMEN_ENOTFOUND;
+    } else {
+        st = limen__store_sqlerr(s, NULL, rc, "cannot read the alerts");
+    }
+out:
+    limen__store_finalize(s, q);
+    limen__store_unlock(s);
+    return st;
+}
+
+limen_status limen_store_alerts_changed(struct limen_store *s, int64_t after_seq,
+                                        int (*fn)(void *ctx, const struct limen_alert_meta *m,
+                                                  const char *json, size_t len),
+                                        void *ctx)
+{
+    return alerts_query(s,
+                        "SELECT " ALERT_COLUMNS " FROM alert_heads h JOIN alerts v"
+                        " ON v.id = h.id AND v.version = h.version"
+                        " WHERE h.id IN (SELECT id FROM alerts WHERE seq > ?1) ORDER BY h.id",
+                        after_seq, fn, ctx);
 }
 
 /* ---- hits ---- */

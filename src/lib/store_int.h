@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define LIMEN__SCHEMA_VERSION  2
+#define LIMEN__SCHEMA_VERSION  3
 #define LIMEN__AUDIT_KEY_BYTES 32
 #define LIMEN__MAC_BYTES       32
 #define LIMEN__STMT_CACHE      64

@@ -1,13 +1,20 @@
 /*
- * Hub state: the index and the alert table, rebuilt from the store at start
- * and kept in step with every write (see hub.h).
+ * Hub state: the index and the alert table, loaded from a snapshot or rebuilt
+ * from the store at start and kept in step with every write (see hub.h). A
+ * snapshot is the saved index plus the packed alert table, tagged with the
+ * store's change watermark: at start only what the store numbered after it
+ * is applied.
  */
 #include "hub.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *const hub_categories[] = {"arrest",
                                       "refusal_of_entry",
@@ -191,6 +198,31 @@ static int table_put(struct hub *h, struct hub_entry *e)
         h->nalerts++;
     h->alerts[i] = e;
     return 0;
+}
+
+/* Removes the entry of `id` if there is one; backward-shift deletion keeps probe runs whole. */
+static void table_del(struct hub *h, const char *id)
+{
+    if (!h->alerts_cap)
+        return;
+    size_t mask = h->alerts_cap - 1;
+    size_t i = hash_str(id) & mask;
+    while (h->alerts[i] && strcmp(h->alerts[i]->text, id))
+        i = (i + 1) & mask;
+    if (!h->alerts[i])
+        return;
+    free(h->alerts[i]);
+    h->alerts[i] = NULL;
+    h->nalerts--;
+    for (size_t j = (i + 1) & mask; h->alerts[j]; j = (j + 1) & mask) {
+        size_t home = hash_str(h->alerts[j]->text) & mask;
+        /* Move j back to the hole when its home is not in the run (i, j]. */
+        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+            h->alerts[i] = h->alerts[j];
+            h->alerts[j] = NULL;
+            i = j;
+        }
+    }
 }
 
 static int copy_str(char *dst, size_t cap, const json_t *v)
@@ -442,10 +474,23 @@ int hub_expired(const struct hub_entry *e, const char *today)
     return date_past(e->text + e->valid_until, today);
 }
 
-int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
-                     int withdrawn, struct limen_error *err)
+/* Seconds spent in each step of a start, for the start's log line. */
+struct hub_timing {
+    double json, entity, index, table; /* the rest is reading the store */
+};
+
+static double mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
+                        int withdrawn, struct hub_timing *tm, struct limen_error *err)
 {
     int rc;
+    double t0 = tm ? mono_now() : 0, t1 = 0;
     struct hub_entry *a = entry_pack(meta);
     if (!a) {
         snprintf(err->message, sizeof err->message, "out of memory");
@@ -454,11 +499,19 @@ int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct h
     char today[11];
     hub_today(today);
     pthread_rwlock_wrlock(&h->lock);
+    if (tm) {
+        t1 = mono_now();
+        tm->table += t1 - t0;
+    }
     if (withdrawn || date_past(meta->valid_until, today)) {
         limen_status st = limen_index_remove(h->idx, meta->id);
         rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
     } else {
         rc = limen_index_add(h->idx, e, NULL, err) == LIMEN_OK ? 0 : -1;
+    }
+    if (tm) {
+        t0 = mono_now();
+        tm->index += t0 - t1;
     }
     if (rc == 0) {
         rc = table_put(h, a);
@@ -467,16 +520,25 @@ int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct h
     }
     pthread_rwlock_unlock(&h->lock);
     free(a);
+    if (tm)
+        tm->table += mono_now() - t0;
     return rc;
 }
 
-int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
-              struct limen_error *err)
+int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
+                     int withdrawn, struct limen_error *err)
+{
+    return apply_entity(h, e, meta, withdrawn, NULL, err);
+}
+
+static int apply_timed(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
+                       struct hub_timing *tm, struct limen_error *err)
 {
     struct limen_entity *e = NULL;
     struct hub_alert a;
     int rc = -1;
     json_error_t je;
+    double t0 = tm ? mono_now() : 0, t1 = 0, t2 = 0;
     json_t *doc = json_loadb(json, len, 0, &je);
     if (!doc) {
         snprintf(err->message, sizeof err->message, "stored alert is not JSON: %s", je.text);
@@ -489,19 +551,33 @@ int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_
         goto out;
     }
     a.version = version;
+    if (tm)
+        t1 = mono_now();
     if (limen_entity_parse(json, len, &e, err) != LIMEN_OK)
         goto out;
-    rc = hub_apply_entity(h, e, &a, withdrawn, err);
+    if (tm)
+        t2 = mono_now();
+    rc = apply_entity(h, e, &a, withdrawn, tm, err);
+    if (tm) {
+        tm->json += t1 - t0;
+        tm->entity += t2 - t1;
+    }
 out:
     limen_entity_free(e);
     json_decref(doc);
     return rc;
 }
 
+int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_t version,
+              struct limen_error *err)
+{
+    return apply_timed(h, json, len, withdrawn, version, NULL, err);
+}
+
 struct load_ctx {
     struct hub *h;
-    size_t loaded, skipped;
-    struct limen_error *err;
+    size_t loaded, skipped, unchanged;
+    struct hub_timing tm;
 };
 
 static int load_one(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
@@ -509,14 +585,368 @@ static int load_one(void *ctx, const struct limen_alert_meta *m, const char *jso
     struct load_ctx *c = ctx;
     struct limen_error err;
     limen_error_clear(&err);
-    if (hub_apply(c->h, json, len, m->withdrawn, m->version, &err) != 0)
+    if (apply_timed(c->h, json, len, m->withdrawn, m->version, &c->tm, &err) != 0)
         c->skipped++; /* kept in the store, reported at start */
     else
         c->loaded++;
     return 0;
 }
 
-int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err)
+/*
+ * A change since the hub's watermark: applied unless the table already has
+ * that version. A version that cannot be applied takes the alert out of the
+ * index and the table, as a rebuild would leave it out.
+ */
+static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    struct load_ctx *c = ctx;
+    struct hub *h = c->h;
+    const struct hub_entry *have = hub_entry_find(h, m->id);
+    if (have && have->version == m->version) {
+        c->unchanged++;
+        return 0;
+    }
+    struct limen_error err;
+    limen_error_clear(&err);
+    if (apply_timed(h, json, len, m->withdrawn, m->version, &c->tm, &err) == 0) {
+        c->loaded++;
+        return 0;
+    }
+    c->skipped++;
+    pthread_rwlock_wrlock(&h->lock);
+    limen_index_remove(h->idx, m->id);
+    table_del(h, m->id);
+    pthread_rwlock_unlock(&h->lock);
+    return 0;
+}
+
+/* ---- snapshot file ----
+ *
+ * The alert table of a snapshot, in native byte order (a file of another byte
+ * order is refused by its mark):
+ *
+ *   "LMNHUBS1" u32 format (1) u32 0x01020304
+ *   i64 store_id  i64 watermark  i64 version  u16 n + alert id (the change at the watermark)
+ *   u16 n + file name of the saved index (in the same directory)
+ *   u64 entries, then for each:
+ *     i64 version u32 flags u8 handling dist_all ndist ngroups category
+ *     u16 owner action valid_until review_date codes  u32 n + n bytes of text
+ *   u64 checksum of all the bytes before it
+ */
+#define SNAP_MAGIC  "LMNHUBS1"
+#define SNAP_FORMAT 1u
+#define SNAP_BOM    0x01020304u
+
+uint64_t hub_snapshot_sum(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    while (n--) {
+        h = (h ^ *p++) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+struct snap_buf {
+    unsigned char *p;
+    size_t len, cap;
+    int oom;
+};
+
+static void put_bytes(struct snap_buf *b, const void *v, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 20;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, v, n);
+    b->len += n;
+}
+
+#define PUT(b, v) put_bytes((b), &(v), sizeof(v))
+
+static void put_str16(struct snap_buf *b, const char *s)
+{
+    uint16_t n = (uint16_t)strlen(s);
+    PUT(b, n);
+    put_bytes(b, s, n);
+}
+
+/* The bytes of an entry's text: up to the NUL of its last string. */
+static size_t entry_text_len(const struct hub_entry *e)
+{
+    const char *c = e->text + e->codes;
+    for (size_t i = 0; i < (size_t)e->ndist + e->ngroups; i++)
+        c = next_str(c);
+    return (size_t)(c - e->text);
+}
+
+struct snap_reader {
+    const unsigned char *p;
+    size_t len, at;
+    int bad;
+};
+
+static void get_bytes(struct snap_reader *r, void *v, size_t n)
+{
+    if (r->bad || n > r->len - r->at) {
+        r->bad = 1;
+        memset(v, 0, n);
+        return;
+    }
+    memcpy(v, r->p + r->at, n);
+    r->at += n;
+}
+
+#define GET(r, v) get_bytes((r), &(v), sizeof(v))
+
+/* A u16-counted string into out (cap bytes with its NUL). */
+static void get_str16(struct snap_reader *r, char *out, size_t cap)
+{
+    uint16_t n = 0;
+    GET(r, n);
+    if (r->bad || n >= cap) {
+        r->bad = 1;
+        out[0] = '\0';
+        return;
+    }
+    get_bytes(r, out, n);
+    out[n] = '\0';
+}
+
+/* Whether s is the start of a string of text[0..n) (not past its end). */
+static int str_in(const char *text, size_t n, size_t at)
+{
+    return at < n && memchr(text + at, '\0', n - at) != NULL;
+}
+
+/* Reads and checks one entry; NULL when it is malformed (or out of memory: *oom). */
+static struct hub_entry *get_entry(struct snap_reader *r, int *oom)
+{
+    int64_t version = 0;
+    uint32_t flags = 0, n = 0;
+    uint8_t b[5] = {0};
+    uint16_t off[5] = {0};
+    GET(r, version);
+    GET(r, flags);
+    get_bytes(r, b, sizeof b);
+    get_bytes(r, off, sizeof off);
+    GET(r, n);
+    if (r->bad || n == 0 || n > UINT16_MAX || n > r->len - r->at)
+        return NULL;
+    size_t ncat = 0;
+    while (hub_categories[ncat])
+        ncat++;
+    if (b[0] > 3 || b[1] > 1 || b[2] > HUB_MAX_DIST || b[3] > HUB_MAX_GROUPS || b[4] >= ncat)
+        return NULL;
+    struct hub_entry *e = malloc(sizeof *e + n);
+    if (!e) {
+        *oom = 1;
+        return NULL;
+    }
+    get_bytes(r, e->text, n);
+    e->version = version;
+    e->flags = flags;
+    e->handling = b[0];
+    e->dist_all = b[1];
+    e->ndist = b[2];
+    e->ngroups = b[3];
+    e->category = b[4];
+    e->owner = off[0];
+    e->action = off[1];
+    e->valid_until = off[2];
+    e->review_date = off[3];
+    e->codes = off[4];
+    /* Every string the entry's readers take must start inside the text and end in it. */
+    int ok = e->text[n - 1] == '\0' && e->text[0] && str_in(e->text, n, 0);
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = str_in(e->text, n, off[i]);
+    size_t at = e->codes;
+    for (size_t i = 0; ok && i < (size_t)e->ndist + e->ngroups; i++) {
+        ok = str_in(e->text, n, at);
+        if (ok)
+            at += strlen(e->text + at) + 1;
+    }
+    ok = ok && (e->codes <= n) && at == n;
+    if (!ok) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* The directory part of path ("." when none) and where its file name starts. */
+static void snap_index_path(const char *path, const char *name, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(out, cap, "%.*s/%s", (int)(slash - path), path, name);
+    else
+        snprintf(out, cap, "%s", name);
+}
+
+/*
+ * Loads the snapshot at `path` into the (empty) hub: on success 0 with
+ * *watermark; otherwise -1 with why[] saying what was wrong, the hub emptied.
+ */
+static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, char *why,
+                         size_t why_cap)
+{
+    int rc = -1, oom = 0;
+    unsigned char *buf = NULL;
+    struct limen_index *idx = NULL;
+    struct limen_error err;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, why_cap, "cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    struct stat stt;
+    if (fstat(fileno(f), &stt) != 0 || stt.st_size < 16 || (uint64_t)stt.st_size > SIZE_MAX / 2) {
+        snprintf(why, why_cap, "%s is too short to be a snapshot", path);
+        goto out;
+    }
+    size_t len = (size_t)stt.st_size;
+    buf = malloc(len);
+    if (!buf || fread(buf, 1, len, f) != len) {
+        snprintf(why, why_cap, "cannot read %s", path);
+        goto out;
+    }
+    uint64_t sum;
+    memcpy(&sum, buf + len - 8, 8);
+    if (memcmp(buf, SNAP_MAGIC, 8) != 0) {
+        snprintf(why, why_cap, "%s is not a hub snapshot", path);
+        goto out;
+    }
+    if (hub_snapshot_sum(buf, len - 8) != sum) {
+        snprintf(why, why_cap, "%s is damaged or truncated (checksum)", path);
+        goto out;
+    }
+    struct snap_reader r = {buf, len - 8, 8, 0};
+    uint32_t format = 0, bom = 0;
+    int64_t store_id = 0, seq = 0, version = 0;
+    char id[LIMEN_ALERT_ID_MAX], name[1024];
+    uint64_t n = 0;
+    GET(&r, format);
+    GET(&r, bom);
+    if (format != SNAP_FORMAT || bom != SNAP_BOM) {
+        snprintf(why, why_cap, "%s is of another format version or byte order", path);
+        goto out;
+    }
+    GET(&r, store_id);
+    GET(&r, seq);
+    GET(&r, version);
+    get_str16(&r, id, sizeof id);
+    get_str16(&r, name, sizeof name);
+    GET(&r, n);
+    if (r.bad || !name[0] || strchr(name, '/') || seq < 0) {
+        snprintf(why, why_cap, "%s: malformed header", path);
+        goto out;
+    }
+    /* The snapshot must be of this store, and the store must hold its watermark as it was. */
+    int64_t s_id = 0, s_seq = 0, s_ver = 0;
+    char s_last[LIMEN_ALERT_ID_MAX];
+    if (limen_store_alert_watermark(h->store, &s_id, &s_seq, s_last, &s_ver) != LIMEN_OK) {
+        snprintf(why, why_cap, "cannot read the store's watermark");
+        goto out;
+    }
+    if (s_id != store_id) {
+        snprintf(why, why_cap, "%s belongs to another store", path);
+        goto out;
+    }
+    if (seq > s_seq) {
+        snprintf(why, why_cap, "%s is ahead of the store (watermark %lld, the store's %lld)", path,
+                 (long long)seq, (long long)s_seq);
+        goto out;
+    }
+    if (seq > 0) {
+        int64_t v = 0;
+        if (limen_store_alert_change(h->store, seq, s_last, &v) != LIMEN_OK || v != version ||
+            strcmp(s_last, id) != 0) {
+            snprintf(why, why_cap,
+                     "%s: the store's change %lld is not the one the snapshot saw "
+                     "(a store restored from an older copy?)",
+                     path, (long long)seq);
+            goto out;
+        }
+    }
+    char ipath[4096 + 1024 + 2];
+    snap_index_path(path, name, ipath, sizeof ipath);
+    limen_error_clear(&err);
+    if (limen_index_load(ipath, &idx, &err) != LIMEN_OK) {
+        snprintf(why, why_cap, "%s", err.message);
+        goto out;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        struct hub_entry *e = get_entry(&r, &oom);
+        if (!e) {
+            snprintf(why, why_cap, oom ? "out of memory" : "%s: entry %llu is malformed", path,
+                     (unsigned long long)i);
+            goto out;
+        }
+        if (table_put(h, e) != 0) {
+            free(e);
+            snprintf(why, why_cap, "out of memory");
+            goto out;
+        }
+    }
+    if (r.at != r.len || h->nalerts != n) {
+        snprintf(why, why_cap, "%s: entries do not add up (repeated ids or trailing bytes)", path);
+        goto out;
+    }
+    limen_index_free(h->idx);
+    h->idx = idx;
+    idx = NULL;
+    snprintf(h->snap_index, sizeof h->snap_index, "%.4000s", ipath);
+    *watermark = seq;
+    rc = 0;
+out:
+    if (rc != 0) { /* leave the hub empty for the rebuild */
+        for (size_t i = 0; i < h->alerts_cap; i++)
+            free(h->alerts[i]);
+        free(h->alerts);
+        h->alerts = NULL;
+        h->alerts_cap = h->nalerts = 0;
+    }
+    limen_index_free(idx);
+    free(buf);
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+/* Drops the index entries of alerts that are past their validity today; how many there were. */
+static size_t drop_expired(struct hub *h)
+{
+    char today[11];
+    size_t n = 0;
+    hub_today(today);
+    for (size_t i = 0; i < h->alerts_cap; i++)
+        if (h->alerts[i] && hub_expired(h->alerts[i], today))
+            n += limen_index_remove(h->idx, h->alerts[i]->text) == LIMEN_OK;
+    return n;
+}
+
+int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
+             struct limen_error *err)
 {
     memset(h, 0, sizeof *h);
     h->store = store;
@@ -530,21 +960,197 @@ int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err)
     }
     if (hub_groups_load(h, err) != 0)
         return -1;
-    struct load_ctx c = {h, 0, 0, err};
-    if (limen_store_alerts_each(store, load_one, &c) != LIMEN_OK) {
-        snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
-        return -1;
+    double t0 = mono_now(), t1;
+    struct load_ctx c = {h, 0, 0, 0, {0, 0, 0, 0}};
+    char why[512] = "";
+    int64_t wm = 0;
+    int from_snapshot = 0;
+    if (snapshot && snapshot_load(h, snapshot, &wm, why, sizeof why) == 0) {
+        from_snapshot = 1;
+        t1 = mono_now();
+        size_t in_snapshot = h->nalerts;
+        h->seen_seq = h->snap_seq = wm;
+        if (limen_store_alerts_changed(store, wm, catch_up_one, &c) != LIMEN_OK) {
+            snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
+            return -1;
+        }
+        fprintf(stderr,
+                "limen serve: snapshot %s loaded (%zu alerts, watermark %lld) in %.2f s; "
+                "%zu alerts changed since applied",
+                snapshot, in_snapshot, (long long)wm, t1 - t0, c.loaded);
+        if (c.skipped)
+            fprintf(stderr, ", %zu not indexable (left out)", c.skipped);
+        fputc('\n', stderr);
+    } else {
+        if (snapshot)
+            fprintf(stderr, "limen serve: snapshot not used (%s); rebuilding from the store\n",
+                    why);
+        int64_t sid, sver;
+        char last[LIMEN_ALERT_ID_MAX];
+        /* Read before the alerts: a change made meanwhile is seen again later, never missed. */
+        if (limen_store_alert_watermark(store, &sid, &h->seen_seq, last, &sver) != LIMEN_OK ||
+            limen_store_alerts_each(store, load_one, &c) != LIMEN_OK) {
+            snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
+            return -1;
+        }
+        fprintf(stderr, "limen serve: %zu alerts loaded from the store into the index", c.loaded);
+        if (c.skipped)
+            fprintf(stderr, ", %zu kept in the store but not indexable", c.skipped);
+        fputc('\n', stderr);
     }
-    /* Fold the loaded alerts into the main index structures. */
-    if (limen_index_finish(h->idx) != LIMEN_OK) {
+    size_t expired = drop_expired(h);
+    t1 = mono_now();
+    /*
+     * Fold the loaded alerts into the main index structures. A snapshot's
+     * index is finished already: it is folded again only when changes were
+     * applied to it, so that it is the index a rebuild makes.
+     */
+    if ((!from_snapshot || c.loaded || c.skipped || expired) &&
+        limen_index_finish(h->idx) != LIMEN_OK) {
         snprintf(err->message, sizeof err->message, "out of memory building the index");
         return -1;
     }
-    fprintf(stderr, "limen serve: %zu alerts loaded from the store into the index", c.loaded);
-    if (c.skipped)
-        fprintf(stderr, ", %zu kept in the store but not indexable", c.skipped);
-    fputc('\n', stderr);
+    double t2 = mono_now();
+    fprintf(stderr,
+            "limen serve: ready in %.2f s (alert JSON %.2f s, entities %.2f s, index adds %.2f s, "
+            "alert table %.2f s, reading and the rest %.2f s, finish %.2f s)\n",
+            t2 - t0, c.tm.json, c.tm.entity, c.tm.index, c.tm.table,
+            t1 - t0 - c.tm.json - c.tm.entity - c.tm.index - c.tm.table, t2 - t1);
     return 0;
+}
+
+/* Writes the whole of buf to path through path.tmp, synced, renamed, directory synced. */
+static int write_file_atomic(const char *path, const unsigned char *p, size_t len,
+                             struct limen_error *err)
+{
+    char tmp[4096 + 32];
+    /* The process id in the name: two writers (a stopping hub, limen admin snapshot) never
+     * write into the same temporary file. */
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(err->message, sizeof err->message, "snapshot path too long");
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        snprintf(err->message, sizeof err->message, "cannot create %.160s: %s", tmp,
+                 strerror(errno));
+        return -1;
+    }
+    size_t at = 0;
+    while (at < len) {
+        ssize_t w = write(fd, p + at, len - at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        at += (size_t)w;
+    }
+    if (at != len || fsync(fd) != 0) {
+        snprintf(err->message, sizeof err->message, "cannot write %.160s: %s", tmp,
+                 strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        snprintf(err->message, sizeof err->message, "cannot rename %.160s: %s", tmp,
+                 strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    char dir[4096];
+    snap_index_path(path, ".", dir, sizeof dir);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
+{
+    int rc = -1;
+    struct snap_buf b = {NULL, 0, 0, 0};
+    int64_t store_id = 0, seq = 0, version = 0;
+    char last[LIMEN_ALERT_ID_MAX];
+    if (strlen(path) > 4000) {
+        snprintf(err->message, sizeof err->message, "snapshot path too long");
+        return -1;
+    }
+    /* The watermark first: whatever is applied after it is applied again at the next start. */
+    if (limen_store_alert_watermark(h->store, &store_id, &seq, last, &version) != LIMEN_OK) {
+        snprintf(err->message, sizeof err->message, "cannot read the store's watermark");
+        return -1;
+    }
+    struct load_ctx c = {h, 0, 0, 0, {0, 0, 0, 0}};
+    if (limen_store_alerts_changed(h->store, h->seen_seq, catch_up_one, &c) != LIMEN_OK) {
+        snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
+        return -1;
+    }
+    h->seen_seq = seq;
+    /* Nothing written since the snapshot in use: it is still exact (expiry is redone at load). */
+    if (h->snap_index[0] && seq == h->snap_seq && !c.loaded && !c.skipped &&
+        access(path, R_OK) == 0 && access(h->snap_index, R_OK) == 0)
+        return 1;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char name[1024], ipath[4096 + 1024 + 2];
+    snprintf(name, sizeof name, "%.900s.index-%lld", base, (long long)seq);
+    snap_index_path(path, name, ipath, sizeof ipath);
+
+    pthread_rwlock_wrlock(&h->lock);
+    limen_error_clear(err);
+    if (limen_index_save(h->idx, ipath, err) != LIMEN_OK)
+        goto out;
+    put_bytes(&b, SNAP_MAGIC, 8);
+    uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
+    PUT(&b, format);
+    PUT(&b, bom);
+    PUT(&b, store_id);
+    PUT(&b, seq);
+    PUT(&b, version);
+    put_str16(&b, last);
+    put_str16(&b, name);
+    uint64_t n = h->nalerts;
+    PUT(&b, n);
+    for (size_t i = 0; i < h->alerts_cap; i++) {
+        const struct hub_entry *e = h->alerts[i];
+        if (!e)
+            continue;
+        uint32_t flags = e->flags, tl = (uint32_t)entry_text_len(e);
+        uint8_t bytes[5] = {e->handling, e->dist_all, e->ndist, e->ngroups, e->category};
+        uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
+        PUT(&b, e->version);
+        PUT(&b, flags);
+        put_bytes(&b, bytes, sizeof bytes);
+        put_bytes(&b, off, sizeof off);
+        PUT(&b, tl);
+        put_bytes(&b, e->text, tl);
+    }
+    uint64_t sum = b.oom ? 0 : hub_snapshot_sum(b.p, b.len);
+    PUT(&b, sum);
+    if (b.oom) {
+        snprintf(err->message, sizeof err->message, "out of memory writing the snapshot");
+        goto out;
+    }
+    if (write_file_atomic(path, b.p, b.len, err) != 0)
+        goto out;
+    /* The previous snapshot's index is no longer named by any snapshot. */
+    if (h->snap_index[0] && strcmp(h->snap_index, ipath) != 0)
+        unlink(h->snap_index);
+    snprintf(h->snap_index, sizeof h->snap_index, "%.4000s", ipath);
+    h->snap_seq = seq;
+    rc = 0;
+out:
+    /* A saved index no table file names goes, unless it is the one the previous snapshot names
+     * (the same watermark: the same content). */
+    if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
+        unlink(ipath);
+    pthread_rwlock_unlock(&h->lock);
+    free(b.p);
+    return rc;
 }
 
 void hub_close(struct hub *h)

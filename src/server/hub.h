@@ -6,7 +6,10 @@
  * Screening takes the read lock; a write (an alert created, changed or
  * withdrawn) is made durable in the store first, then applied to the index and
  * the alert table under the write lock, so the next screening sees it. On
- * start the index is rebuilt from the store (every active, unexpired alert).
+ * start the hub loads its snapshot (the saved index and the alert table,
+ * tagged with the store's change watermark) and applies the alert changes
+ * the store numbered after it; without a usable snapshot it rebuilds both
+ * from the store (every active, unexpired alert). docs/server.md.
  */
 #ifndef LIMEN_HUB_H
 #define LIMEN_HUB_H
@@ -63,13 +66,39 @@ struct hub {
     double threshold;
     size_t max_body;
     unsigned rate_per_minute; /* per token; 0: no limit */
+    /* Every alert change the store numbered up to this is in the index and the table. */
+    int64_t seen_seq;
+    char snap_index[4096]; /* the index file of the snapshot in use, "" when none */
+    int64_t snap_seq;      /* and its watermark */
 };
 
 /* Categories an alert may have (SIS-aligned); NULL-terminated. */
 extern const char *const hub_categories[];
 
-/* Opens the hub on a store: builds the index from it. Returns 0 or -1 with a message in err. */
-int hub_open(struct hub *h, struct limen_store *store, struct limen_error *err);
+/*
+ * Opens the hub on a store: loads the snapshot at `snapshot` (NULL: none) and
+ * applies the alert changes made since, or, when the snapshot is missing,
+ * unreadable, damaged, of another store or ahead of it, says why on stderr and
+ * rebuilds the index and the table from the store. Returns 0 or -1 with a
+ * message in err.
+ */
+int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
+             struct limen_error *err);
+/*
+ * Writes a snapshot at `path`: first brings the hub up to the store's
+ * watermark (changes another process made meanwhile), then saves the index
+ * as "<path>.index-<watermark>" and the alert table with the watermark and
+ * the index's name in `path` (a temporary file, synced and renamed), then
+ * deletes the previous snapshot's index file; writes nothing when the store
+ * has no change after the snapshot in use. Takes the write lock (screening
+ * waits); call it when no request writes (at shutdown, once the server has
+ * stopped taking requests). Returns 0, 1 when the snapshot in use is still
+ * exact (nothing written), or -1 with a message in err (the previous
+ * snapshot, if any, stays usable).
+ */
+int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err);
+/* The checksum that ends a snapshot file: of its n bytes before it (8 bytes a step, FNV-style). */
+uint64_t hub_snapshot_sum(const void *data, size_t n);
 void hub_close(struct hub *h);
 
 /*

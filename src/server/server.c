@@ -286,6 +286,7 @@ static void serve_usage(FILE *out)
             "usage: limen serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--max-body BYTES]\n"
             "                   [--rate N] [--tls-cert FILE --tls-key FILE] [--threshold T]\n"
             "                   [--max-streams N] [--heartbeat SECONDS]\n"
+            "                   [--snapshot FILE | --no-snapshot]\n"
             "\n"
             "Runs the hub: the HTTP/JSON API (docs/server.md, /openapi.json) over the store\n"
             "FILE (SQLite, default limen.db; create its first agency, admin and token with\n"
@@ -301,7 +302,14 @@ static void serve_usage(FILE *out)
             "  --max-streams N   hit streams (GET /v1/hits/stream) open at once (default 32,\n"
             "                    at most half of --threads; more are 503); each holds a\n"
             "                    connection's thread, so N stays below --threads\n"
-            "  --heartbeat S     seconds between comments on an idle stream (default 15)\n",
+            "  --heartbeat S     seconds between comments on an idle stream (default 15)\n"
+            "  --snapshot FILE   the hub's snapshot (default: the store's name + .snapshot;\n"
+            "                    the saved index beside it as FILE.index-N): loaded at start\n"
+            "                    when it is of this store and not ahead of it, then\n"
+            "                    the alert changes made since are applied; otherwise the\n"
+            "                    index is rebuilt from the store (the log says why). Written\n"
+            "                    on SIGTERM/SIGINT once requests in flight have finished\n"
+            "  --no-snapshot     neither load nor write a snapshot: rebuild at every start\n",
             LIMEN_DEFAULT_THRESHOLD);
 }
 
@@ -309,6 +317,8 @@ int limen_server_serve(int argc, char **argv)
 {
     const char *db = "limen.db", *listen_at = "127.0.0.1:8080", *cert = NULL, *key = NULL;
     long threads = 256, max_body = 1 << 20, rate = 6000, max_streams = -1, heartbeat = 15;
+    const char *snapshot = NULL;
+    int no_snapshot = 0;
     double threshold = LIMEN_DEFAULT_THRESHOLD;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -316,6 +326,10 @@ int limen_server_serve(int argc, char **argv)
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             serve_usage(stdout);
             return 0;
+        }
+        if (!strcmp(o, "--no-snapshot")) {
+            no_snapshot = 1;
+            continue;
         }
         if (!v) {
             fprintf(stderr, "limen: serve: %s needs a value (see limen serve --help)\n", o);
@@ -326,6 +340,8 @@ int limen_server_serve(int argc, char **argv)
             db = v;
         else if (!strcmp(o, "--listen"))
             listen_at = v;
+        else if (!strcmp(o, "--snapshot") && *v)
+            snapshot = v;
         else if (!strcmp(o, "--tls-cert"))
             cert = v;
         else if (!strcmp(o, "--tls-key"))
@@ -389,7 +405,19 @@ int limen_server_serve(int argc, char **argv)
                 err.message, db);
         return 2;
     }
-    if (hub_open(&srv.hub, store, &err) != 0) {
+    char snap_default[4096];
+    if (!snapshot && !no_snapshot) {
+        if (snprintf(snap_default, sizeof snap_default, "%s.snapshot", db) >=
+            (int)sizeof snap_default) {
+            fprintf(stderr, "limen: serve: --db path too long\n");
+            limen_store_close(store);
+            return 1;
+        }
+        snapshot = snap_default;
+    }
+    if (no_snapshot)
+        snapshot = NULL;
+    if (hub_open(&srv.hub, store, snapshot, &err) != 0) {
         fprintf(stderr, "limen: serve: %s\n", err.message);
         limen_store_close(store);
         return 2;
@@ -470,6 +498,23 @@ int limen_server_serve(int argc, char **argv)
     fprintf(stderr, "limen serve: stopping (requests in flight finish)\n");
     server_stop_waits(&srv); /* ends long polls and streams */
     MHD_stop_daemon(d);
+    if (snapshot) {
+        /* No request runs now: the table and the index are exactly what was acknowledged. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int rc = hub_snapshot_write(&srv.hub, snapshot, &err);
+        if (rc < 0) {
+            fprintf(stderr, "limen serve: snapshot not written (%s)\n", err.message);
+        } else if (rc > 0) {
+            fprintf(stderr, "limen serve: snapshot %s still current (watermark %lld)\n", snapshot,
+                    (long long)srv.hub.seen_seq);
+        } else {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            fprintf(stderr, "limen serve: snapshot %s written (watermark %lld) in %.2f s\n",
+                    snapshot, (long long)srv.hub.seen_seq,
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        }
+    }
     hub_close(&srv.hub);
     limen_store_close(store);
     free(cert_pem);
@@ -492,6 +537,7 @@ static void admin_usage(FILE *out)
             "       limen admin group --db FILE --group CODE --name NAME --agencies A,B,...\n"
             "                         [--owner AGENCY]\n"
             "       limen admin group-delete --db FILE --group CODE\n"
+            "       limen admin snapshot --db FILE [--snapshot FILE]\n"
             "\n"
             "init creates the store (if absent), the first agency, its admin user and an API\n"
             "token; agency adds or updates an agency; user adds a user (and prints a token);\n"
@@ -500,7 +546,9 @@ static void admin_usage(FILE *out)
             "them; group creates a sharing group or replaces its name and members (--owner:\n"
             "the agency whose admins may change it through the hub; none: only this command);\n"
             "group-delete deletes a group no alert distributes to any more (withdrawn ones\n"
-            "aside; refused otherwise).\n"
+            "aside; refused otherwise); snapshot brings the hub's snapshot (default: the\n"
+            "store's name + .snapshot) up to the store, or makes it, so that the next\n"
+            "limen serve starts from it (after an import made while the hub is stopped).\n"
             "A running limen serve applies group changes made here on SIGHUP or at its next\n"
             "start (changes through POST /v1/groups apply at once). Tokens are printed once,\n"
             "on standard output, and stored only hashed.\n");
@@ -508,7 +556,7 @@ static void admin_usage(FILE *out)
 
 struct admin_args {
     const char *db, *agency, *country, *name, *contact, *user, *role, *label, *alerts;
-    const char *group, *agencies, *owner;
+    const char *group, *agencies, *owner, *snapshot;
     long long user_id;
 };
 
@@ -546,6 +594,8 @@ static int admin_parse(int argc, char **argv, struct admin_args *a)
             a->agencies = v;
         else if (!strcmp(o, "--owner"))
             a->owner = v;
+        else if (!strcmp(o, "--snapshot"))
+            a->snapshot = v;
         else if (!strcmp(o, "--user-id"))
             a->user_id = strtoll(v, NULL, 10);
         else {
@@ -817,6 +867,31 @@ static int import_alerts(struct limen_store *s, const char *path)
     return bad ? 2 : 0;
 }
 
+/* limen admin snapshot: the hub opened as `limen serve` would, then its snapshot written. */
+static int admin_snapshot(struct limen_store *s, const struct admin_args *a)
+{
+    static struct hub h; /* large: not on the stack */
+    struct limen_error err;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s%s", a->snapshot ? a->snapshot : a->db,
+                 a->snapshot ? "" : ".snapshot") >= (int)sizeof path) {
+        fprintf(stderr, "limen: admin: snapshot path too long\n");
+        return 1;
+    }
+    if (hub_open(&h, s, path, &err) != 0) {
+        fprintf(stderr, "limen: admin: %s\n", err.message);
+        return 2;
+    }
+    int rc = hub_snapshot_write(&h, path, &err);
+    if (rc < 0)
+        fprintf(stderr, "limen: admin: snapshot not written: %s\n", err.message);
+    else
+        fprintf(stderr, "limen admin snapshot: %s %s (watermark %lld, %zu alerts)\n", path,
+                rc ? "still current" : "written", (long long)h.seen_seq, h.nalerts);
+    hub_close(&h);
+    return rc < 0 ? 2 : 0;
+}
+
 int limen_server_admin(int argc, char **argv)
 {
     struct admin_args a;
@@ -864,6 +939,8 @@ int limen_server_admin(int argc, char **argv)
                     a.group);
             rc = 0;
         }
+    } else if (!strcmp(cmd, "snapshot")) {
+        rc = admin_snapshot(s, &a);
     } else if (!strcmp(cmd, "import")) {
         if (!a.alerts)
             fprintf(stderr, "limen: admin: import needs --alerts FILE\n");
@@ -884,7 +961,7 @@ int limen_server_admin(int argc, char **argv)
     } else {
         fprintf(stderr,
                 "limen: admin: unknown action %s (init, agency, user, token, group, group-delete,"
-                " import)\n",
+                " import, snapshot)\n",
                 cmd);
     }
     limen_store_close(s);

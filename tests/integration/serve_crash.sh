@@ -5,7 +5,10 @@
 # read back, each acknowledged withdrawal is withdrawn), the store and the
 # index agree (an alert matches by screening exactly when the store holds it
 # active: a withdrawal cut off by the kill may be committed without its
-# answer), and the audit chain verifies.
+# answer), and the audit chain verifies. Rounds 1-5 start without a snapshot
+# (the index is rebuilt from the store); then a graceful stop writes one, and
+# rounds 6-8 start from that snapshot, older than their writes, applying the
+# changes the store numbered since.
 set -euo pipefail
 . "$(dirname "$0")/lib/hub.sh"
 hub_setup serve_crash
@@ -27,7 +30,12 @@ letters() {
 : >"$work/acked"     # ids whose publication was acknowledged (201/200)
 : >"$work/withdrawn" # ids whose withdrawal was acknowledged
 n=0
-for round in 1 2 3 4 5; do
+for round in 1 2 3 4 5 6 7 8; do
+    if [ "$round" = 6 ]; then # a snapshot from before the writes of rounds 6-8
+        start
+        hub_stop
+        grep -q "snapshot .* written" "$work/server.log" || fail "no snapshot written on TERM"
+    fi
     start
     # writes in the background, each recorded only once acknowledged
     (
@@ -62,6 +70,8 @@ n=$(wc -l <"$work/acked")
 [ "$n" -ge 20 ] || fail "too few acknowledged writes to test ($n)"
 
 start
+loaded=$(grep -c "snapshot .* loaded" "$work/server.log" || true)
+[ "$loaded" -ge 3 ] || fail "rounds 6-8 did not start from the snapshot ($loaded loads)"
 while read -r id name; do
     code=$(curl -s -o "$work/got" -w '%{http_code}' -H "Authorization: Bearer $an" "$base/v1/alerts/$id")
     [ "$code" = 200 ] || fail "acknowledged alert $id lost (HTTP $code)"
@@ -80,4 +90,4 @@ while read -r id name; do
 done <"$work/acked"
 hub_stop
 "$LIMEN" audit verify --db "$db" | jq -e '.verified' >/dev/null || fail "audit chain broken by the crashes"
-echo "serve_crash: ok ($n acknowledged alerts, $(wc -l <"$work/withdrawn") withdrawals, 5 kills)"
+echo "serve_crash: ok ($n acknowledged alerts, $(wc -l <"$work/withdrawn") withdrawals, 8 kills, 3 restarts from a snapshot)"

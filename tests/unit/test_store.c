@@ -65,10 +65,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const dbs[] = {"open.db",   "agencies.db", "users.db", "alerts.db",
-                                      "hits.db",   "audit.db",    "copy.db",  "durable.db",
-                                      "alloc.db",  "threads.db",  "prune.db", "other.db",
-                                      "groups.db", "migrate.db",  "batch.db"};
+    static const char *const dbs[] = {
+        "open.db",   "agencies.db", "users.db", "alerts.db",  "hits.db",    "audit.db",
+        "copy.db",   "durable.db",  "alloc.db", "threads.db", "prune.db",   "other.db",
+        "groups.db", "migrate.db",  "batch.db", "changes.db", "changes2.db"};
     char p[1024];
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         path_of(p, sizeof p, dbs[i]);
@@ -321,15 +321,25 @@ static void test_migrate(void **state)
     struct limen_audit_entry e = {0, 1, 1, "u", "FR-PAF", "GET /", "", "[]", 200};
     assert_int_equal(limen_store_audit_append(s, &e, NULL, &err), LIMEN_OK);
     limen_store_close(s);
-    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
 
-    /* Back to what a version 1 build wrote: no group tables, version 1. */
+    /* Back to what a version 1 build wrote: no group tables, no change numbers, version 1. */
     raw_exec(db, "DROP TABLE sharing_group_members; DROP TABLE sharing_groups;"
+                 "DROP INDEX alerts_seq; ALTER TABLE alerts DROP COLUMN seq;"
+                 "DELETE FROM meta WHERE key = 'store_id';"
                  "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
     assert_int_equal(
         raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sharing_group%'"), 0);
     s = open_db("migrate.db");
-    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    /* The versions already stored are numbered, and the store has an identity. */
+    int64_t sid = 0, seq = 0, ver = 0;
+    char last[LIMEN_ALERT_ID_MAX];
+    assert_int_equal(limen_store_alert_watermark(s, &sid, &seq, last, &ver), LIMEN_OK);
+    assert_true(sid != 0);
+    assert_int_equal(seq, 1);
+    assert_string_equal(last, "m1");
+    assert_int_equal(ver, 1);
     assert_int_equal(
         raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sharing_group%'"), 2);
     char *json = NULL;
@@ -344,6 +354,74 @@ static void test_migrate(void **state)
     assert_int_equal(limen_store_group_put(s, &g, NULL, &err), LIMEN_OK);
     limen_store_close(s);
     rm_db(db);
+}
+
+/* ---- alert change numbers (the hub's snapshot watermark) ---- */
+
+static int collect_ids(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    (void)json;
+    (void)len;
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s/%lld%s ", m->id, (long long)m->version, m->withdrawn ? "w" : "");
+    return 0;
+}
+
+static void test_alert_changes(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_db("changes.db");
+    struct limen_error err;
+    int64_t sid = 0, sid2 = 0, seq = -1, ver = -1, v = 0;
+    char last[LIMEN_ALERT_ID_MAX], id[LIMEN_ALERT_ID_MAX], got[256] = "";
+    /* An empty store: watermark 0, no change. */
+    assert_int_equal(limen_store_alert_watermark(s, &sid, &seq, last, &ver), LIMEN_OK);
+    assert_int_equal(seq, 0);
+    assert_string_equal(last, "");
+    assert_int_equal(ver, 0);
+    assert_true(sid != 0);
+    assert_int_equal(limen_store_alert_change(s, 1, id, &v), LIMEN_ENOTFOUND);
+    add_agency(s, "FR-PAF", "fr");
+    add_agency(s, "IT-PS", "it");
+    assert_int_equal(limen_store_alert_put(s, "c1", "FR-PAF", "{}", 2, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_alert_put(s, "c2", "FR-PAF", "{}", 2, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_alert_watermark(s, &sid2, &seq, last, &ver), LIMEN_OK);
+    assert_true(sid2 == sid);
+    assert_int_equal(seq, 2);
+    int64_t mark = seq;
+    /* A refused write takes no number. */
+    assert_int_equal(limen_store_alert_put(s, "c1", "IT-PS", "{}", 2, NULL, &err),
+                     LIMEN_EFORBIDDEN);
+    assert_int_equal(limen_store_alert_put(s, "c1", "FR-PAF", "{\"x\":1}", 7, NULL, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_alert_put(s, "c3", "FR-PAF", "{}", 2, NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_alert_withdraw(s, "c3", "FR-PAF", NULL, &err), LIMEN_OK);
+    /* Withdrawing again writes nothing, so takes no number either. */
+    assert_int_equal(limen_store_alert_withdraw(s, "c3", "FR-PAF", NULL, &err), LIMEN_OK);
+    assert_int_equal(limen_store_alert_watermark(s, &sid2, &seq, last, &ver), LIMEN_OK);
+    assert_int_equal(seq, 5);
+    assert_string_equal(last, "c3");
+    assert_int_equal(ver, 2);
+    assert_int_equal(limen_store_alert_change(s, 3, id, &v), LIMEN_OK);
+    assert_string_equal(id, "c1");
+    assert_int_equal(v, 2);
+    /* What changed after the mark: the latest version of each, once, in id order. */
+    assert_int_equal(limen_store_alerts_changed(s, mark, collect_ids, got), LIMEN_OK);
+    assert_string_equal(got, "c1/2 c3/2w ");
+    got[0] = '\0';
+    assert_int_equal(limen_store_alerts_changed(s, seq, collect_ids, got), LIMEN_OK);
+    assert_string_equal(got, "");
+    assert_int_equal(limen_store_alerts_changed(s, 0, collect_ids, got), LIMEN_OK);
+    assert_string_equal(got, "c1/2 c2/1 c3/2w ");
+    assert_int_equal(limen_store_alerts_changed(s, -1, collect_ids, got), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_watermark(NULL, &sid, &seq, last, &ver), LIMEN_EINVAL);
+    /* Another store has another identity. */
+    struct limen_store *o = open_db("changes2.db");
+    assert_int_equal(limen_store_alert_watermark(o, &sid2, &seq, last, &ver), LIMEN_OK);
+    assert_true(sid2 != sid);
+    limen_store_close(o);
+    limen_store_close(s);
 }
 
 /* ---- sharing groups ---- */
@@ -1361,7 +1439,7 @@ int main(void)
         cmocka_unit_test(test_prune),          cmocka_unit_test(test_durable),
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
         cmocka_unit_test(test_batch),          cmocka_unit_test(test_migrate),
-        cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_groups),         cmocka_unit_test(test_alert_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
