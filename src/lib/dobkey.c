@@ -2,11 +2,11 @@
  * Birth dates as a blocking key (dobkey.h in index_int.h): the alerts born
  * on a given day. See index_int.h for what it is for and its memory.
  *
- * The finished part is a directory over every day of LIMEN__DOBK_YEARS
- * years (a day is year * 372 + (month - 1) * 31 + day - 1 from
- * LIMEN__DOBK_FIRST_YEAR; a few numbers name no real day and stay empty)
- * and the alert indexes of each day in increasing order: 4 bytes an alert
- * with a full date of birth, plus 238 KB. Alerts added since finish() are
+ * The finished part is a directory over the days from the first to the
+ * last held (a day is year * 372 + (month - 1) * 31 + day - 1 from
+ * LIMEN__DOBK_FIRST_YEAR; a few numbers name no real day and stay empty;
+ * at most LIMEN__DOBK_DAYS, 238 KB) and the alert indexes of each day in
+ * increasing order: 4 bytes an alert with a full date of birth. Alerts added since finish() are
  * in an open-addressing multimap beside it (index.c's delta).
  */
 #include <string.h>
@@ -44,11 +44,26 @@ int limen__dobk_alert_days(const struct limen_index *idx, const struct limen__ia
 limen_status limen__dobk_build(struct limen_index *idx)
 {
     limen__dobk_free(idx);
+    int days[LIMEN__MAX_FACTS];
+    /* the days present, [lo, hi]: a small list gets a small directory */
+    int lo = LIMEN__DOBK_DAYS, hi = -1;
+    for (size_t a = 0; a < idx->nalerts; a++) {
+        const struct limen__ialert *al = &idx->alerts[a];
+        if (al->dead || !al->ndob)
+            continue;
+        int n = limen__dobk_alert_days(idx, al, days);
+        for (int i = 0; i < n; i++) {
+            lo = days[i] < lo ? days[i] : lo;
+            hi = days[i] > hi ? days[i] : hi;
+        }
+    }
+    if (hi < 0)
+        return LIMEN_OK; /* no full date of birth: no table */
+    size_t ndays = (size_t)(hi - lo + 1);
     /* two passes over the alerts: count by day, then file (a counting sort) */
-    uint32_t *off = limen__calloc(LIMEN__DOBK_DAYS + 1, sizeof *off);
+    uint32_t *off = limen__calloc(ndays + 1, sizeof *off);
     uint32_t *fill = NULL, *alert = NULL;
     size_t total = 0;
-    int days[LIMEN__MAX_FACTS];
     if (!off)
         return LIMEN_ENOMEM;
     for (int pass = 0; pass < 2; pass++) {
@@ -59,9 +74,9 @@ limen_status limen__dobk_build(struct limen_index *idx)
             int n = limen__dobk_alert_days(idx, al, days);
             for (int i = 0; i < n; i++) {
                 if (pass == 0)
-                    off[days[i] + 1]++;
+                    off[days[i] - lo + 1]++;
                 else
-                    alert[fill[days[i]]++] = (uint32_t)a;
+                    alert[fill[days[i] - lo]++] = (uint32_t)a;
             }
             total += (size_t)n;
         }
@@ -71,23 +86,25 @@ limen_status limen__dobk_build(struct limen_index *idx)
             limen__free(off);
             return LIMEN_ELIMIT;
         }
-        for (size_t d = 0; d < LIMEN__DOBK_DAYS; d++)
+        for (size_t d = 0; d < ndays; d++)
             off[d + 1] += off[d];
         alert = limen__reallocarray(NULL, total ? total : 1, sizeof *alert);
-        fill = limen__reallocarray(NULL, LIMEN__DOBK_DAYS, sizeof *fill);
+        fill = limen__reallocarray(NULL, ndays, sizeof *fill);
         if (!alert || !fill) {
             limen__free(off);
             limen__free(alert);
             limen__free(fill);
             return LIMEN_ENOMEM;
         }
-        memcpy(fill, off, LIMEN__DOBK_DAYS * sizeof *fill);
+        memcpy(fill, off, ndays * sizeof *fill);
         total = 0;
     }
     limen__free(fill);
     idx->dobk_off = off;
     idx->dobk_alert = alert;
     idx->ndobk = total;
+    idx->dobk_lo = lo;
+    idx->dobk_days = ndays;
     return LIMEN_OK;
 }
 
@@ -96,13 +113,15 @@ void limen__dobk_free(struct limen_index *idx)
     limen__free(idx->dobk_off);
     limen__free(idx->dobk_alert);
     idx->dobk_off = idx->dobk_alert = NULL;
-    idx->ndobk = 0;
+    idx->ndobk = idx->dobk_days = 0;
+    idx->dobk_lo = 0;
 }
 
 size_t limen__dobk_lookup(const struct limen_index *idx, int day, const uint32_t **alerts)
 {
-    if (!idx->dobk_off || day < 0 || day >= LIMEN__DOBK_DAYS)
+    if (!idx->dobk_off || day < idx->dobk_lo || (size_t)(day - idx->dobk_lo) >= idx->dobk_days)
         return 0;
+    day -= idx->dobk_lo;
     *alerts = idx->dobk_alert + idx->dobk_off[day];
     return idx->dobk_off[day + 1] - idx->dobk_off[day];
 }

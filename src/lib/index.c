@@ -1887,5 +1887,5 @@ void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *
                       idx->dict_cap * 4 + idx->ids_cap * 4 + posts * 4 + idx->nkeys * 12 +
                       posts + idx->nnb * sizeof *idx->nb +
                       (idx->nkeys ? idx->key_off[idx->nkeys] * 4 : 0) + idx->ndoc_keys * 8 +
-                      (idx->dobk_off ? (LIMEN__DOBK_DAYS + 1) * 4 + idx->ndobk * 4 : 0);
+                      (idx->dobk_off ? (idx->dobk_days + 1) * 4 + idx->ndobk * 4 : 0);
 }

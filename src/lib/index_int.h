@@ -228,7 +228,9 @@ struct limen_index {
     struct limen__nb *nb; /* stored neighbour lists of the commonest tokens (expand.c) */
     size_t nnb;
     /* alerts by full date of birth (dobkey.c), rebuilt when a saved index is loaded */
-    uint32_t *dobk_off;   /* LIMEN__DOBK_DAYS + 1 offsets into dobk_alert */
+    uint32_t *dobk_off;   /* dobk_days + 1 offsets into dobk_alert, from day dobk_lo */
+    int dobk_lo;
+    size_t dobk_days;
     uint32_t *dobk_alert; /* alert indexes, by day, then increasing */
     size_t ndobk;
 
