@@ -45,64 +45,57 @@ limen_status limen__dobk_build(struct limen_index *idx)
 {
     limen__dobk_free(idx);
     int days[LIMEN__MAX_FACTS];
-    /* the days present, [lo, hi]: a small list gets a small directory */
+    /*
+     * Three passes over the alerts: the days present, [lo, hi] (a small list
+     * gets a small directory); the count of each day; the alerts filed by
+     * day (a counting sort).
+     */
     int lo = LIMEN__DOBK_DAYS, hi = -1;
-    for (size_t a = 0; a < idx->nalerts; a++) {
-        const struct limen__ialert *al = &idx->alerts[a];
-        if (al->dead || !al->ndob)
-            continue;
-        int n = limen__dobk_alert_days(idx, al, days);
-        for (int i = 0; i < n; i++) {
-            lo = days[i] < lo ? days[i] : lo;
-            hi = days[i] > hi ? days[i] : hi;
-        }
-    }
-    if (hi < 0)
-        return LIMEN_OK; /* no full date of birth: no table */
-    size_t ndays = (size_t)(hi - lo + 1);
-    /* two passes over the alerts: count by day, then file (a counting sort) */
-    uint32_t *off = limen__calloc(ndays + 1, sizeof *off);
-    uint32_t *fill = NULL, *alert = NULL;
-    size_t total = 0;
-    if (!off)
-        return LIMEN_ENOMEM;
-    for (int pass = 0; pass < 2; pass++) {
+    uint32_t *off = NULL, *fill = NULL, *alert = NULL;
+    size_t total = 0, ndays = 0;
+    for (int pass = 0; pass < 3; pass++) {
         for (size_t a = 0; a < idx->nalerts; a++) {
             const struct limen__ialert *al = &idx->alerts[a];
             if (al->dead || !al->ndob)
                 continue;
             int n = limen__dobk_alert_days(idx, al, days);
             for (int i = 0; i < n; i++) {
-                if (pass == 0)
+                if (pass == 0) {
+                    lo = days[i] < lo ? days[i] : lo;
+                    hi = days[i] > hi ? days[i] : hi;
+                } else if (pass == 1)
                     off[days[i] - lo + 1]++;
                 else
                     alert[fill[days[i] - lo]++] = (uint32_t)a;
             }
             total += (size_t)n;
         }
-        if (pass == 1)
-            break;
-        if (total >= UINT32_MAX) {
-            limen__free(off);
-            return LIMEN_ELIMIT;
+        if (pass == 0) {
+            if (hi < 0)
+                return LIMEN_OK; /* no full date of birth: no table */
+            ndays = (size_t)(hi - lo + 1);
+            if (total >= UINT32_MAX)
+                return LIMEN_ELIMIT;
+            off = limen__calloc(ndays + 1, sizeof *off);
+            alert = limen__reallocarray(NULL, total ? total : 1, sizeof *alert);
+            fill = limen__reallocarray(NULL, ndays, sizeof *fill);
+            if (!off || !alert || !fill) {
+                limen__free(off);
+                limen__free(alert);
+                limen__free(fill);
+                return LIMEN_ENOMEM;
+            }
+        } else if (pass == 1) {
+            for (size_t d = 0; d < ndays; d++)
+                off[d + 1] += off[d];
+            memcpy(fill, off, ndays * sizeof *fill);
         }
-        for (size_t d = 0; d < ndays; d++)
-            off[d + 1] += off[d];
-        alert = limen__reallocarray(NULL, total ? total : 1, sizeof *alert);
-        fill = limen__reallocarray(NULL, ndays, sizeof *fill);
-        if (!alert || !fill) {
-            limen__free(off);
-            limen__free(alert);
-            limen__free(fill);
-            return LIMEN_ENOMEM;
-        }
-        memcpy(fill, off, ndays * sizeof *fill);
         total = 0;
     }
     limen__free(fill);
     idx->dobk_off = off;
     idx->dobk_alert = alert;
-    idx->ndobk = total;
+    idx->ndobk = off[ndays];
     idx->dobk_lo = lo;
     idx->dobk_days = ndays;
     return LIMEN_OK;
