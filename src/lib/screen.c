@@ -764,8 +764,10 @@ static int maybe_prune(struct scratch *s, float left)
  * walks credits its unit as a walk would, in walk order: the same evidence,
  * and the same rule for units sharing query tokens), plus DAY_BONUS: the
  * same day of birth says more than the same year (YEAR_BONUS). A name
- * needs a quarter of the most evidence a name can get (SEED_RATIO: a typo
- * in a common short name, Bilap for Bilal, gets little credit). A day with more alerts than
+ * needs more than half the most evidence a name can get (SEED_RATIO: a
+ * lower share finds more typos in common short names, Bilap for Bilal, but
+ * flags many more unlisted travellers born the same day whose names agree
+ * only in part: docs/index.md, "The day of birth"). A day with more alerts than
  * DOB_DAY_MAX is a placeholder (1 January of lists that know only the
  * year) and is skipped; DOB_SEED_MAX bounds the alerts a query reads.
  * Measured at 10M (bench/RESULTS.md): recall@5 0.887 -> 0.927 and fewer
@@ -775,7 +777,7 @@ static int maybe_prune(struct scratch *s, float left)
  */
 #define DAY_BONUS 1.0
 #ifndef SEED_RATIO
-#define SEED_RATIO 0.25f
+#define SEED_RATIO 0.55f
 #endif
 #define DOB_DAY_MAX 4096
 #define DOB_SEED_MAX 8192
