@@ -688,26 +688,41 @@ static int collect_running(struct scratch *s, float need)
  * random reads a name) instead of the unit's postings: the same evidence a
  * walk would give them, postings out of the query's years excepted alike.
  */
-static void probe_unit(const struct limen_index *idx, struct scratch *s, int unit)
+/*
+ * The walks by dictionary token, for crediting a name from its own tokens:
+ * open addressing over WALK_MAP slots, slot = walk index + 1 (0: empty); a
+ * token walked for several units has several slots. `unit` < 0: every walk.
+ */
+#define WALK_MAP (2 * MAX_WALKS)
+
+static size_t walk_slot(uint32_t tok)
 {
-    /* the unit's tokens: open addressing, slot = walk index + 1 */
-    uint16_t map[2 * MAX_WALKS];
-    const size_t cap = 2 * MAX_WALKS;
-    memset(map, 0, sizeof map);
+    return (size_t)(tok * 2654435761u) & (WALK_MAP - 1);
+}
+
+static void walk_map(const struct scratch *s, int unit, uint16_t map[WALK_MAP])
+{
+    memset(map, 0, WALK_MAP * sizeof *map);
     for (int w = 0; w < s->nwalks; w++) {
-        if (s->walks[w].unit != unit)
+        if (unit >= 0 && s->walks[w].unit != unit)
             continue;
-        size_t j = (s->walks[w].tok * 2654435761u) & (cap - 1);
+        size_t j = walk_slot(s->walks[w].tok);
         while (map[j])
-            j = (j + 1) & (cap - 1);
+            j = (j + 1) & (WALK_MAP - 1);
         map[j] = (uint16_t)(w + 1);
     }
+}
+
+static void probe_unit(const struct limen_index *idx, struct scratch *s, int unit)
+{
+    uint16_t map[WALK_MAP];
+    walk_map(s, unit, map);
     for (size_t i = 0; i < s->nprobe; i++) {
         struct acc *a = &s->acc[s->probe[i]];
         const struct limen__iname *in = &idx->names[a->name];
         for (uint32_t t = 0; t < in->ntok; t++) {
             uint32_t tok = idx->ntok[in->tok + t];
-            for (size_t j = (tok * 2654435761u) & (cap - 1); map[j]; j = (j + 1) & (cap - 1)) {
+            for (size_t j = walk_slot(tok); map[j]; j = (j + 1) & (WALK_MAP - 1)) {
                 const struct walk *wk = &s->walks[map[j] - 1];
                 if (wk->tok != tok)
                     continue;
@@ -781,7 +796,6 @@ static int maybe_prune(struct scratch *s, float left)
 #endif
 #define DOB_DAY_MAX 4096
 #define DOB_SEED_MAX 8192
-#define SEED_MAP (2 * MAX_WALKS)
 
 struct seed_credit {
     int16_t rank;
@@ -800,7 +814,7 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
      * it has several, bucket 0; so every walk would read it) */
     for (uint32_t t = 0; t < in->ntok; t++) {
         uint32_t tok = idx->ntok[in->tok + t];
-        for (size_t j = (tok * 2654435761u) & (SEED_MAP - 1); map[j]; j = (j + 1) & (SEED_MAP - 1)) {
+        for (size_t j = walk_slot(tok); map[j]; j = (j + 1) & (WALK_MAP - 1)) {
             const struct walk *wk = &s->walks[map[j] - 1];
             if (wk->tok != tok || ncr == (int)(sizeof cr / sizeof *cr))
                 continue;
@@ -850,14 +864,8 @@ static int seed_by_birth_date(const struct limen_index *idx, struct scratch *s, 
 {
     s->update_only = 0;
     float need = SEED_RATIO * most;
-    uint16_t map[SEED_MAP];
-    memset(map, 0, sizeof map);
-    for (int w = 0; w < s->nwalks; w++) {
-        size_t j = (s->walks[w].tok * 2654435761u) & (SEED_MAP - 1);
-        while (map[j])
-            j = (j + 1) & (SEED_MAP - 1);
-        map[j] = (uint16_t)(w + 1);
-    }
+    uint16_t map[WALK_MAP];
+    walk_map(s, -1, map);
     size_t left = DOB_SEED_MAX;
     const float bonus = (float)DAY_BONUS;
     for (int d = 0; d < s->ndays; d++) {
