@@ -15,11 +15,6 @@
 #include "names.h"
 #include "tsim.h"
 
-/* The kind of a token in a name of name_ntok tokens (as the normaliser gave
- * it: limen__token_kind(), kept in the token for names of two or more). */
-struct limen__dtok;
-static inline int limen__occ_kind(const struct limen__dtok *t, unsigned name_ntok);
-
 /* Which property a name came from. */
 enum limen__name_prop {
     LIMEN__NP_NAME = 0,
@@ -45,6 +40,8 @@ struct limen__dtok {
     uint32_t exp;   /* 0, or 1 + the header of its stored neighbours in idx->nb (expand.c) */
 };
 
+/* The kind of a token in a name of name_ntok tokens (as the normaliser gave
+ * it: limen__token_kind(), kept in the token for names of two or more). */
 static inline int limen__occ_kind(const struct limen__dtok *t, unsigned name_ntok)
 {
     return name_ntok > 1 ? t->kind : t->len == 1 ? LIMEN__TOK_INITIAL : LIMEN__TOK_WORD;
