@@ -150,6 +150,52 @@ void limen_buf_add_json_string(struct limen_buf *b, const char *s, size_t len)
     limen_buf_addch(b, '"');
 }
 
+/*
+ * limen_buf_add_number() without printf for the numbers explanations are
+ * made of (small, a few decimals): the same text as the "%.*f" path.
+ * printf rounds the exact binary value; |v| * 10^digits is computed
+ * within 1e-7 of it below 1e9, so a fraction further than 1e-6 from a
+ * half rounds the same way. Returns 0 (nothing written) for the others.
+ */
+static int number_fast(struct limen_buf *b, double v, int digits)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    if (digits < 0 || digits > 6)
+        return 0;
+    double x = fabs(v) * p10[digits];
+    if (!(x < 1e9))
+        return 0;
+    double whole = floor(x);
+    double frac = x - whole;
+    if (fabs(frac - 0.5) <= 1e-6)
+        return 0;
+    uint64_t q = (uint64_t)whole + (frac > 0.5);
+    uint64_t unit = (uint64_t)p10[digits];
+    char tmp[40];
+    char *end = tmp + sizeof tmp, *p = end;
+    uint64_t f = q % unit;
+    int nd = digits;
+    while (nd > 0 && f % 10 == 0) { /* trailing zeros go */
+        f /= 10;
+        nd--;
+    }
+    for (int i = 0; i < nd; i++) {
+        *--p = (char)('0' + f % 10);
+        f /= 10;
+    }
+    if (nd)
+        *--p = '.';
+    uint64_t w = q / unit;
+    do {
+        *--p = (char)('0' + w % 10);
+        w /= 10;
+    } while (w);
+    if (v < 0 && q)
+        *--p = '-';
+    limen_buf_add(b, p, (size_t)(end - p));
+    return 1;
+}
+
 void limen_buf_add_number(struct limen_buf *b, double v, int digits)
 {
     if (!isfinite(v)) {
@@ -157,6 +203,8 @@ void limen_buf_add_number(struct limen_buf *b, double v, int digits)
         return;
     }
     char tmp[64];
+    if (number_fast(b, v, digits))
+        return;
     int n = snprintf(tmp, sizeof tmp, "%.*f", digits, v);
     if (n <= 0 || (size_t)n >= sizeof tmp) {
         b->failed = 1;

@@ -40,20 +40,40 @@
 #define DELETION_TRUST_DF 16
 #endif
 
-/* A set of token ids met during one search (open addressing, 0 = empty). */
+/*
+ * The set of token ids met during one search (open addressing, 0 = empty),
+ * one a thread, kept empty between searches: a search empties the slots
+ * it filled (at most SEEN_CAP / 2) rather than clearing the whole table.
+ */
 #define SEEN_CAP 8192
 
-static int seen_add(uint32_t *seen, uint32_t tok)
+struct seen_set {
+    uint32_t slot[SEEN_CAP];
+    uint16_t used[SEEN_CAP / 2];
+    size_t n;
+};
+
+static _Thread_local struct seen_set seen_tls;
+
+static int seen_add(struct seen_set *seen, uint32_t tok)
 {
     uint32_t v = tok + 1;
     size_t i = (size_t)(v * 2654435761u) & (SEEN_CAP - 1);
-    while (seen[i]) {
-        if (seen[i] == v)
+    while (seen->slot[i]) {
+        if (seen->slot[i] == v)
             return 0;
         i = (i + 1) & (SEEN_CAP - 1);
     }
-    seen[i] = v;
+    seen->slot[i] = v;
+    seen->used[seen->n++] = (uint16_t)i;
     return 1;
+}
+
+static void seen_empty(struct seen_set *seen)
+{
+    for (size_t i = 0; i < seen->n; i++)
+        seen->slot[seen->used[i]] = 0;
+    seen->n = 0;
 }
 
 int limen__joined_article(const char *text, int len)
@@ -102,9 +122,7 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
     int nk = limen__token_keys2(text, len, keys, &nexact);
     struct limen__neighbour_query nq;
     limen__neighbour_prepare(&nq, text, len, flags, is_pair);
-    uint32_t *seen = limen__calloc(SEEN_CAP, sizeof *seen);
-    if (!seen)
-        return 0;
+    struct seen_set *seen = &seen_tls;
     size_t n = 0, nseen = 0;
     float best_sim = 0.0f;
     /*
@@ -147,7 +165,7 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
             }
         }
     }
-    limen__free(seen);
+    seen_empty(seen);
     return n;
 }
 

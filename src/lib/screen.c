@@ -198,6 +198,7 @@ struct simc {
 };
 
 #define SIMC_CAP 4096
+_Static_assert(SIMC_CAP == 1 << 12, "simc_slot() takes 12 bits of the hash");
 
 /* A dictionary token to walk for a query unit, with the evidence it adds. */
 struct walk {
@@ -241,6 +242,7 @@ struct scratch {
     int update_only;        /* acc_add changes entries, adds none (run_walks) */
     struct simc simc[SIMC_CAP];
     size_t simc_n;
+    uint16_t simc_used[SIMC_CAP / 2]; /* the slots filled, to empty them */
     struct limen__name alert_nm; /* for explanations */
 };
 
@@ -259,9 +261,14 @@ static uint64_t simc_key(int q, int u, uint32_t tok)
     return ((uint64_t)(q * MAX_UNITS + u + 1) << 32) | tok;
 }
 
+static size_t simc_slot(uint64_t key)
+{
+    return (size_t)((key * 0x9e3779b97f4a7c15u) >> 52) & (SIMC_CAP - 1);
+}
+
 static int simc_get(struct scratch *s, uint64_t key, float *sim)
 {
-    size_t i = (size_t)(limen__hash(&key, sizeof key, 5) & (SIMC_CAP - 1));
+    size_t i = simc_slot(key);
     for (;; i = (i + 1) & (SIMC_CAP - 1)) {
         if (s->simc[i].key == 0)
             return 0;
@@ -276,11 +283,11 @@ static void simc_put(struct scratch *s, uint64_t key, float sim)
 {
     if (s->simc_n * 2 >= SIMC_CAP)
         return; /* full enough: compute instead of caching */
-    size_t i = (size_t)(limen__hash(&key, sizeof key, 5) & (SIMC_CAP - 1));
+    size_t i = simc_slot(key);
     while (s->simc[i].key != 0 && s->simc[i].key != key)
         i = (i + 1) & (SIMC_CAP - 1);
     if (s->simc[i].key == 0)
-        s->simc_n++;
+        s->simc_used[s->simc_n++] = (uint16_t)i;
     s->simc[i].key = key;
     s->simc[i].sim = sim;
 }
@@ -1617,7 +1624,9 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_add_json_string(&b, q->src, q->src_len);
         limen_buf_adds(&b, ",\"alert\":");
         limen_buf_add_json_string(&b, asrc, in->src_len);
-        limen_buf_addf(&b, ",\"property\":\"%s\",\"score\":", limen__name_prop_label(in->prop));
+        limen_buf_adds(&b, ",\"property\":\"");
+        limen_buf_adds(&b, limen__name_prop_label(in->prop));
+        limen_buf_adds(&b, "\",\"score\":");
     limen_buf_add_number(&b, r->nm.score, 3); /* alignment score S */
         limen_buf_adds(&b, ",\"pairs\":[");
         for (int p = 0; p < r->nm.npairs; p++) {
@@ -1711,7 +1720,9 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
             snprintf(qv, sizeof qv, "%s", s->facts.docs[r->ev.qi[k]].num);
             snprintf(av, sizeof av, "%s", idx->arena + d->num);
         }
-        limen_buf_addf(&b, "%s{\"feature\":\"%s\",\"query\":", firstev ? "" : ",", feature[k]);
+        limen_buf_adds(&b, firstev ? "{\"feature\":\"" : ",{\"feature\":\"");
+        limen_buf_adds(&b, feature[k]);
+        limen_buf_adds(&b, "\",\"query\":");
         limen_buf_add_json_string(&b, qv, strlen(qv));
         limen_buf_adds(&b, ",\"alert\":");
         limen_buf_add_json_string(&b, av, strlen(av));
@@ -1864,10 +1875,9 @@ static void scratch_put(const struct limen_index *cidx, struct scratch *s)
     s->top = 0;
     s->nwalks = 0;
     s->update_only = 0;
-    if (s->simc_n) {
-        memset(s->simc, 0, sizeof s->simc);
-        s->simc_n = 0;
-    }
+    for (size_t i = 0; i < s->simc_n; i++)
+        s->simc[s->simc_used[i]].key = 0;
+    s->simc_n = 0;
     memset(s->seen, 0, sizeof s->seen);
     pthread_mutex_lock(&idx->pool_lock);
     if (idx->npool < LIMEN__SCRATCH_POOL) {

@@ -144,6 +144,26 @@ static int gap_cost(const char *s, int n, int i, int bare)
     return 100;
 }
 
+/*
+ * gap_cost() for a whole token. Most letters are consonants with no rule
+ * of their own, which cost 100 unless doubled: those skip the rules (the
+ * dictionary side of every comparison pays this once a letter).
+ */
+/* The letters gap_cost() has a rule for: aeiou hywdtck, one bit each from 'a'. */
+#define RULE_LETTERS 0x158459du
+
+static void gap_costs(const char *s, int n, int bare, int *out)
+{
+    for (int i = 0; i < n; i++) {
+        char c = s[i];
+        int plain = c >= 'a' && c <= 'z' ? !(RULE_LETTERS >> (c - 'a') & 1) : c != 0;
+        if (plain && (i + 1 >= n || s[i + 1] != c))
+            out[i] = 100;
+        else
+            out[i] = gap_cost(s, n, i, bare);
+    }
+}
+
 /* x ~ kh or ks (Xaled, Alexandre), and the reverse. */
 static int x2_cost(char x, const char *two)
 {
@@ -258,8 +278,7 @@ static int run_cost(const char *a, int la, const short *ga, const char *b, int l
     int gb[MAXL];
     int rows[3][MAXL + 1];
     int *pp = rows[0], *prev = rows[1], *cur = rows[2];
-    for (int j = 0; j < lb; j++)
-        gb[j] = gap_cost(b, lb, j, bbare);
+    gap_costs(b, lb, bbare, gb);
     prev[0] = 0;
     for (int j = 1; j <= lb; j++)
         prev[j] = prev[j - 1] + gb[j - 1];
