@@ -86,12 +86,13 @@ void limen__neighbour_prepare(struct limen__neighbour_query *q, const char *text
                               int flags, int is_pair)
 {
     limen__tsim_prepare(&q->whole, text, len, flags);
+    limen__tsim_cols_init(&q->cols, &q->whole);
     q->joined_article = !is_pair && limen__joined_article(text, len);
     if (q->joined_article)
         limen__tsim_prepare(&q->bare, text + 2, len - 2, flags);
 }
 
-float limen__neighbour_sim(const struct limen_index *idx, const struct limen__neighbour_query *q,
+float limen__neighbour_sim(const struct limen_index *idx, struct limen__neighbour_query *q,
                            uint32_t tok, float floor)
 {
     const struct limen__dtok *t = &idx->toks[tok];
@@ -103,7 +104,7 @@ float limen__neighbour_sim(const struct limen_index *idx, const struct limen__ne
     if (len <= 2 || t->len <= 2)
         sim = (len == t->len && memcmp(q->whole.s, tt, (size_t)len) == 0) ? 1.0f : 0.0f;
     else
-        sim = (float)limen__tsim_min_side(&q->whole, tt, t->len, t->flags, min_sim);
+        sim = (float)limen__tsim_cols_sim(&q->cols, tt, t->len, t->flags, min_sim);
     /* A joined article (ELAMRANI, as passports write it) meets the bare
      * word of names that write it apart (El Amrani). */
     if (q->joined_article && t->len > 2 && sim < 0.98f) {

@@ -287,13 +287,14 @@ int limen__joined_article(const char *text, int len);
 struct limen__neighbour_query {
     struct limen__tsim_side whole, bare; /* bare: without a joined article */
     int joined_article;
+    struct limen__tsim_cols cols; /* whole's programme, kept from token to token */
 };
 void limen__neighbour_prepare(struct limen__neighbour_query *q, const char *text, int len,
                               int flags, int is_pair);
 
 /* The similarity of a spelling to dictionary token tok, as neighbour search
  * scores it; any value below `floor` may come out as 0. */
-float limen__neighbour_sim(const struct limen_index *idx, const struct limen__neighbour_query *q,
+float limen__neighbour_sim(const struct limen_index *idx, struct limen__neighbour_query *q,
                            uint32_t tok, float floor);
 
 /*

@@ -152,16 +152,25 @@ static int gap_cost(const char *s, int n, int i, int bare)
 /* The letters gap_cost() has a rule for: aeiou hywdtck, one bit each from 'a'. */
 #define RULE_LETTERS 0x158459du
 
+static inline int gap_cost_fast(const char *s, int n, int i, int bare)
+{
+    char c = s[i];
+    int plain = c >= 'a' && c <= 'z' ? !(RULE_LETTERS >> (c - 'a') & 1) : c != 0;
+    if (plain && (i + 1 >= n || s[i + 1] != c))
+        return 100;
+    return gap_cost(s, n, i, bare);
+}
+
 static void gap_costs(const char *s, int n, int bare, int *out)
 {
-    for (int i = 0; i < n; i++) {
-        char c = s[i];
-        int plain = c >= 'a' && c <= 'z' ? !(RULE_LETTERS >> (c - 'a') & 1) : c != 0;
-        if (plain && (i + 1 >= n || s[i + 1] != c))
-            out[i] = 100;
-        else
-            out[i] = gap_cost(s, n, i, bare);
-    }
+    for (int i = 0; i < n; i++)
+        out[i] = gap_cost_fast(s, n, i, bare);
+}
+
+/* The letters x2_cost() has a rule for. */
+static int multi_letter(char c)
+{
+    return c == 'x' || c == 'f' || c == 'j' || c == 'r';
 }
 
 /* x ~ kh or ks (Xaled, Alexandre), and the reverse. */
@@ -353,18 +362,209 @@ void limen__tsim_prepare(struct limen__tsim_side *x, const char *s, int len, int
     }
 }
 
+/* The cost above which x and b are under min_sim; -1 for the same token.
+ * *lb is cut to LIMEN__TSIM_MAXL. */
+static int cost_limit(const struct limen__tsim_side *x, const char *b, int *plb, double min_sim)
+{
+    int la = x->len;
+    if (*plb > MAXL)
+        *plb = MAXL;
+    int lb = *plb;
+    if (la == lb && memcmp(x->s, b, (size_t)la) == 0)
+        return -1;
+    int l = la > lb ? la : lb;
+    return (int)((1.0 - min_sim) * 100.0 * l + 0.5);
+}
+
 double limen__tsim_min_side(const struct limen__tsim_side *x, const char *b, int lb, int fb,
                             double min_sim)
 {
     int la = x->len;
-    if (lb > MAXL)
-        lb = MAXL;
-    if (la == lb && memcmp(x->s, b, (size_t)la) == 0)
+    int limit = cost_limit(x, b, &lb, min_sim);
+    if (limit < 0)
         return 1.0;
-    int l = la > lb ? la : lb;
-    int limit = (int)((1.0 - min_sim) * 100.0 * l + 0.5);
     /* a's gaps are cheaper when b is unvowelled (Arabic script) */
     int cost = run_cost(x->s, la, x->gap[(fb & LIMEN__TF_ARABIC) != 0], b, lb, x->flags, limit);
+    return cost > limit ? 0.0 : to_sim(cost, la, lb);
+}
+
+void limen__tsim_cols_init(struct limen__tsim_cols *c, const struct limen__tsim_side *a)
+{
+    c->a = a;
+    c->amulti = 0;
+    for (int i = 0; i < a->len; i++)
+        c->amulti |= multi_letter(a->s[i]);
+    c->ncols = 0;
+    c->lb = 0;
+    c->bare = 0;
+}
+
+static inline int least3(int a, int b, int c)
+{
+    int m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/*
+ * Cell (i, j) of the programme in column form, every rule (run_cost() has
+ * the same cell): cur is column j, prev j - 1, pp j - 2 (NULL for j = 1).
+ */
+static inline int cols_cell(const char *a, int la, const short *ga, const char *b, int lb,
+                            int gy, int i, int j, const int *cur, const int *prev,
+                            const int *pp)
+{
+    char x = a[i - 1], y = b[j - 1];
+    int pc = x == y ? 0 : pair_cost(x, y);
+    if (x != y && i == la && j == lb && (x == 'a' || x == 'o') && (y == 'a' || y == 'o'))
+        pc = 70;
+    int best = least3(prev[i - 1] + pc, cur[i - 1] + ga[i - 1], prev[i] + gy), v;
+    if (pp) {
+        if (i > 1 && x == b[j - 2] && a[i - 2] == y && x != y) {
+            v = pp[i - 2] + 50;
+            if (v < best)
+                best = v;
+        }
+        if (multi_letter(x)) {
+            v = pp[i - 1] + x2_cost(x, b + j - 2);
+            if (v < best)
+                best = v;
+        }
+    }
+    if (i > 1 && multi_letter(y)) {
+        v = prev[i - 2] + x2_cost(y, a + i - 2);
+        if (v < best)
+            best = v;
+    }
+    return best;
+}
+
+/*
+ * Column j of the programme (run_cost() with the loops swapped: the same
+ * cells from the same neighbours), its least value and the rows' least
+ * values so far. Most columns meet no letter of the x ~ kh kind on either
+ * side: their cells take the short way (same values: substitution, gaps
+ * and swap are the only rules that can apply there).
+ */
+static void cols_column(struct limen__tsim_cols *c, const short *ga, const char *b, int lb,
+                        int j)
+{
+    const char *a = c->a->s;
+    int la = c->a->len;
+    int *cur = c->col[j];
+    const int *prev = c->col[j - 1];
+    const int *pp = j > 1 ? c->col[j - 2] : NULL;
+    int *pm = c->pm[j];
+    const int *pm0 = c->pm[j - 1];
+    char y = b[j - 1], yp = j > 1 ? b[j - 2] : 0;
+    /* the gap cost of b's letter j - 1 (b's gaps are cheaper when a is unvowelled) */
+    int gy = gap_cost_fast(b, lb, j - 1, (c->a->flags & LIMEN__TF_ARABIC) != 0);
+    cur[0] = prev[0] + gy;
+    int cmin = cur[0];
+    pm[0] = pm0[0] < cur[0] ? pm0[0] : cur[0];
+    if (!c->amulti && !multi_letter(y)) {
+        const unsigned char *py = pair_table[(unsigned char)y & 127]; /* symmetric, 0 on the diagonal */
+        for (int i = 1; i <= la; i++) {
+            char x = a[i - 1];
+            /* substitution (0 for the same letter), a's letter or b's letter missing */
+            int best = least3(prev[i - 1] + py[(unsigned char)x & 127], cur[i - 1] + ga[i - 1],
+                              prev[i] + gy), v;
+            if (x == yp && x != y && i > 1 && a[i - 2] == y) {
+                v = pp[i - 2] + 50;
+                if (v < best)
+                    best = v;
+            }
+            cur[i] = best;
+            if (best < cmin)
+                cmin = best;
+            pm[i] = pm0[i] < best ? pm0[i] : best;
+        }
+        if (j == lb) {
+            /* the last cell's own rule (final a/o), which only raises it */
+            int last = cols_cell(a, la, ga, b, lb, gy, la, j, cur, prev, pp);
+            if (last != cur[la]) {
+                cur[la] = last;
+                pm[la] = pm0[la] < last ? pm0[la] : last;
+                cmin = cur[0];
+                for (int i = 1; i <= la; i++)
+                    if (cur[i] < cmin)
+                        cmin = cur[i];
+            }
+        }
+    } else {
+        for (int i = 1; i <= la; i++) {
+            int best = cols_cell(a, la, ga, b, lb, gy, i, j, cur, prev, pp);
+            cur[i] = best;
+            if (best < cmin)
+                cmin = best;
+            pm[i] = pm0[i] < best ? pm0[i] : best;
+        }
+    }
+    c->cmin[j] = cmin;
+}
+
+/*
+ * run_cost() stops at the first row (a letter of a) whose every value is
+ * over the limit and gives no similarity; computed by columns, the same
+ * test is made at the end on each row's least value (pm). A path to the
+ * last cell crosses one of any two neighbouring columns (no operation
+ * skips more than one), so two columns over the limit end the programme
+ * with no similarity either way.
+ */
+double limen__tsim_cols_sim(struct limen__tsim_cols *c, const char *b, int lb, int fb,
+                            double min_sim)
+{
+    const struct limen__tsim_side *x = c->a;
+    int la = x->len;
+    int limit = cost_limit(x, b, &lb, min_sim);
+    if (limit < 0)
+        return 1.0;
+    int bare = (fb & LIMEN__TF_ARABIC) != 0;
+    const short *ga = x->gap[bare];
+    int keep = 0; /* columns 1 .. keep are the previous token's, still right for b */
+    if (c->ncols > 0 && c->bare == bare) {
+        int lcp = 0;
+        while (lcp < lb && lcp < c->lb && b[lcp] == c->b[lcp])
+            lcp++;
+        /* Column j holds the gap cost of b's letter j - 1, which looks at
+         * the letter after it and at the token's end (so b and the
+         * previous token share j + 1 letters), and for a t at the letter
+         * after that too (tch / ch). */
+        keep = lcp - 1;
+        if (keep >= 1 && b[keep - 1] == 't')
+            keep--;
+        if (keep > c->ncols - 1)
+            keep = c->ncols - 1;
+        if (keep < 0)
+            keep = 0;
+    } else {
+        c->col[0][0] = 0;
+        c->pm[0][0] = 0;
+        for (int i = 1; i <= la; i++) {
+            c->col[0][i] = c->col[0][i - 1] + ga[i - 1];
+            c->pm[0][i] = c->col[0][i];
+        }
+        c->cmin[0] = 0;
+    }
+    memcpy(c->b, b, (size_t)lb);
+    c->lb = lb;
+    c->bare = bare;
+    for (int j = 1; j <= keep; j++)
+        if (c->cmin[j] > limit && c->cmin[j - 1] > limit) {
+            c->ncols = keep + 1;
+            return 0.0;
+        }
+    for (int j = keep + 1; j <= lb; j++) {
+        cols_column(c, ga, b, lb, j);
+        if (c->cmin[j] > limit && c->cmin[j - 1] > limit) {
+            c->ncols = j + 1;
+            return 0.0;
+        }
+    }
+    c->ncols = lb + 1;
+    for (int i = 1; i <= la; i++)
+        if (c->pm[lb][i] > limit)
+            return 0.0;
+    int cost = c->col[lb][la];
     return cost > limit ? 0.0 : to_sim(cost, la, lb);
 }
 

@@ -40,6 +40,27 @@ double limen__tsim_min_side(const struct limen__tsim_side *a, const char *b, int
                             double min_sim);
 
 /*
+ * The same value as limen__tsim_min_side(a, b, ...) for a sequence of b
+ * tokens, faster when they come in dictionary order: the programme is
+ * computed column by column (a column: one letter of b against all of a)
+ * and the columns of the prefix a token shares with the one before it are
+ * kept. The cursor holds no pointer to b; a must outlive it.
+ */
+struct limen__tsim_cols {
+    const struct limen__tsim_side *a;
+    int amulti;               /* a has a letter of the x ~ kh kind (x f j r) */
+    char b[LIMEN__TSIM_MAXL]; /* the token the columns were computed for */
+    int lb, bare;
+    int ncols; /* columns 0 .. ncols-1 hold b's values (0: none) */
+    int col[LIMEN__TSIM_MAXL + 1][LIMEN__TSIM_MAXL + 1]; /* col[j][i]: a[0..i) ~ b[0..j) */
+    int pm[LIMEN__TSIM_MAXL + 1][LIMEN__TSIM_MAXL + 1];  /* pm[j][i]: min of col[0..j][i] */
+    int cmin[LIMEN__TSIM_MAXL + 1];                      /* each column's least value */
+};
+void limen__tsim_cols_init(struct limen__tsim_cols *c, const struct limen__tsim_side *a);
+double limen__tsim_cols_sim(struct limen__tsim_cols *c, const char *b, int lb, int fb,
+                            double min_sim);
+
+/*
  * Same, and writes into out (cap bytes, NUL-terminated, cut if short) the
  * reasons that made the two differ, e.g. "transliteration q/k, vowel i/e".
  * out is "" for identical tokens.

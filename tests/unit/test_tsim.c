@@ -1,0 +1,154 @@
+/*
+ * Tests of the token similarity (src/lib/tsim.c): the column cursor that
+ * neighbour search uses (limen__tsim_cols_sim, which keeps the programme
+ * of a shared prefix from token to token) must give exactly what the row
+ * programme gives (limen__tsim_min_side) for every pair, whatever the
+ * order of the tokens, the floors and the script flags; and the examples
+ * the similarity is designed for keep their order.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "tsim.h"
+
+static const char *const spellings[] = {
+    "mohamed",  "mohammed",  "muhammad", "mohamad",   "mhamed",    "mouhamed", "mohamedou",
+    "mohand",   "mhmd",      "youssef",  "yousef",    "yusuf",     "youcef",   "yussuf",
+    "abdelkader", "abdalqadir", "abdulkadir", "abdelkrim", "abdallah", "abdalla", "abdellah",
+    "khaled",   "xaled",     "khalid",   "alexandre", "aleksandre", "djamel",  "jamal",
+    "jamel",    "ghannouchi", "rannouchi", "antonio", "antonia",   "martin",   "martina",
+    "philippe", "filipe",    "felipe",   "rossi",     "russo",     "garcia",   "garsia",
+    "benali",   "ben",       "ali",      "aly",       "elamrani",  "amrani",   "tchaker",
+    "chaker",   "schumacher", "shumaker", "fatima",   "fatma",     "fatimazahra", "zahra",
+    "ouled",    "ould",      "bouchra",  "boushra",   "rajae",     "rajaa",    "hajj",
+    "hadj",     "haj",       "x",        "ab",        "jjjj",      "ffff",     "rrxr",
+};
+
+/* A fixed pseudo-random sequence (xorshift), so that failures reproduce. */
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+static uint32_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+/* Random tokens over the letters the rules care about, many sharing prefixes. */
+static void random_token(char *out, int *len, const char *prev, int prev_len)
+{
+    static const char letters[] = "aeiouhywdtckxfjrgqszmnlb";
+    int keep = prev_len && next_rand() % 3 ? (int)(next_rand() % (unsigned)(prev_len + 1)) : 0;
+    int n = keep + (int)(next_rand() % 6);
+    if (n < 1)
+        n = 1;
+    if (n > 40)
+        n = 40; /* beyond LIMEN__TSIM_MAXL: both sides cut */
+    memcpy(out, prev, (size_t)keep);
+    for (int i = keep; i < n; i++)
+        out[i] = letters[next_rand() % (sizeof letters - 1)];
+    *len = n;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Every b of the list against a, through one cursor, checked pair by pair. */
+static void check_sequence(const char *a, int fa, const char *const *list, size_t n, int fb,
+                           double min_sim)
+{
+    struct limen__tsim_side side;
+    struct limen__tsim_cols cols;
+    limen__tsim_prepare(&side, a, (int)strlen(a), fa);
+    limen__tsim_cols_init(&cols, &side);
+    for (size_t i = 0; i < n; i++) {
+        int lb = (int)strlen(list[i]);
+        double want = limen__tsim_min_side(&side, list[i], lb, fb, min_sim);
+        double got = limen__tsim_cols_sim(&cols, list[i], lb, fb, min_sim);
+        if (want != got)
+            fail_msg("%s (flags %d) ~ %s (flags %d), floor %.2f: columns %.6f, rows %.6f", a, fa,
+                     list[i], fb, min_sim, got, want);
+    }
+}
+
+static void test_cols_equal_rows_on_names(void **state)
+{
+    (void)state;
+    size_t n = sizeof spellings / sizeof spellings[0];
+    const char **sorted = malloc(n * sizeof *sorted);
+    assert_non_null(sorted);
+    memcpy(sorted, spellings, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_str);
+    static const double floors[] = {0.0, 0.70, 0.75, 0.85, 0.93};
+    for (size_t q = 0; q < n; q++)
+        for (size_t f = 0; f < sizeof floors / sizeof floors[0]; f++)
+            for (int fl = 0; fl < 4; fl++) {
+                int fa = fl & 1 ? LIMEN__TF_ARABIC : 0, fb = fl & 2 ? LIMEN__TF_ARABIC : 0;
+                check_sequence(spellings[q], fa, sorted, n, fb, floors[f]);   /* dictionary order */
+                check_sequence(spellings[q], fa, spellings, n, fb, floors[f]); /* any order */
+            }
+    free(sorted);
+}
+
+static void test_cols_equal_rows_random(void **state)
+{
+    (void)state;
+    enum { LIST = 400, ROUNDS = 300 };
+    static char store[LIST][48];
+    const char *list[LIST];
+    for (int r = 0; r < ROUNDS; r++) {
+        int prev_len = 0;
+        for (int i = 0; i < LIST; i++) {
+            int len;
+            random_token(store[i], &len, i ? store[i - 1] : "", prev_len);
+            store[i][len] = '\0';
+            prev_len = len;
+            list[i] = store[i];
+        }
+        if (r % 2)
+            qsort(list, LIST, sizeof *list, cmp_str);
+        char a[48];
+        int la;
+        random_token(a, &la, list[next_rand() % LIST], (int)strlen(list[0]));
+        a[la] = '\0';
+        int fa = next_rand() % 4 == 0 ? LIMEN__TF_ARABIC : 0;
+        int fb = next_rand() % 4 == 0 ? LIMEN__TF_ARABIC : 0;
+        double floor = (double)(next_rand() % 100) / 100.0;
+        check_sequence(a, fa, list, LIST, fb, floor);
+    }
+}
+
+/* The design's examples (tsim.c): variants of one name score above other names. */
+static void test_examples(void **state)
+{
+    (void)state;
+    double mm = limen__tsim("mohamed", 7, 0, "muhammad", 8, 0);
+    double my = limen__tsim("mohamed", 7, 0, "youssef", 7, 0);
+    assert_true(mm > 0.75);
+    assert_true(my < 0.5);
+    assert_true(limen__tsim("youssef", 7, 0, "yusuf", 5, 0) > 0.75);
+    assert_true(limen__tsim("xaled", 5, 0, "khaled", 6, 0) > limen__tsim("xaled", 5, 0, "waled", 5, 0));
+    assert_true(limen__tsim("antonio", 7, 0, "antonia", 7, 0) < limen__tsim("antonio", 7, 0, "antonyo", 7, 0));
+    assert_true(limen__tsim("mhmd", 4, LIMEN__TF_ARABIC, "mohamed", 7, 0) > 0.75);
+    assert_true(limen__tsim("abc", 3, 0, "abc", 3, 0) == 1.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cols_equal_rows_on_names),
+        cmocka_unit_test(test_cols_equal_rows_random),
+        cmocka_unit_test(test_examples),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
