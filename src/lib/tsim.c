@@ -276,6 +276,56 @@ static int run(struct dp *d, const char *a, int la, int fa, const char *b, int l
     return d->c[la][lb];
 }
 
+static inline int least3(int a, int b, int c)
+{
+    int m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+static int has_multi_letter(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (multi_letter(s[i]))
+            return 1;
+    return 0;
+}
+
+/* Row i of the programme when neither token has a letter of the x ~ kh
+ * kind (the short way of cols_column(), by rows); returns the row's least
+ * value. */
+static int row_plain(const char *a, int la, const short *ga, const char *b, int lb,
+                     const int *gb, int i, int *cur, const int *prev, const int *pp)
+{
+    char x = a[i - 1], xp = i > 1 ? a[i - 2] : 0;
+    int gx = ga[i - 1];
+    const unsigned char *px = pair_table[(unsigned char)x & 127]; /* symmetric, 0 on the diagonal */
+    cur[0] = prev[0] + gx;
+    int rowmin = cur[0];
+    for (int j = 1; j <= lb; j++) {
+        char y = b[j - 1];
+        int best = least3(prev[j - 1] + px[(unsigned char)y & 127], prev[j] + gx,
+                          cur[j - 1] + gb[j - 1]);
+        if (y == xp && x != y && j > 1 && b[j - 2] == x && pp[j - 2] + 50 < best)
+            best = pp[j - 2] + 50;
+        cur[j] = best;
+        if (best < rowmin)
+            rowmin = best;
+    }
+    char y = b[lb - 1];
+    if (i == la && x != y && (x == 'a' || x == 'o') && (y == 'a' || y == 'o')) {
+        /* the last cell's own rule (final a/o), which only raises it */
+        int best = least3(prev[lb - 1] + 70, prev[lb] + gx, cur[lb - 1] + gb[lb - 1]);
+        if (y == xp && lb > 1 && b[lb - 2] == x && pp[lb - 2] + 50 < best)
+            best = pp[lb - 2] + 50;
+        cur[lb] = best;
+        rowmin = cur[0];
+        for (int j = 1; j <= lb; j++)
+            if (cur[j] < rowmin)
+                rowmin = cur[j];
+    }
+    return rowmin;
+}
+
 /*
  * The same programme as run() for the cost alone: three rolling rows and no
  * backtrace, which is what screening needs for every candidate pair.
@@ -287,11 +337,21 @@ static int run_cost(const char *a, int la, const short *ga, const char *b, int l
     int gb[MAXL];
     int rows[3][MAXL + 1];
     int *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    int plain = !has_multi_letter(a, la) && !has_multi_letter(b, lb);
     gap_costs(b, lb, bbare, gb);
     prev[0] = 0;
     for (int j = 1; j <= lb; j++)
         prev[j] = prev[j - 1] + gb[j - 1];
     for (int i = 1; i <= la; i++) {
+        if (plain) {
+            if (row_plain(a, la, ga, b, lb, gb, i, cur, prev, pp) > limit)
+                return limit + 1;
+            int *t = pp;
+            pp = prev;
+            prev = cur;
+            cur = t;
+            continue;
+        }
         char x = a[i - 1];
         cur[0] = prev[0] + ga[i - 1];
         int rowmin = cur[0];
@@ -317,12 +377,12 @@ static int run_cost(const char *a, int la, const short *ga, const char *b, int l
                 if (v < best)
                     best = v;
             }
-            if (j > 1 && (x == 'x' || x == 'f' || x == 'j' || x == 'r')) {
+            if (j > 1 && multi_letter(x)) {
                 v = prev[j - 2] + x2_cost(x, b + j - 2);
                 if (v < best)
                     best = v;
             }
-            if (i > 1 && (y == 'x' || y == 'f' || y == 'j' || y == 'r')) {
+            if (i > 1 && multi_letter(y)) {
                 v = pp[j - 1] + x2_cost(y, a + i - 2);
                 if (v < best)
                     best = v;
@@ -397,12 +457,6 @@ void limen__tsim_cols_init(struct limen__tsim_cols *c, const struct limen__tsim_
     c->ncols = 0;
     c->lb = 0;
     c->bare = 0;
-}
-
-static inline int least3(int a, int b, int c)
-{
-    int m = a < b ? a : b;
-    return m < c ? m : c;
 }
 
 /*

@@ -128,6 +128,35 @@ static void test_cols_equal_rows_random(void **state)
     }
 }
 
+/* The row programme (its short way for plain letters included) against
+ * the full programme with a backtrace that explanations use. */
+static void test_rows_equal_full_programme(void **state)
+{
+    (void)state;
+    char a[48], b[48];
+    int la = 0, lb = 0;
+    for (int r = 0; r < 200000; r++) {
+        random_token(a, &la, b, lb);
+        random_token(b, &lb, a, la);
+        int fa = r % 5 == 0 ? LIMEN__TF_ARABIC : 0, fb = r % 7 == 0 ? LIMEN__TF_ARABIC : 0;
+        char why[200];
+        double want = limen__tsim_explain(a, la, fa, b, lb, fb, why, sizeof why);
+        double got = limen__tsim(a, la, fa, b, lb, fb);
+        if (want != got)
+            fail_msg("%.*s ~ %.*s (flags %d %d): rows %.6f, full %.6f", la, a, lb, b, fa, fb, got,
+                     want);
+    }
+    size_t n = sizeof spellings / sizeof spellings[0];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            const char *x = spellings[i], *y = spellings[j];
+            char why[200];
+            int lx = (int)strlen(x), ly = (int)strlen(y);
+            assert_true(limen__tsim(x, lx, 0, y, ly, 0) ==
+                        limen__tsim_explain(x, lx, 0, y, ly, 0, why, sizeof why));
+        }
+}
+
 /* The design's examples (tsim.c): variants of one name score above other names. */
 static void test_examples(void **state)
 {
@@ -148,6 +177,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cols_equal_rows_on_names),
         cmocka_unit_test(test_cols_equal_rows_random),
+        cmocka_unit_test(test_rows_equal_full_programme),
         cmocka_unit_test(test_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
