@@ -372,7 +372,8 @@ static void acc_credit(struct acc *a, int unit, uint32_t mask, float c)
 
 static void topk_note(struct scratch *s, struct acc *a);
 
-static int acc_add(struct scratch *s, uint32_t name, int unit, uint32_t mask, float c, int yb)
+static inline __attribute__((always_inline)) int acc_add(struct scratch *s, uint32_t name, int unit,
+                                                         uint32_t mask, float c, int yb)
 {
     uint32_t h = name * 2654435761u;
     if (s->update_only && !(s->seen[(h >> 16) & 1023] >> (h & 63) & 1))
@@ -659,8 +660,19 @@ static int walk_token(const struct limen_index *idx, struct scratch *s, const st
     }
     for (int i = 0; i < nr; i++) {
         uint32_t end = r[i][1];
+        if (s->update_only) {
+            /* most postings are of names never met: the filter says so
+             * without a call */
+            for (uint32_t p = r[i][0]; p < end && s->walk_left; p++, s->walk_left--) {
+                uint32_t h = post[p] * 2654435761u;
+                if ((s->seen[(h >> 16) & 1023] >> (h & 63) & 1) &&
+                    acc_add(s, post[p], w->unit, w->mask, w->c, yb[p]) != 0)
+                    return -1;
+            }
+            continue;
+        }
         for (uint32_t p = r[i][0]; p < end && s->walk_left; p++, s->walk_left--) {
-            if (p + ACC_PREFETCH < end && !s->update_only && s->acc)
+            if (p + ACC_PREFETCH < end && s->acc)
                 __builtin_prefetch(&s->acc[acc_slot_of(post[p + ACC_PREFETCH], s->acc_cap)], 1);
             if (acc_add(s, post[p], w->unit, w->mask, w->c, yb[p]) != 0)
                 return -1;
@@ -1548,6 +1560,37 @@ static int cmp_result(const void *x, const void *y)
 
 /* ---- step 5: explanations ---- */
 
+/*
+ * v as printf's "%+.2f" writes it (an evidence's effect in a summary),
+ * without printf when |v| * 100 is below 1e9 and not within 1e-6 of a
+ * half: there the product's rounding error (under 1e-7) cannot change
+ * which way it rounds.
+ */
+static void add_signed2(struct limen_buf *b, double v)
+{
+    double x = fabs(v) * 100.0;
+    double whole = floor(x), frac = x - whole;
+    if (!(x < 1e9) || fabs(frac - 0.5) <= 1e-6) {
+        char tmp[64];
+        int n = snprintf(tmp, sizeof tmp, "%+.2f", v);
+        if (n > 0 && (size_t)n < sizeof tmp)
+            limen_buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    uint64_t q = (uint64_t)whole + (frac > 0.5);
+    char tmp[32], *end = tmp + sizeof tmp, *p = end;
+    *--p = (char)('0' + q % 10);
+    *--p = (char)('0' + q / 10 % 10);
+    *--p = '.';
+    uint64_t w = q / 100;
+    do {
+        *--p = (char)('0' + w % 10);
+        w /= 10;
+    } while (w);
+    *--p = signbit(v) ? '-' : '+';
+    limen_buf_add(b, p, (size_t)(end - p));
+}
+
 static void add_span(struct limen_buf *b, const char *src, size_t src_len,
                      const struct limen__name *nm, int first, int last)
 {
@@ -1734,8 +1777,13 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_add_json_string(&b, r->ev.reason[k], strlen(r->ev.reason[k]));
         limen_buf_adds(&b, "}");
         firstev = 0;
-        limen_buf_addf(&sum, "%s%s: %s (%+.2f)", sum.len ? "; " : "", feature[k], r->ev.reason[k],
-                       effect);
+        limen_buf_adds(&sum, sum.len ? "; " : "");
+        limen_buf_adds(&sum, feature[k]);
+        limen_buf_adds(&sum, ": ");
+        limen_buf_adds(&sum, r->ev.reason[k]);
+        limen_buf_adds(&sum, " (");
+        add_signed2(&sum, effect);
+        limen_buf_adds(&sum, ")");
     }
     limen_buf_adds(&b, "],\"name_score\":");
     limen_buf_add_number(&b, sigmoid(r->name_lo), 3); /* calibrated, names alone */
