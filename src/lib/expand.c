@@ -41,21 +41,35 @@
 #endif
 
 /*
- * The set of token ids met during one search (open addressing, 0 = empty),
- * one a thread, kept empty between searches: a search empties the slots
- * it filled (at most SEEN_CAP / 2) rather than clearing the whole table.
+ * A search's working memory: the set of token ids met (open addressing,
+ * 0 = empty), kept empty between searches (a search empties the slots it
+ * filled, at most SEEN_CAP / 2, rather than clearing the whole table), and
+ * the tokens met with their similarities.
  */
 #define SEEN_CAP 8192
 
-struct seen_set {
+struct limen__expand_work {
     uint32_t slot[SEEN_CAP];
     uint16_t used[SEEN_CAP / 2];
     size_t n;
+    /* the tokens to score, in the order met, their similarities, and the
+     * order they are scored in */
+    uint32_t cand[SEEN_CAP / 2];
+    float sim[SEEN_CAP / 2];
+    struct limen__sort_key key[SEEN_CAP / 2], tmp[SEEN_CAP / 2];
 };
 
-static _Thread_local struct seen_set seen_tls;
+struct limen__expand_work *limen__expand_work_new(void)
+{
+    return limen__calloc(1, sizeof(struct limen__expand_work));
+}
 
-static int seen_add(struct seen_set *seen, uint32_t tok)
+void limen__expand_work_free(struct limen__expand_work *w)
+{
+    limen__free(w);
+}
+
+static int seen_add(struct limen__expand_work *seen, uint32_t tok)
 {
     uint32_t v = tok + 1;
     size_t i = (size_t)(v * 2654435761u) & (SEEN_CAP - 1);
@@ -69,7 +83,7 @@ static int seen_add(struct seen_set *seen, uint32_t tok)
     return 1;
 }
 
-static void seen_empty(struct seen_set *seen)
+static void seen_empty(struct limen__expand_work *seen)
 {
     for (size_t i = 0; i < seen->n; i++)
         seen->slot[seen->used[i]] = 0;
@@ -115,23 +129,91 @@ float limen__neighbour_sim(const struct limen_index *idx, struct limen__neighbou
     return sim;
 }
 
-size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
-                     int is_pair, float floor, int delta, struct limen__nb *out, size_t cap)
+void limen__sort_keys(struct limen__sort_key *k, struct limen__sort_key *tmp, size_t n)
+{
+    struct limen__sort_key *src = k, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) {
+                int right = src[j].hi < src[i].hi || (src[j].hi == src[i].hi && src[j].lo < src[i].lo);
+                dst[o++] = right ? src[j++] : src[i++];
+            }
+            while (i < mid)
+                dst[o++] = src[i++];
+            while (j < hi)
+                dst[o++] = src[j++];
+        }
+        struct limen__sort_key *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != k)
+        memcpy(k, src, n * sizeof *k);
+}
+
+/*
+ * Scores the tokens cand[from .. to) into sim[]: in the order of their
+ * first eight letters, so that the similarity programme of a prefix is
+ * computed once for the tokens that share it (limen__tsim_cols_sim); the
+ * search then reads them in the order they were met, as before.
+ */
+static void score_tokens(const struct limen_index *idx, struct limen__neighbour_query *nq,
+                         struct limen__expand_work *seen, size_t from, size_t to, float floor)
+{
+    size_t n = to - from;
+    for (size_t i = 0; i < n; i++) {
+        const struct limen__dtok *t = &idx->toks[seen->cand[from + i]];
+        const char *tt = idx->arena + t->text;
+        uint64_t hi = 0;
+        for (int c = 0; c < 8; c++)
+            hi = hi << 8 | (c < t->len ? (unsigned char)tt[c] : 0);
+        seen->key[i] = (struct limen__sort_key){hi, 0, (uint32_t)(from + i)};
+    }
+    limen__sort_keys(seen->key, seen->tmp, n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t at = seen->key[i].at;
+        seen->sim[at] = limen__neighbour_sim(idx, nq, seen->cand[at], floor);
+    }
+}
+
+size_t limen__expand(const struct limen_index *idx, struct limen__expand_work *seen,
+                     const char *text, int len, int flags, int is_pair, float floor, int delta,
+                     struct limen__nb *out, size_t cap)
 {
     uint64_t keys[LIMEN__MAX_KEYS];
     int nexact;
     int nk = limen__token_keys2(text, len, keys, &nexact);
     struct limen__neighbour_query nq;
     limen__neighbour_prepare(&nq, text, len, flags, is_pair);
-    struct seen_set *seen = &seen_tls;
-    size_t n = 0, nseen = 0;
+    size_t n = 0, nseen = 0, group = 0; /* cand[group ..]: met, not yet scored */
     float best_sim = 0.0f;
     /*
      * Exact keys first; the one-letter deletion keys, which reach typos and
      * OCR errors but also many unrelated tokens of a large dictionary, only
      * when the exact keys found no close spelling (LIMEN__DELETION_UNLESS).
      */
-    for (int k = 0; k < nk && nseen < SEEN_CAP / 2; k++) {
+    for (int k = 0; k <= nk; k++) {
+        if (k == nexact || k == nk || nseen >= SEEN_CAP / 2) {
+            /* the tokens met under the keys so far, in the order met */
+            score_tokens(idx, &nq, seen, group, nseen, floor);
+            for (size_t i = group; i < nseen; i++) {
+                uint32_t tok = seen->cand[i];
+                float sim = seen->sim[i];
+                if (sim > best_sim && idx->toks[tok].df + idx->toks[tok].ddf >= DELETION_TRUST_DF)
+                    best_sim = sim;
+                if (sim >= floor && n < cap) {
+                    out[n].tok = tok;
+                    out[n].sim = sim;
+                    n++;
+                }
+            }
+            group = nseen;
+            if (k == nk || nseen >= SEEN_CAP / 2)
+                break;
+        }
         /* (two query tokens written as one must agree closely: a typo on
          * top of that is not searched) */
         if (k == nexact && (best_sim >= LIMEN__DELETION_UNLESS || is_pair))
@@ -155,15 +237,7 @@ size_t limen__expand(const struct limen_index *idx, const char *text, int len, i
             }
             if (!seen_add(seen, ids[i]))
                 continue;
-            nseen++;
-            float sim = limen__neighbour_sim(idx, &nq, ids[i], floor);
-            if (sim > best_sim && idx->toks[ids[i]].df + idx->toks[ids[i]].ddf >= DELETION_TRUST_DF)
-                best_sim = sim;
-            if (sim >= floor && n < cap) {
-                out[n].tok = ids[i];
-                out[n].sim = sim;
-                n++;
-            }
+            seen->cand[nseen++] = ids[i];
         }
     }
     seen_empty(seen);
@@ -205,7 +279,10 @@ static void expand_block(void *ud, size_t b)
     struct limen_index *idx = job->idx;
     struct expand_block *bl = &job->blocks[b];
     struct limen__nb *buf = limen__reallocarray(NULL, LIMEN__MAX_NEIGHBOURS, sizeof *buf);
-    if (!buf) {
+    struct limen__expand_work *work = limen__expand_work_new();
+    if (!buf || !work) {
+        limen__free(buf);
+        limen__expand_work_free(work);
         bl->failed = 1;
         return;
     }
@@ -217,7 +294,7 @@ static void expand_block(void *ud, size_t b)
         const struct limen__dtok *t = &idx->toks[(uint32_t)job->order[i]];
         if (t->len < 2)
             continue;
-        size_t n = limen__expand(idx, idx->arena + t->text, t->len, t->flags, 0,
+        size_t n = limen__expand(idx, work, idx->arena + t->text, t->len, t->flags, 0,
                                  (float)idx->opts.min_token_similarity, 0, buf,
                                  LIMEN__MAX_NEIGHBOURS);
         if (bl->n + n > bl->cap) {
@@ -237,6 +314,7 @@ static void expand_block(void *ud, size_t b)
         bl->len[k] = (uint32_t)n;
     }
     limen__free(buf);
+    limen__expand_work_free(work);
 }
 
 limen_status limen__expand_build(struct limen_index *idx, unsigned threads)

@@ -1699,45 +1699,13 @@ static int sort_kt(struct kt *a, size_t n)
     return 0;
 }
 
-/* A token by its text, for dictionary order. */
-struct tok_text {
-    const char *text;
-    uint32_t len, tok;
-};
-
-static int cmp_tok_text(const void *x, const void *y)
-{
-    const struct tok_text *a = x, *b = y;
-    int c = memcmp(a->text, b->text, a->len < b->len ? a->len : b->len);
-    if (c)
-        return c;
-    if (a->len != b->len)
-        return a->len < b->len ? -1 : 1;
-    return (a->tok > b->tok) - (a->tok < b->tok);
-}
-
-/*
- * The fuzzy keys' token lists, each in dictionary order: the pairs are
- * made with the token's rank in that order and sorted by key, then rank.
- * Neighbour search scores a list's tokens one after the other and keeps
- * the similarity programme of the prefix a token shares with the one
- * before (limen__tsim_cols_sim).
- */
 static limen_status build_keys(struct limen_index *idx)
 {
     size_t cap = idx->ntoks * 8 + 16, n = 0;
     struct kt *kts = limen__reallocarray(NULL, cap, sizeof *kts);
-    struct tok_text *order = limen__reallocarray(NULL, idx->ntoks ? idx->ntoks : 1, sizeof *order);
-    if (!kts || !order) {
-        limen__free(kts);
-        limen__free(order);
+    if (!kts)
         return LIMEN_ENOMEM;
-    }
-    for (size_t t = 0; t < idx->ntoks; t++)
-        order[t] = (struct tok_text){idx->arena + idx->toks[t].text, idx->toks[t].len, (uint32_t)t};
-    qsort(order, idx->ntoks, sizeof *order, cmp_tok_text);
-    for (size_t o = 0; o < idx->ntoks; o++) {
-        size_t t = order[o].tok;
+    for (size_t t = 0; t < idx->ntoks; t++) {
         if (idx->toks[t].df == 0)
             continue;
         uint64_t keys[LIMEN__MAX_KEYS];
@@ -1747,7 +1715,6 @@ static limen_status build_keys(struct limen_index *idx)
             struct kt *nkts = limen__reallocarray(kts, nc, sizeof *kts);
             if (!nkts) {
                 limen__free(kts);
-                limen__free(order);
                 return LIMEN_ENOMEM;
             }
             kts = nkts;
@@ -1755,13 +1722,12 @@ static limen_status build_keys(struct limen_index *idx)
         }
         for (int i = 0; i < nk; i++) {
             kts[n].key = keys[i];
-            kts[n].tok = (uint32_t)o; /* the rank, for now */
+            kts[n].tok = (uint32_t)t;
             n++;
         }
     }
     if (sort_kt(kts, n) != 0) {
         limen__free(kts);
-        limen__free(order);
         return LIMEN_ENOMEM;
     }
     size_t distinct = 0;
@@ -1772,7 +1738,6 @@ static limen_status build_keys(struct limen_index *idx)
     idx->key_tok = limen__reallocarray(NULL, n ? n : 1, sizeof *idx->key_tok);
     if (!idx->keys || !idx->key_off || !idx->key_tok) {
         limen__free(kts);
-        limen__free(order);
         return LIMEN_ENOMEM;
     }
     size_t k = 0;
@@ -1782,12 +1747,11 @@ static limen_status build_keys(struct limen_index *idx)
             idx->key_off[k] = (uint32_t)i;
             k++;
         }
-        idx->key_tok[i] = order[kts[i].tok].tok;
+        idx->key_tok[i] = kts[i].tok;
     }
     idx->key_off[k] = (uint32_t)n;
     idx->nkeys = k;
     limen__free(kts);
-    limen__free(order);
     return LIMEN_OK;
 }
 

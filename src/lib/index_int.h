@@ -283,6 +283,14 @@ struct limen__nb {
 /* Whether a token starts with an article written joined (elamrani). */
 int limen__joined_article(const char *text, int len);
 
+/* A sort key: (hi, lo), then the record's place `at` (the sort is stable). */
+struct limen__sort_key {
+    uint64_t hi;
+    uint32_t lo, at;
+};
+/* Sorts k[0..n) by (hi, lo), stably; tmp has room for n keys. */
+void limen__sort_keys(struct limen__sort_key *k, struct limen__sort_key *tmp, size_t n);
+
 /* A spelling prepared for neighbour search (its similarity programme's side). */
 struct limen__neighbour_query {
     struct limen__tsim_side whole, bare; /* bare: without a joined article */
@@ -297,6 +305,12 @@ void limen__neighbour_prepare(struct limen__neighbour_query *q, const char *text
 float limen__neighbour_sim(const struct limen_index *idx, struct limen__neighbour_query *q,
                            uint32_t tok, float floor);
 
+/* The working memory of a neighbour search (about 120 KB; one a thread:
+ * a search leaves it ready for the next). NULL when out of memory. */
+struct limen__expand_work;
+struct limen__expand_work *limen__expand_work_new(void);
+void limen__expand_work_free(struct limen__expand_work *w);
+
 /*
  * The tokens under the fuzzy keys of a spelling whose similarity reaches
  * `floor`, among those of the finished index (delta 0) or those added since
@@ -304,8 +318,9 @@ float limen__neighbour_sim(const struct limen_index *idx, struct limen__neighbou
  * `is_pair`: the spelling is two query tokens written as one (no
  * joined-article reading, no deletion keys).
  */
-size_t limen__expand(const struct limen_index *idx, const char *text, int len, int flags,
-                     int is_pair, float floor, int delta, struct limen__nb *out, size_t cap);
+size_t limen__expand(const struct limen_index *idx, struct limen__expand_work *w,
+                     const char *text, int len, int flags, int is_pair, float floor, int delta,
+                     struct limen__nb *out, size_t cap);
 
 /* Stores the neighbours of the commonest tokens (called by finish(), on
  * `threads` threads; the lists are the same for any count). */

@@ -217,6 +217,7 @@ struct scratch {
     int nq;
     struct walk walks[MAX_WALKS];
     int nwalks;
+    struct walk walk_tmp[MAX_WALKS]; /* for sorting walks */
     size_t walk_left; /* postings the query may still walk */
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
     uint8_t runs[MAX_RUNS][2];         /* the open buckets as runs [first, last] */
@@ -239,6 +240,7 @@ struct scratch {
     uint32_t *probe;        /* slots of the names still in the running (run_walks) */
     size_t nprobe, probe_cap;
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
+    struct limen__expand_work *xw;                    /* for neighbour search (made at first use) */
     int update_only;        /* acc_add changes entries, adds none (run_walks) */
     struct simc simc[SIMC_CAP];
     size_t simc_n;
@@ -777,16 +779,31 @@ static void probe_unit(const struct limen_index *idx, struct scratch *s, int uni
     }
 }
 
-/* Walks in the order they are read: by unit (cheapest unit first), then by
- * evidence, strongest first. */
-static int cmp_walk(const void *a, const void *b)
+/*
+ * Walks in the order they are read: by unit (cheapest unit first), then by
+ * evidence, strongest first, then by token (a unit meets a token once, so
+ * the order is total). Sorted by a key of the three (merge sort of small
+ * records, then the walks moved once), which costs a fraction of qsort()
+ * moving the walks themselves through a comparison function.
+ */
+static void sort_walks(struct scratch *s)
 {
-    const struct walk *x = a, *y = b;
-    if (x->rank != y->rank)
-        return x->rank < y->rank ? -1 : 1;
-    if (x->c != y->c)
-        return x->c > y->c ? -1 : 1;
-    return (x->tok > y->tok) - (x->tok < y->tok);
+    struct limen__sort_key k[MAX_WALKS], t[MAX_WALKS];
+    int n = s->nwalks;
+    for (int w = 0; w < n; w++) {
+        uint32_t bits;
+        float c = s->walks[w].c;
+        memcpy(&bits, &c, sizeof bits);
+        /* floats ordered as unsigned integers, then reversed */
+        bits = bits & 0x80000000u ? ~bits : bits | 0x80000000u;
+        k[w].hi = (uint64_t)(uint16_t)s->walks[w].rank << 32 | (uint32_t)~bits;
+        k[w].lo = s->walks[w].tok;
+        k[w].at = (uint32_t)w;
+    }
+    limen__sort_keys(k, t, (size_t)n);
+    for (int w = 0; w < n; w++)
+        s->walk_tmp[w] = s->walks[k[w].at];
+    memcpy(s->walks, s->walk_tmp, (size_t)n * sizeof *s->walks);
 }
 
 /*
@@ -970,7 +987,7 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             ;
         s->walks[w].rank = (int16_t)k;
     }
-    qsort(s->walks, (size_t)s->nwalks, sizeof *s->walks, cmp_walk);
+    sort_walks(s);
     /* rest[k]: the most the units from k on can add to a name (MaxScore);
      * a unit's first walk holds its strongest evidence. */
     float rest[MAX_QNAMES * MAX_UNITS + 1];
@@ -1093,13 +1110,17 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             if (!is_pair && self != UINT32_MAX)
                 nb = limen__expand_stored(idx, self, &nn);
             if (!nb) {
-                nn = limen__expand(idx, x->text, x->len, x->flags, is_pair, floor, 0, s->nbuf,
+                if (!s->xw && !(s->xw = limen__expand_work_new()))
+                    return LIMEN_ENOMEM;
+                nn = limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair, floor, 0, s->nbuf,
                                    LIMEN__MAX_NEIGHBOURS);
                 nb = s->nbuf;
             }
             /* and tokens added since finish(), through the delta keys */
             struct limen__nb *dn = s->nbuf + (nb == s->nbuf ? nn : 0);
-            size_t nd = idx->ndk ? limen__expand(idx, x->text, x->len, x->flags, is_pair, floor,
+            if (idx->ndk && !s->xw && !(s->xw = limen__expand_work_new()))
+                return LIMEN_ENOMEM;
+            size_t nd = idx->ndk ? limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair, floor,
                                                  1, dn, LIMEN__MAX_NEIGHBOURS)
                                  : 0;
             for (size_t i = 0; i < nn + nd; i++) {
@@ -1871,6 +1892,7 @@ void limen__scratch_free(void *p)
         return;
     limen__free(s->acc);
     limen__free(s->occ);
+    limen__expand_work_free(s->xw);
     limen__free(s->topk);
     limen__free(s->probe);
     limen__free(s);
@@ -2014,7 +2036,8 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
                 goto out;
     }
 
-    res = limen__calloc(nalerts ? nalerts : 1, sizeof *res);
+    /* (each entry is cleared when it is filled: most are never used) */
+    res = limen__reallocarray(NULL, nalerts ? nalerts : 1, sizeof *res);
     if (!res)
         goto out;
     for (size_t i = 0; i < nalerts; i++) {
