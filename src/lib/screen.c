@@ -864,7 +864,7 @@ struct seed_credit {
 };
 
 static int seed_name(const struct limen_index *idx, struct scratch *s, const uint16_t *map,
-                     uint32_t n, int yb, float need, float bonus)
+                     uint32_t n, const struct limen__ialert *al, float need, float bonus)
 {
     struct seed_credit cr[64];
     int ncr = 0;
@@ -903,6 +903,8 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
         }
         return 0;
     }
+    /* (its year bucket read only now: few names get here) */
+    int yb = limen__alert_year_bucket(idx->dobs + al->dob0, al->ndob);
     return acc_add(s, n, 0, sum.mask, sum.total + bonus, yb);
 }
 
@@ -912,9 +914,8 @@ static int seed_alert(const struct limen_index *idx, struct scratch *s, const ui
     const struct limen__ialert *a = &idx->alerts[ai];
     if (a->dead)
         return 0;
-    int yb = limen__alert_year_bucket(idx->dobs + a->dob0, a->ndob);
     for (uint32_t n = a->name0; n < a->name0 + a->nname; n++)
-        if (seed_name(idx, s, map, n, yb, need, bonus) != 0)
+        if (seed_name(idx, s, map, n, a, need, bonus) != 0)
             return -1;
     return 0;
 }
