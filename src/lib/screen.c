@@ -45,7 +45,9 @@
 #ifndef WALK_BUDGET
 #define WALK_BUDGET 60000u
 #endif
+#ifndef MAX_WALKS
 #define MAX_WALKS 1024
+#endif
 /* The hard bound of a query's postings, in budgets (run_walks). */
 #ifndef HARD_BOUND_FACTOR
 #define HARD_BOUND_FACTOR 2
@@ -218,6 +220,7 @@ struct scratch {
     struct walk walks[MAX_WALKS];
     int nwalks;
     struct walk walk_tmp[MAX_WALKS]; /* for sorting walks */
+    struct limen__sort_key walk_key[MAX_WALKS], walk_key_tmp[MAX_WALKS];
     size_t walk_left; /* postings the query may still walk */
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
     uint8_t runs[MAX_RUNS][2];         /* the open buckets as runs [first, last] */
@@ -788,7 +791,7 @@ static void probe_unit(const struct limen_index *idx, struct scratch *s, int uni
  */
 static void sort_walks(struct scratch *s)
 {
-    struct limen__sort_key k[MAX_WALKS], t[MAX_WALKS];
+    struct limen__sort_key *k = s->walk_key, *t = s->walk_key_tmp;
     int n = s->nwalks;
     for (int w = 0; w < n; w++) {
         uint32_t bits;
