@@ -28,7 +28,7 @@
  * so add/remove followed by finish() gives what a fresh build gives.
  */
 #include "alloc.h"
-#include "buf.h"
+#include "limen/buf.h"
 #include "country.h"
 #include "entity_int.h"
 #include "index_int.h"
