@@ -655,39 +655,14 @@ uint64_t hub_snapshot_sum(const void *data, size_t n)
     return h;
 }
 
-struct snap_buf {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-};
+/* Appends a value's bytes as they lie in memory (native byte order). */
+#define PUT(b, v) limen_buf_add((b), (const char *)&(v), sizeof(v))
 
-static void put_bytes(struct snap_buf *b, const void *v, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 20;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, v, n);
-    b->len += n;
-}
-
-#define PUT(b, v) put_bytes((b), &(v), sizeof(v))
-
-static void put_str16(struct snap_buf *b, const char *s)
+static void put_str16(struct limen_buf *b, const char *s)
 {
     uint16_t n = (uint16_t)strlen(s);
     PUT(b, n);
-    put_bytes(b, s, n);
+    limen_buf_add(b, s, n);
 }
 
 /* The bytes of an entry's text: up to the NUL of its last string. */
@@ -1072,7 +1047,8 @@ static int write_file_atomic(const char *path, const unsigned char *p, size_t le
 int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
 {
     int rc = -1;
-    struct snap_buf b = {NULL, 0, 0, 0};
+    struct limen_buf b;
+    limen_buf_init(&b);
     int64_t store_id = 0, seq = 0, version = 0;
     char last[LIMEN_ALERT_ID_MAX];
     if (strlen(path) > 4000) {
@@ -1104,7 +1080,10 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
     limen_error_clear(err);
     if (limen_index_save(h->idx, ipath, err) != LIMEN_OK)
         goto out;
-    put_bytes(&b, SNAP_MAGIC, 8);
+    /* About 90 bytes an alert: room made once rather than by doublings. */
+    if (h->nalerts < SIZE_MAX / 128)
+        limen_buf_grow(&b, 1024 + h->nalerts * 96);
+    limen_buf_add(&b, SNAP_MAGIC, 8);
     uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
     PUT(&b, format);
     PUT(&b, bom);
@@ -1124,18 +1103,18 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
         uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
         PUT(&b, e->version);
         PUT(&b, flags);
-        put_bytes(&b, bytes, sizeof bytes);
-        put_bytes(&b, off, sizeof off);
+        limen_buf_add(&b, (const char *)bytes, sizeof bytes);
+        limen_buf_add(&b, (const char *)off, sizeof off);
         PUT(&b, tl);
-        put_bytes(&b, e->text, tl);
+        limen_buf_add(&b, e->text, tl);
     }
-    uint64_t sum = b.oom ? 0 : hub_snapshot_sum(b.p, b.len);
+    uint64_t sum = limen_buf_failed(&b) ? 0 : hub_snapshot_sum(b.data, b.len);
     PUT(&b, sum);
-    if (b.oom) {
+    if (limen_buf_failed(&b)) {
         snprintf(err->message, sizeof err->message, "out of memory writing the snapshot");
         goto out;
     }
-    if (write_file_atomic(path, b.p, b.len, err) != 0)
+    if (write_file_atomic(path, (const unsigned char *)b.data, b.len, err) != 0)
         goto out;
     /* The previous snapshot's index is no longer named by any snapshot. */
     if (h->snap_index[0] && strcmp(h->snap_index, ipath) != 0)
@@ -1149,7 +1128,7 @@ out:
     if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
         unlink(ipath);
     pthread_rwlock_unlock(&h->lock);
-    free(b.p);
+    limen_buf_release(&b);
     return rc;
 }
 
