@@ -676,9 +676,7 @@ static void api_alert_delete(struct request *r, struct answer *a, const char *id
         answer_error(a, 500, "store", NULL, "%s", err.message);
         return;
     }
-    pthread_rwlock_wrlock(&r->srv->hub.lock);
-    limen_index_remove(r->srv->hub.idx, id);
-    pthread_rwlock_unlock(&r->srv->hub.lock);
+    hub_withdraw(&r->srv->hub, id, version);
     r->results = json_pack("[s]", id);
     answer_json(a, 200, json_pack("{s:s,s:I,s:b}", "id", id, "version", (json_int_t)version,
                                   "withdrawn", 1));

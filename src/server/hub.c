@@ -7,7 +7,10 @@
  */
 #include "hub.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,7 +506,16 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
         t1 = mono_now();
         tm->table += t1 - t0;
     }
-    if (withdrawn || date_past(meta->valid_until, today)) {
+    /*
+     * Versions only move forward: a version older than the table's, or the
+     * same, is in already or overtaken (two writers of one alert, or a
+     * snapshot's catch-up beside a request that stored the version and has
+     * not applied it yet).
+     */
+    const struct hub_entry *have = hub_entry_find(h, meta->id);
+    if (have && have->version >= meta->version)
+        rc = 1;
+    else if (withdrawn || date_past(meta->valid_until, today)) {
         limen_status st = limen_index_remove(h->idx, meta->id);
         rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
     } else {
@@ -522,7 +534,19 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
     free(a);
     if (tm)
         tm->table += mono_now() - t0;
-    return rc;
+    return rc < 0 ? -1 : 0;
+}
+
+void hub_withdraw(struct hub *h, const char *id, int64_t version)
+{
+    pthread_rwlock_wrlock(&h->lock);
+    struct hub_entry *e = (struct hub_entry *)hub_entry_find(h, id);
+    if (!e || e->version < version) {
+        limen_index_remove(h->idx, id);
+        if (e)
+            e->version = version; /* the record stays, at the version that withdrew it */
+    }
+    pthread_rwlock_unlock(&h->lock);
 }
 
 int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
@@ -601,8 +625,12 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
 {
     struct load_ctx *c = ctx;
     struct hub *h = c->h;
+    /* Under the lock: while serving, requests change the table meanwhile. */
+    pthread_rwlock_rdlock(&h->lock);
     const struct hub_entry *have = hub_entry_find(h, m->id);
-    if (have && have->version == m->version) {
+    int current = have && have->version >= m->version;
+    pthread_rwlock_unlock(&h->lock);
+    if (current) {
         c->unchanged++;
         return 0;
     }
@@ -614,8 +642,11 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
     }
     c->skipped++;
     pthread_rwlock_wrlock(&h->lock);
-    limen_index_remove(h->idx, m->id);
-    table_del(h, m->id);
+    have = hub_entry_find(h, m->id);
+    if (!have || have->version < m->version) {
+        limen_index_remove(h->idx, m->id);
+        table_del(h, m->id);
+    }
     pthread_rwlock_unlock(&h->lock);
     return 0;
 }
@@ -1044,13 +1075,109 @@ static int write_file_atomic(const char *path, const unsigned char *p, size_t le
     return 0;
 }
 
-int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
+/*
+ * The alert table as a snapshot file's bytes, into b (call under the lock):
+ * the header with the watermark and the index file's name, then the entries.
+ */
+static void table_image(const struct hub *h, struct limen_buf *b, int64_t store_id, int64_t seq,
+                        int64_t version, const char *last, const char *name)
+{
+    /* About 90 bytes an alert: room made once rather than by doublings. */
+    if (h->nalerts < SIZE_MAX / 128)
+        limen_buf_grow(b, 1024 + h->nalerts * 96);
+    limen_buf_add(b, SNAP_MAGIC, 8);
+    uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
+    PUT(b, format);
+    PUT(b, bom);
+    PUT(b, store_id);
+    PUT(b, seq);
+    PUT(b, version);
+    put_str16(b, last);
+    put_str16(b, name);
+    uint64_t n = h->nalerts;
+    PUT(b, n);
+    for (size_t i = 0; i < h->alerts_cap; i++) {
+        const struct hub_entry *e = h->alerts[i];
+        if (!e)
+            continue;
+        uint32_t flags = e->flags, tl = (uint32_t)entry_text_len(e);
+        uint8_t bytes[5] = {e->handling, e->dist_all, e->ndist, e->ngroups, e->category};
+        uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
+        PUT(b, e->version);
+        PUT(b, flags);
+        limen_buf_add(b, (const char *)bytes, sizeof bytes);
+        limen_buf_add(b, (const char *)off, sizeof off);
+        PUT(b, tl);
+        limen_buf_add(b, e->text, tl);
+    }
+}
+
+/* Whether a name ends in digits only, from `at` on (at least one); their value in *v. */
+static int digits_from(const char *name, size_t at, long long *v)
+{
+    char *end = NULL;
+    if (!isdigit((unsigned char)name[at]))
+        return 0;
+    errno = 0;
+    *v = strtoll(name + at, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
+/*
+ * Deletes what earlier writes of the snapshot at `path` left behind when they
+ * were cut off (a kill, a power loss): index files older than `seq` that no
+ * table names any more, and temporary files of processes that are gone. A
+ * snapshot of a 1M-alert hub is 260 MB: crashes must not pile them up.
+ */
+static void sweep_leftovers(const char *path, const char *keep, int64_t seq)
+{
+    char dir[4096];
+    snap_index_path(path, ".", dir, sizeof dir);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (strncmp(n, base, bl) != 0 || n[bl] != '.')
+            continue;
+        const char *rest = n + bl + 1, *tmp;
+        long long v = 0;
+        int stale = 0;
+        if ((tmp = strstr(rest, ".tmp")) != NULL || !strncmp(rest, "tmp-", 4)) {
+            /* "<base>.tmp-PID" (the table) or "<base>.index-N.tmpPID" (the index) */
+            const char *p = tmp ? tmp + 4 : rest + 4;
+            if (*p == '-')
+                p++;
+            stale = digits_from(p, 0, &v) && v > 0 && v != (long long)getpid() &&
+                    kill((pid_t)v, 0) != 0 && errno == ESRCH;
+        } else if (!strncmp(rest, "index-", 6)) {
+            stale = digits_from(rest, 6, &v) && v < seq;
+        }
+        if (!stale)
+            continue;
+        char full[4096 + 256 + 2];
+        snap_index_path(path, n, full, sizeof full);
+        if (strcmp(full, keep) != 0)
+            unlink(full);
+    }
+    closedir(d);
+}
+
+int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
+                       struct limen_error *err)
 {
     int rc = -1;
     struct limen_buf b;
-    limen_buf_init(&b);
+    struct limen_index *copy = NULL;
     int64_t store_id = 0, seq = 0, version = 0;
     char last[LIMEN_ALERT_ID_MAX];
+    double t0 = mono_now(), t1 = 0;
+    limen_buf_init(&b);
+    memset(st, 0, sizeof *st);
     if (strlen(path) > 4000) {
         snprintf(err->message, sizeof err->message, "snapshot path too long");
         return -1;
@@ -1060,12 +1187,18 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
         snprintf(err->message, sizeof err->message, "cannot read the store's watermark");
         return -1;
     }
+    /*
+     * Then every change up to it into the hub: changes another process made,
+     * and those a request has stored but not applied yet (versions only move
+     * forward, so its late apply changes nothing).
+     */
     struct load_ctx c = {h, 0, 0, 0, {0, 0, 0, 0}};
     if (limen_store_alerts_changed(h->store, h->seen_seq, catch_up_one, &c) != LIMEN_OK) {
         snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
         return -1;
     }
     h->seen_seq = seq;
+    st->watermark = seq;
     /* Nothing written since the snapshot in use: it is still exact (expiry is redone at load). */
     if (h->snap_index[0] && seq == h->snap_seq && !c.loaded && !c.skipped &&
         access(path, R_OK) == 0 && access(h->snap_index, R_OK) == 0)
@@ -1076,44 +1209,37 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
     snprintf(name, sizeof name, "%.900s.index-%lld", base, (long long)seq);
     snap_index_path(path, name, ipath, sizeof ipath);
 
-    pthread_rwlock_wrlock(&h->lock);
-    limen_error_clear(err);
-    if (limen_index_save(h->idx, ipath, err) != LIMEN_OK)
+    /*
+     * A consistent view under the read lock: screening goes on, writes wait
+     * while the index's filed arrays and the table are copied to memory. The
+     * copy is finished and both files written after the lock is released.
+     */
+    struct limen_index_options o;
+    limen_index_options_init(&o);
+    o.threads = 1; /* the other core keeps serving */
+    pthread_rwlock_rdlock(&h->lock);
+    t1 = mono_now();
+    limen_status ls = limen_index_clone(h->idx, &o, &copy);
+    if (ls == LIMEN_OK)
+        table_image(h, &b, store_id, seq, version, last, name);
+    st->alerts = h->nalerts;
+    st->locked = mono_now() - t1;
+    pthread_rwlock_unlock(&h->lock);
+    if (ls != LIMEN_OK || limen_buf_failed(&b)) {
+        snprintf(err->message, sizeof err->message, "out of memory copying the index and table");
         goto out;
-    /* About 90 bytes an alert: room made once rather than by doublings. */
-    if (h->nalerts < SIZE_MAX / 128)
-        limen_buf_grow(&b, 1024 + h->nalerts * 96);
-    limen_buf_add(&b, SNAP_MAGIC, 8);
-    uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
-    PUT(&b, format);
-    PUT(&b, bom);
-    PUT(&b, store_id);
-    PUT(&b, seq);
-    PUT(&b, version);
-    put_str16(&b, last);
-    put_str16(&b, name);
-    uint64_t n = h->nalerts;
-    PUT(&b, n);
-    for (size_t i = 0; i < h->alerts_cap; i++) {
-        const struct hub_entry *e = h->alerts[i];
-        if (!e)
-            continue;
-        uint32_t flags = e->flags, tl = (uint32_t)entry_text_len(e);
-        uint8_t bytes[5] = {e->handling, e->dist_all, e->ndist, e->ngroups, e->category};
-        uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
-        PUT(&b, e->version);
-        PUT(&b, flags);
-        limen_buf_add(&b, (const char *)bytes, sizeof bytes);
-        limen_buf_add(&b, (const char *)off, sizeof off);
-        PUT(&b, tl);
-        limen_buf_add(&b, e->text, tl);
     }
-    uint64_t sum = limen_buf_failed(&b) ? 0 : hub_snapshot_sum(b.data, b.len);
+    uint64_t sum = hub_snapshot_sum(b.data, b.len);
     PUT(&b, sum);
+    limen_error_clear(err);
     if (limen_buf_failed(&b)) {
         snprintf(err->message, sizeof err->message, "out of memory writing the snapshot");
         goto out;
     }
+    if (limen_index_save(copy, ipath, err) != LIMEN_OK)
+        goto out;
+    limen_index_free(copy);
+    copy = NULL;
     if (write_file_atomic(path, (const unsigned char *)b.data, b.len, err) != 0)
         goto out;
     /* The previous snapshot's index is no longer named by any snapshot. */
@@ -1121,14 +1247,16 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
         unlink(h->snap_index);
     snprintf(h->snap_index, sizeof h->snap_index, "%.4000s", ipath);
     h->snap_seq = seq;
+    sweep_leftovers(path, ipath, seq);
     rc = 0;
 out:
     /* A saved index no table file names goes, unless it is the one the previous snapshot names
      * (the same watermark: the same content). */
     if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
         unlink(ipath);
-    pthread_rwlock_unlock(&h->lock);
+    limen_index_free(copy);
     limen_buf_release(&b);
+    st->seconds = mono_now() - t0;
     return rc;
 }
 
