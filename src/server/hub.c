@@ -133,6 +133,15 @@ static const char *next_str(const char *s)
     return s + strlen(s) + 1;
 }
 
+/* The bytes of an entry's text: up to the NUL of its last string. */
+static size_t entry_text_len(const struct hub_entry *e)
+{
+    const char *c = e->text + e->codes;
+    for (size_t i = 0; i < (size_t)e->ndist + e->ngroups; i++)
+        c = next_str(c);
+    return (size_t)(c - e->text);
+}
+
 void hub_entry_unpack(const struct hub_entry *e, struct hub_alert *a)
 {
     memset(a, 0, sizeof *a);
@@ -171,6 +180,40 @@ const struct hub_entry *hub_entry_find(const struct hub *h, const char *id)
     }
 }
 
+/*
+ * Frees an entry that left the table (call under the write lock), or, while
+ * a snapshot reads the entries outside the lock, keeps it until the snapshot
+ * is done. Should keeping it run out of memory, the entry is left allocated
+ * (a few dozen bytes lost) rather than freed under the snapshot's reader.
+ */
+static void entry_retire(struct hub *h, struct hub_entry *e)
+{
+    if (!h->pinned) {
+        free(e);
+        return;
+    }
+    if (h->nretired == h->retired_cap) {
+        size_t cap = h->retired_cap ? h->retired_cap * 2 : 256;
+        struct hub_entry **r = realloc(h->retired, cap * sizeof *r);
+        if (!r)
+            return;
+        h->retired = r;
+        h->retired_cap = cap;
+    }
+    h->retired[h->nretired++] = e;
+}
+
+/* Frees the entries retired while the table was pinned (call under the write lock). */
+static void entries_unpin(struct hub *h)
+{
+    h->pinned = 0;
+    for (size_t i = 0; i < h->nretired; i++)
+        free(h->retired[i]);
+    free(h->retired);
+    h->retired = NULL;
+    h->nretired = h->retired_cap = 0;
+}
+
 /* Inserts or replaces (takes ownership of e). Returns 0 or -1. */
 static int table_put(struct hub *h, struct hub_entry *e)
 {
@@ -196,7 +239,7 @@ static int table_put(struct hub *h, struct hub_entry *e)
     while (h->alerts[i] && strcmp(h->alerts[i]->text, e->text))
         i = (i + 1) & mask;
     if (h->alerts[i])
-        free(h->alerts[i]);
+        entry_retire(h, h->alerts[i]);
     else
         h->nalerts++;
     h->alerts[i] = e;
@@ -214,7 +257,7 @@ static void table_del(struct hub *h, const char *id)
         i = (i + 1) & mask;
     if (!h->alerts[i])
         return;
-    free(h->alerts[i]);
+    entry_retire(h, h->alerts[i]);
     h->alerts[i] = NULL;
     h->nalerts--;
     for (size_t j = (i + 1) & mask; h->alerts[j]; j = (j + 1) & mask) {
@@ -540,11 +583,19 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
 void hub_withdraw(struct hub *h, const char *id, int64_t version)
 {
     pthread_rwlock_wrlock(&h->lock);
-    struct hub_entry *e = (struct hub_entry *)hub_entry_find(h, id);
+    const struct hub_entry *e = hub_entry_find(h, id);
     if (!e || e->version < version) {
         limen_index_remove(h->idx, id);
-        if (e)
-            e->version = version; /* the record stays, at the version that withdrew it */
+        /* The record stays, at the version that withdrew it: a new entry, as a
+         * snapshot may be reading this one outside the lock. */
+        size_t n = e ? sizeof *e + entry_text_len(e) : 0;
+        struct hub_entry *c = e ? malloc(n) : NULL;
+        if (c) {
+            memcpy(c, e, n);
+            c->version = version;
+            if (table_put(h, c) != 0)
+                free(c);
+        }
     }
     pthread_rwlock_unlock(&h->lock);
 }
@@ -694,15 +745,6 @@ static void put_str16(struct limen_buf *b, const char *s)
     uint16_t n = (uint16_t)strlen(s);
     PUT(b, n);
     limen_buf_add(b, s, n);
-}
-
-/* The bytes of an entry's text: up to the NUL of its last string. */
-static size_t entry_text_len(const struct hub_entry *e)
-{
-    const char *c = e->text + e->codes;
-    for (size_t i = 0; i < (size_t)e->ndist + e->ngroups; i++)
-        c = next_str(c);
-    return (size_t)(c - e->text);
 }
 
 struct snap_reader {
@@ -1076,15 +1118,18 @@ static int write_file_atomic(const char *path, const unsigned char *p, size_t le
 }
 
 /*
- * The alert table as a snapshot file's bytes, into b (call under the lock):
- * the header with the watermark and the index file's name, then the entries.
+ * The alert table as a snapshot file's bytes, into b: the header with the
+ * watermark and the index file's name, then the n entries of `pins` (the
+ * table's entries, pinned: they stay as they are while this runs outside the
+ * lock).
  */
-static void table_image(const struct hub *h, struct limen_buf *b, int64_t store_id, int64_t seq,
-                        int64_t version, const char *last, const char *name)
+static void table_image(struct hub_entry *const *pins, size_t n, struct limen_buf *b,
+                        int64_t store_id, int64_t seq, int64_t version, const char *last,
+                        const char *name)
 {
     /* About 90 bytes an alert: room made once rather than by doublings. */
-    if (h->nalerts < SIZE_MAX / 128)
-        limen_buf_grow(b, 1024 + h->nalerts * 96);
+    if (n < SIZE_MAX / 128)
+        limen_buf_grow(b, 1024 + n * 96);
     limen_buf_add(b, SNAP_MAGIC, 8);
     uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
     PUT(b, format);
@@ -1094,12 +1139,10 @@ static void table_image(const struct hub *h, struct limen_buf *b, int64_t store_
     PUT(b, version);
     put_str16(b, last);
     put_str16(b, name);
-    uint64_t n = h->nalerts;
-    PUT(b, n);
-    for (size_t i = 0; i < h->alerts_cap; i++) {
-        const struct hub_entry *e = h->alerts[i];
-        if (!e)
-            continue;
+    uint64_t count = n;
+    PUT(b, count);
+    for (size_t i = 0; i < n; i++) {
+        const struct hub_entry *e = pins[i];
         uint32_t flags = e->flags, tl = (uint32_t)entry_text_len(e);
         uint8_t bytes[5] = {e->handling, e->dist_all, e->ndist, e->ngroups, e->category};
         uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
@@ -1173,6 +1216,8 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
     int rc = -1;
     struct limen_buf b;
     struct limen_index *copy = NULL;
+    struct hub_entry **pins = NULL;
+    size_t npins = 0;
     int64_t store_id = 0, seq = 0, version = 0;
     char last[LIMEN_ALERT_ID_MAX];
     double t0 = mono_now(), t1 = 0;
@@ -1211,8 +1256,10 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
 
     /*
      * A consistent view under the read lock: screening goes on, writes wait
-     * while the index's filed arrays and the table are copied to memory. The
-     * copy is finished and both files written after the lock is released.
+     * while the index's filed arrays are copied and the table's entries are
+     * pinned (their pointers copied; entries replaced meanwhile are kept until
+     * the table is written). The copy is finished and both files written after
+     * the lock is released.
      */
     struct limen_index_options o;
     limen_index_options_init(&o);
@@ -1220,13 +1267,28 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
     pthread_rwlock_rdlock(&h->lock);
     t1 = mono_now();
     limen_status ls = limen_index_clone(h->idx, &o, &copy);
-    if (ls == LIMEN_OK)
-        table_image(h, &b, store_id, seq, version, last, name);
-    st->alerts = h->nalerts;
+    st->locked_index = mono_now() - t1;
+    if (ls == LIMEN_OK && (pins = malloc((h->nalerts ? h->nalerts : 1) * sizeof *pins)) != NULL) {
+        for (size_t i = 0; i < h->alerts_cap; i++)
+            if (h->alerts[i])
+                pins[npins++] = h->alerts[i];
+        h->pinned = 1; /* writers see it under the write lock, after this read lock */
+    }
+    st->alerts = npins;
     st->locked = mono_now() - t1;
     pthread_rwlock_unlock(&h->lock);
-    if (ls != LIMEN_OK || limen_buf_failed(&b)) {
+    if (!pins) {
         snprintf(err->message, sizeof err->message, "out of memory copying the index and table");
+        goto out;
+    }
+    table_image(pins, npins, &b, store_id, seq, version, last, name);
+    pthread_rwlock_wrlock(&h->lock); /* a moment: frees what was retired meanwhile */
+    entries_unpin(h);
+    pthread_rwlock_unlock(&h->lock);
+    free(pins);
+    pins = NULL;
+    if (limen_buf_failed(&b)) {
+        snprintf(err->message, sizeof err->message, "out of memory copying the table");
         goto out;
     }
     uint64_t sum = hub_snapshot_sum(b.data, b.len);
@@ -1254,6 +1316,12 @@ out:
      * (the same watermark: the same content). */
     if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
         unlink(ipath);
+    if (pins) { /* pinned, then failed before the table was written */
+        pthread_rwlock_wrlock(&h->lock);
+        entries_unpin(h);
+        pthread_rwlock_unlock(&h->lock);
+        free(pins);
+    }
     limen_index_free(copy);
     limen_buf_release(&b);
     st->seconds = mono_now() - t0;
@@ -1262,6 +1330,7 @@ out:
 
 void hub_close(struct hub *h)
 {
+    entries_unpin(h);
     for (size_t i = 0; i < h->alerts_cap; i++)
         free(h->alerts[i]);
     free(h->alerts);

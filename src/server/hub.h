@@ -72,6 +72,14 @@ struct hub {
     int64_t seen_seq;
     char snap_index[4096]; /* the index file of the snapshot in use, "" when none */
     int64_t snap_seq;      /* and its watermark */
+    /*
+     * While a snapshot serialises the table outside the lock (`pinned`), the
+     * entries it reads stay allocated: an entry replaced or deleted meanwhile
+     * waits in `retired` and is freed when the snapshot is done.
+     */
+    int pinned;
+    struct hub_entry **retired;
+    size_t nretired, retired_cap;
 };
 
 /* Categories an alert may have (SIS-aligned); NULL-terminated. */
@@ -91,6 +99,7 @@ struct hub_snapshot_stats {
     int64_t watermark; /* the store's change number the snapshot is at */
     size_t alerts;     /* entries of the table written */
     double locked;     /* seconds the read lock was held to copy (writes waited; screening not) */
+    double locked_index; /* of which copying the index (the rest: the table) */
     double seconds;    /* the whole write */
 };
 

@@ -321,8 +321,9 @@ static int snapshot_now(struct hub *h, const char *path, const char *why, unsign
     else if (rc == 0)
         fprintf(stderr,
                 "limen serve: snapshot %s written (%s; watermark %lld, %zu alerts) in %.2f s; "
-                "writes waited %.3f s for the copy",
-                path, why, (long long)st.watermark, st.alerts, st.seconds, st.locked);
+                "writes waited %.3f s for the copy (index %.3f s, table %.3f s)",
+                path, why, (long long)st.watermark, st.alerts, st.seconds, st.locked,
+                st.locked_index, st.locked - st.locked_index);
     else if (!retry)
         fprintf(stderr, "limen serve: snapshot %s still current (watermark %lld)", path,
                 (long long)st.watermark);
