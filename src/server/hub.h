@@ -107,9 +107,11 @@ struct hub_snapshot_stats {
  * Writes a snapshot at `path`: first brings the hub up to the store's
  * watermark (changes another process made, and changes a request has stored
  * but not applied yet), then, under the read lock, copies the index's filed
- * arrays (limen_index_clone) and the alert table into memory; with the lock
- * released, finishes the copy and saves it as "<path>.index-<watermark>",
- * writes the table with the watermark and the index's name to `path` (a
+ * arrays (limen_index_clone) and pins the alert table's entries (their
+ * pointers copied; an entry replaced meanwhile is kept until the table is
+ * written); with the lock released, serialises the table, finishes the copy
+ * and saves it as "<path>.index-<watermark>", writes the table with the
+ * watermark and the index's name to `path` (a
  * temporary file, synced, renamed, the directory synced), deletes the
  * previous snapshot's index file and what cut-off writes left (older index
  * files, temporary files of dead processes). Writes nothing when the store

@@ -371,6 +371,27 @@ static void test_snapshot_serving(void **state)
 
     /* A write stored but not yet applied is in the snapshot. */
     assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    /*
+     * Entries pinned (as a snapshot pins them while it serialises the table
+     * outside the lock): one replaced, one withdrawn meanwhile are retired,
+     * not freed, and what a reader holds stays intact; hub_close() frees
+     * them (under ASan, a leak or a use after free would show).
+     */
+    const struct hub_entry *held = hub_entry_find(&h, "h7"), *held2 = hub_entry_find(&h, "h8");
+    assert_non_null(held);
+    h.pinned = 1;
+    assert_int_equal(limen_store_alert_get(s, "h7", 0, &json, &len, &m), LIMEN_OK);
+    assert_int_equal(hub_apply(&h, json, len, 0, m.version + 1, &err), 0);
+    limen_free(json);
+    hub_withdraw(&h, "h8", 9);
+    assert_int_equal(h.nretired, 2);
+    assert_string_equal(hub_entry_id(held), "h7");
+    assert_string_equal(hub_entry_id(held2), "h8");
+    assert_ptr_not_equal(hub_entry_find(&h, "h7"), held);
+    assert_int_equal(table_version(&h, "h8"), 9);
+    h.pinned = 0;
+    hub_close(&h); /* the table's versions are ahead of the store's now: not snapshotted */
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
     put_alert(s, 3, "Sqalli", "");
     assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
     assert_int_equal(st.alerts, NALERTS);
