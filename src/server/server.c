@@ -298,7 +298,7 @@ struct snapshotter {
     unsigned changes; /* changes that trigger a write; 0: none */
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* signalled when `stop` is set */
+    pthread_cond_t cv; /* signalled when `stop` is set; waits on CLOCK_MONOTONIC */
     int stop;
 };
 
@@ -348,7 +348,7 @@ static void *snapshot_loop(void *arg)
     pthread_mutex_lock(&sn->mu);
     while (!sn->stop) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
         /* A hub rebuilt at start has no snapshot yet: the first one is written soon. */
         ts.tv_sec += !sn->hub->snap_index[0] && !hold && tick > 2 ? 2 : tick;
         if (pthread_cond_timedwait(&sn->cv, &sn->mu, &ts) != ETIMEDOUT || sn->stop)
@@ -611,8 +611,12 @@ int limen_server_serve(int argc, char **argv)
         sn.path = snapshot;
         sn.every = (unsigned)snap_every;
         sn.changes = (unsigned)snap_changes;
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* waits do not follow the wall clock */
         pthread_mutex_init(&sn.mu, NULL);
-        pthread_cond_init(&sn.cv, NULL);
+        pthread_cond_init(&sn.cv, &ca);
+        pthread_condattr_destroy(&ca);
         sn_running = pthread_create(&sn.thread, NULL, snapshot_loop, &sn) == 0;
         if (!sn_running)
             fprintf(stderr, "limen serve: cannot start the snapshot thread: only the stop will "
