@@ -414,7 +414,7 @@ static void serve_usage(FILE *out)
             "                    so that a restart after a crash (kill -9, power loss)\n"
             "                    loads it and applies only the changes made since.\n"
             "                    Screening goes on during the write; alert writes wait\n"
-            "                    while the index is copied to memory (0.2-0.65 s at 1M\n"
+            "                    while the index is copied to memory (0.15-0.65 s at 1M\n"
             "                    alerts; docs/server.md). A write that\n"
             "                    fails is logged and tried again a period later; the\n"
             "                    previous snapshot stays valid\n"
