@@ -62,6 +62,12 @@ static void answer_error(struct answer *a, unsigned status, const char *code, co
  * out the buffer fails and the text is dropped.
  */
 
+/*
+ * The bound of a screening answer's buffers: at most 100 results, each with an
+ * explanation of a few kilobytes, stay far below it.
+ */
+#define SCREEN_ANSWER_MAX (8u << 20)
+
 /* A C string as a JSON string (limen_buf_add_json_string: always valid JSON). */
 static void text_str(struct limen_buf *t, const char *s)
 {
@@ -329,6 +335,7 @@ static void api_screen(struct request *r, struct answer *a)
     struct limen_results *res = NULL;
     struct limen_buf ids;
     limen_buf_init(&ids);
+    limen_buf_set_max(&ids, SCREEN_ANSWER_MAX);
     if (!req)
         return;
     r->personal = 1;
@@ -402,6 +409,7 @@ static void api_screen(struct request *r, struct answer *a)
      * they point into the results, which the request keeps until then. */
     struct owner_cache oc = {0};
     struct limen_buf *t = &r->screen_results;
+    limen_buf_set_max(t, SCREEN_ANSWER_MAX);
     limen_buf_adds(t, "{\"results\":[");
     limen_buf_adds(&ids, "[");
     for (size_t k = 0; k < nsh; k++) {
@@ -440,6 +448,7 @@ static void api_screen(struct request *r, struct answer *a)
     limen_buf_adds(&ids, "]");
     /* What follows the hit ids: the threshold and what the MRZ gave. */
     struct limen_buf *tail = &r->screen_tail;
+    limen_buf_set_max(tail, SCREEN_ANSWER_MAX);
     limen_buf_adds(tail, "],\"threshold\":");
     text_real(tail, o.threshold);
     char *mrz_text = mrz_info ? json_dumps(mrz_info, JSON_COMPACT) : NULL;
