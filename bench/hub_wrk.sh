@@ -28,6 +28,12 @@
 #   1,000 alerts updated with `limen admin import` while stopped and a start
 #   from the snapshot that applies them. Each line ends with the server's own
 #   breakdown (docs/server.md, "Restart").
+#   HUB_BENCH_SNAPSHOT=P measures snapshots written while serving, no wrk: a
+#   writer (an alert PUT every 50 ms, one at a time) and two screeners (one
+#   request at a time each) run HUB_BENCH_SECONDS against a hub started with
+#   --snapshot-every 0, then against one with --snapshot-every P; for each,
+#   the latencies of writes and screenings (p50, p90, p99, max), then the
+#   periodic writes' log lines (how long writes waited for the copy).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
@@ -134,6 +140,48 @@ for n in $sizes; do
     jq -c '{entity: ., post: "bench"}' "$dir/gen/negatives.jsonl" >"$dir/neg.jsonl"
     paste -d '\n' "$dir/q.jsonl" "$dir/neg.jsonl" | grep -v '^$' >"$dir/bodies.jsonl"
 
+    if [ -n "${HUB_BENCH_SNAPSHOT:-}" ]; then
+        analyst=$("$LIMEN" admin user --db "$db" --agency MA-DGSN --user analyst1 --role analyst | jq -r .token)
+        officer=$(head -1 "$dir/tokens.txt")
+        start_server "$db" # a rebuild; its stop writes the snapshot the rounds start from
+        stop_server
+        # probe_writes FILE / probe_screens FILE: "latency" lines until $end
+        probe_writes() {
+            local i=0 body
+            while [ "$(date +%s)" -lt "$end" ]; do
+                i=$((i + 1))
+                body="{\"id\":\"probe$i\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim Probewriter\"]},\"alert\":{\"category\":\"inquiry_check\",\"action\":\"report\"}}"
+                curl -s -o /dev/null -w '%{time_total}\n' -X PUT -H "Authorization: Bearer $analyst" \
+                    -d "$body" "$base/v1/alerts/probe$i"
+                sleep 0.05
+            done >"$1"
+        }
+        probe_screens() {
+            local q
+            while [ "$(date +%s)" -lt "$end" ]; do
+                while read -r q && [ "$(date +%s)" -lt "$end" ]; do
+                    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $officer" \
+                        -d "$q" "$base/v1/screen"
+                done <"$dir/bodies.jsonl"
+            done >"$1"
+        }
+        stats() { sort -g "$1" | awk '{ a[NR] = $1 } END { printf "n=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f s", NR, a[int(NR * 0.5)], a[int(NR * 0.9)], a[int(NR * 0.99)], a[NR] }'; }
+        for every in 0 "$HUB_BENCH_SNAPSHOT"; do
+            : >"$tmp/server.log"
+            start_server "$db" --snapshot-every "$every"
+            end=$(($(date +%s) + seconds))
+            probe_writes "$dir/w.lat" &
+            p1=$!
+            probe_screens "$dir/s1.lat" &
+            p2=$!
+            probe_screens "$dir/s2.lat" &
+            wait "$p1" "$p2" $!
+            echo "--snapshot-every $every, ${seconds}s: writes $(stats "$dir/w.lat"); screenings $(stats "$dir/s1.lat") and $(stats "$dir/s2.lat"); peak resident $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status"); load $(cut -d' ' -f1 /proc/loadavg)"
+            grep -h 'written (periodic' "$tmp/server.log" | sed 's/^limen serve: /  /' || true
+            stop_server
+        done
+        continue
+    fi
     if [ -n "${HUB_BENCH_STARTS:-}" ]; then
         ready() { grep -h 'ready in' "$tmp/server.log" | tail -1 | sed 's/^limen serve: //'; }
         start_server "$db"

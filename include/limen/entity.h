@@ -106,7 +106,11 @@ const struct limen_alert_info *limen_entity_alert(const struct limen_entity *e);
  */
 char *limen_entity_to_json(const struct limen_entity *e, size_t *len);
 
-/* Frees memory the library handed to the caller. NULL is a no-op. */
+/*
+ * Frees memory the library handed to the caller. NULL is a no-op. The library
+ * allocates with the C library's malloc(), so limen_free() is free(): what it
+ * hands out may also go to code that frees it with free().
+ */
 void limen_free(void *p);
 
 /*

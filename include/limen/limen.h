@@ -6,6 +6,7 @@
 #define LIMEN_H
 
 #include "limen/status.h"
+#include "limen/buf.h"
 #include "limen/entity.h"
 #include "limen/screen.h"
 #include "limen/mrz.h"

@@ -123,6 +123,24 @@ limen_status limen_index_add_source(struct limen_index *idx, size_t n, limen_ale
                                     limen_index_report_fn report, void *ud,
                                     struct limen_index_add_stats *stats);
 
+/*
+ * A copy of an index that a caller can finish and save while the original
+ * goes on serving: the alerts as filed (added, replaced and removed ones
+ * alike), without the lookup structures, which limen_index_finish() (or
+ * limen_index_save(), which finishes first) builds again. The copy finished
+ * is the index the original gives once finished, and a file saved from it is
+ * byte for byte the one the original would save. It is unfinished: finish it
+ * before screening it. `opts` may be NULL (the original's options);
+ * otherwise only its `threads` and `max_memory` are taken, the options that
+ * are not saved. Reads the original only: any number of threads may screen
+ * it meanwhile, but nothing may change it (the caller holds its readers'
+ * side of the lock). Costs a copy of the filed arrays (about half the size
+ * of a saved index). *out is freed with limen_index_free(). Errors:
+ * LIMEN_ENOMEM; LIMEN_ELIMIT when the copy would pass opts->max_memory.
+ */
+limen_status limen_index_clone(const struct limen_index *idx, const struct limen_index_options *opts,
+                               struct limen_index **out);
+
 /* Removes the alert with this id; LIMEN_ENOTFOUND when absent. */
 limen_status limen_index_remove(struct limen_index *idx, const char *id);
 

@@ -1,6 +1,13 @@
-/* Growable byte buffer with sticky failure; see buf.h. */
-#include "buf.h"
+/*
+ * The growable byte buffer of the public API (include/limen/buf.h): content
+ * kept NUL-terminated, capacity doubled from 64 bytes, and any failure
+ * (memory, size overflow, the caller's bound) sticky, so that a long series
+ * of appends is checked once.
+ */
+#include "limen/buf.h"
+
 #include "alloc.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -10,6 +17,11 @@
 void limen_buf_init(struct limen_buf *b)
 {
     memset(b, 0, sizeof *b);
+}
+
+void limen_buf_set_max(struct limen_buf *b, size_t max)
+{
+    b->max = max;
 }
 
 void limen_buf_release(struct limen_buf *b)
@@ -30,8 +42,11 @@ char *limen_buf_detach(struct limen_buf *b, size_t *len)
 {
     char *d = NULL;
     if (!b->failed) {
-        if (!b->data && limen_buf_grow(b, 1) != 0)
-            goto out;
+        if (!b->data) {
+            if (limen_buf_grow(b, 0) != 0)
+                goto out;
+            b->data[0] = '\0';
+        }
         d = b->data;
         if (len)
             *len = b->len;
@@ -114,36 +129,38 @@ void limen_buf_add_json_string(struct limen_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     limen_buf_addch(b, '"');
-    size_t start = 0;
+    size_t start = 0; /* the run of bytes that go out as they are */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[6];
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20) {
-            u[0] = '\\';
-            u[1] = 'u';
-            u[2] = '0';
-            u[3] = '0';
-            u[4] = hex[c >> 4];
-            u[5] = hex[c & 15];
-        } else {
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
+            continue;
+        if (c >= 0x80) {
+            size_t next = i;
+            if (limen__utf8_next(s, len, &next) >= 0) {
+                i = next - 1; /* a well-formed sequence stays in the run */
+                continue;
+            }
+            limen_buf_add(b, s + start, i - start);
+            limen_buf_add(b, "\\ufffd", 6);
+            start = i + 1;
             continue;
         }
+        char esc[6] = {'\\', (char)c, '0', '0', 0, 0};
+        size_t n = 2;
+        if (c == '\n')
+            esc[1] = 'n';
+        else if (c == '\r')
+            esc[1] = 'r';
+        else if (c == '\t')
+            esc[1] = 't';
+        else if (c < 0x20) {
+            esc[1] = 'u';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
         limen_buf_add(b, s + start, i - start);
-        if (esc)
-            limen_buf_adds(b, esc);
-        else
-            limen_buf_add(b, u, 6);
+        limen_buf_add(b, esc, n);
         start = i + 1;
     }
     limen_buf_add(b, s + start, len - start);

@@ -21,7 +21,8 @@
 
 #include <stdio.h>
 
-#include "buf.h"
+#include "limen/buf.h"
+#include "status_int.h"
 
 #define LIMEN__CSV_MAX_RECORD (1u << 20)
 #define LIMEN__CSV_MAX_FIELDS 256

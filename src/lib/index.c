@@ -28,7 +28,7 @@
  * so add/remove followed by finish() gives what a fresh build gives.
  */
 #include "alloc.h"
-#include "buf.h"
+#include "limen/buf.h"
 #include "country.h"
 #include "entity_int.h"
 #include "index_int.h"
@@ -181,6 +181,64 @@ limen_status limen_index_new(const struct limen_index_options *opts, struct lime
     *out = idx;
     return LIMEN_OK;
 }
+
+/* A heap copy of n elements of `elem` bytes at src into *dst (NULL when n is 0). Returns 0 or -1. */
+static int copy_array(void **dst, const void *src, size_t n, size_t elem)
+{
+    *dst = NULL;
+    if (!n)
+        return 0;
+    if (n > SIZE_MAX / elem || !(*dst = limen__malloc(n * elem)))
+        return -1;
+    memcpy(*dst, src, n * elem);
+    return 0;
+}
+
+#define COPY(field, n) copy_array((void **)&c->field, idx->field, (n), sizeof *idx->field)
+
+limen_status limen_index_clone(const struct limen_index *idx, const struct limen_index_options *opts,
+                               struct limen_index **out)
+{
+    *out = NULL;
+    struct limen_index_options o = idx->opts;
+    if (opts) {
+        o.threads = opts->threads;
+        o.max_memory = opts->max_memory;
+    }
+    if (o.max_memory && filed_bytes(idx) > o.max_memory)
+        return LIMEN_ELIMIT;
+    struct limen_index *c = NULL;
+    limen_status st = limen_index_new(&o, &c);
+    if (st != LIMEN_OK)
+        return st;
+    /* What the alerts were filed into; the rest is derived and built again by finish(). */
+    if (COPY(arena, idx->arena_len) || COPY(alerts, idx->nalerts) || COPY(names, idx->nnames) ||
+        COPY(ntok, idx->nntok) || COPY(dobs, idx->ndobs) || COPY(nats, idx->nnats) ||
+        COPY(docs, idx->ndocs) || COPY(toks, idx->ntoks) || COPY(dict, idx->dict_cap) ||
+        COPY(ids, idx->ids_cap)) {
+        limen_index_free(c);
+        return LIMEN_ENOMEM;
+    }
+    c->arena_len = c->arena_cap = idx->arena_len;
+    c->nalerts = c->alerts_cap = idx->nalerts;
+    c->nnames = c->names_cap = idx->nnames;
+    c->nntok = c->ntok_cap = idx->nntok;
+    c->ndobs = c->dobs_cap = idx->ndobs;
+    c->nnats = c->nats_cap = idx->nnats;
+    c->ndocs = c->docs_cap = idx->ndocs;
+    c->ntoks = c->toks_cap = idx->ntoks;
+    c->dict_cap = idx->dict_cap;
+    c->ids_cap = idx->ids_cap;
+    c->live = idx->live;
+    c->live_names = idx->live_names;
+    /* The tokens' links into the source's derived arrays mean nothing here. */
+    for (size_t t = 0; t < c->ntoks; t++)
+        c->toks[t].ddf = c->toks[t].dhead = c->toks[t].exp = 0;
+    *out = c;
+    return LIMEN_OK;
+}
+
+#undef COPY
 
 static void free_delta(struct limen_index *idx)
 {

@@ -26,7 +26,7 @@
  * finish() (index.c, expand.c) on the same number of threads.
  */
 #include "alloc.h"
-#include "buf.h"
+#include "limen/buf.h"
 #include "entity_int.h"
 #include "index_int.h"
 #include "status_int.h"

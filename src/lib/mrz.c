@@ -21,7 +21,7 @@
 #include "limen/mrz.h"
 
 #include "alloc.h"
-#include "buf.h"
+#include "limen/buf.h"
 #include "country.h"
 #include "status_int.h"
 

@@ -34,7 +34,7 @@
 #include <time.h>
 
 #include "alloc.h"
-#include "buf.h"
+#include "limen/buf.h"
 #include "country.h"
 #include "status_int.h"
 #include "utf8.h"

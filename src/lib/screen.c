@@ -26,7 +26,7 @@
  * index is only read, so many threads may screen at once.
  */
 #include "alloc.h"
-#include "buf.h"
+#include "limen/buf.h"
 #include "index_int.h"
 #include "limen/screen.h"
 #include "status_int.h"

@@ -55,117 +55,27 @@ static void answer_error(struct answer *a, unsigned status, const char *code, co
 /* ---- JSON text built by hand ---- */
 
 /*
- * The screening answer is written as text rather than built as a jansson
- * tree and dumped: its explanations arrive as JSON text from the library and
- * go out unchanged (parsing them and printing their numbers again cost more
- * than the rest of the answer). `failed` is set when memory runs out; the
- * text is then dropped.
+ * The screening answer is written as text (a struct limen_buf) rather than
+ * built as a jansson tree and dumped: its explanations arrive as JSON text
+ * from the library and go out unchanged (parsing them and printing their
+ * numbers again cost more than the rest of the answer). When memory runs
+ * out the buffer fails and the text is dropped.
  */
-struct text {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    if (t->failed)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->len + n + 1 && cap < SIZE_MAX / 2)
-            cap *= 2;
-        char *np = cap >= t->len + n + 1 ? realloc(t->p, cap) : NULL;
-        if (!np) {
-            t->failed = 1;
-            return;
-        }
-        t->p = np;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-static void text_lit(struct text *t, const char *s)
-{
-    text_add(t, s, strlen(s));
-}
 
 /*
- * The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF), or 0.
+ * The bound of a screening answer's buffers: at most 100 results, each with an
+ * explanation of a few kilobytes, stay far below it.
  */
-static size_t utf8_len(const unsigned char *p)
-{
-    unsigned char lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF)
-        n = 2;
-    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-        n = 3, lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
-    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-        n = 4, lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
-    else
-        return 0;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
+#define SCREEN_ANSWER_MAX (8u << 20)
 
-/*
- * A JSON string: quoted, with '"', '\\' and control characters escaped, UTF-8
- * as is, and a byte that does not start a well-formed sequence (an agency
- * name typed in another encoding) written as U+FFFD: the answer stays JSON.
- */
-static void text_str(struct text *t, const char *s)
+/* A C string as a JSON string (limen_buf_add_json_string: always valid JSON). */
+static void text_str(struct limen_buf *t, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    const char *run = s;
-    text_add(t, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)s);
-            if (n) {
-                s += n - 1;
-                continue;
-            }
-            text_add(t, run, (size_t)(s - run));
-            run = s + 1;
-            text_add(t, "\\ufffd", 6);
-            continue;
-        }
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        text_add(t, run, (size_t)(s - run));
-        run = s + 1;
-        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
-        size_t n = 2;
-        if (c == '\n')
-            esc[1] = 'n';
-        else if (c == '\t')
-            esc[1] = 't';
-        else if (c == '\r')
-            esc[1] = 'r';
-        else if (c < 0x20) {
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
-        text_add(t, esc, n);
-    }
-    text_add(t, run, (size_t)(s - run));
-    text_add(t, "\"", 1);
+    limen_buf_add_json_string(t, s, strlen(s));
 }
 
 /* A number as jansson prints a real: 17 significant digits, always with a '.' or an exponent. */
-static void text_real(struct text *t, double v)
+static void text_real(struct limen_buf *t, double v)
 {
     char b[40];
     int n = snprintf(b, sizeof b, "%.17g", v);
@@ -173,14 +83,7 @@ static void text_real(struct text *t, double v)
         n = snprintf(b, sizeof b, "0.0");
     else if (!strpbrk(b, ".eEni"))
         memcpy(b + n, ".0", 3), n += 2;
-    text_add(t, b, (size_t)n);
-}
-
-static void text_int(struct text *t, long long v)
-{
-    char b[24];
-    int n = snprintf(b, sizeof b, "%lld", v);
-    text_add(t, b, (size_t)n);
+    limen_buf_add(t, b, (size_t)n);
 }
 
 /* ---- the request ---- */
@@ -204,10 +107,10 @@ struct request {
     size_t nhits;
     char *hit_query;                  /* the query JSON the hits share */
     const char *search_text;          /* the audit's search as text (instead of search) */
-    char *results_text;               /* the audit's results as text (instead of results) */
+    struct limen_buf results_text;    /* the audit's results as text (instead of results) */
     struct limen_results *screen_res; /* the explanations the hits point to */
-    struct text screen_results;       /* a screening's answer: "results" ... */
-    char *screen_tail;                /* ... and what follows "hits" (malloc'd) */
+    struct limen_buf screen_results;  /* a screening's answer: "results" ... */
+    struct limen_buf screen_tail;     /* ... and what follows "hits" */
     int screened;                     /* the two above are set: answer once the hits are in */
 };
 
@@ -379,50 +282,50 @@ static const struct limen_agency *owner_of(struct server *srv, struct owner_cach
     return ag;
 }
 
-static void result_text(struct text *t, struct server *srv, struct owner_cache *oc,
+static void result_text(struct limen_buf *t, struct server *srv, struct owner_cache *oc,
                         const struct hub_alert *al, const char *agency, double score, int match,
                         const char *explanation)
 {
     const struct limen_agency *ow = owner_of(srv, oc, al->owner);
     int own = !strcmp(al->owner, agency);
     char hc[3] = {'H', (char)('0' + al->handling), 0};
-    text_lit(t, "{\"alert_id\":");
+    limen_buf_adds(t, "{\"alert_id\":");
     text_str(t, al->id);
-    text_lit(t, ",\"score\":");
+    limen_buf_adds(t, ",\"score\":");
     text_real(t, score);
-    text_lit(t, match ? ",\"match\":true,\"handling\":" : ",\"match\":false,\"handling\":");
+    limen_buf_adds(t, match ? ",\"match\":true,\"handling\":" : ",\"match\":false,\"handling\":");
     text_str(t, hc);
-    text_lit(t, ",\"owner\":{\"code\":");
+    limen_buf_adds(t, ",\"owner\":{\"code\":");
     text_str(t, ow->code);
-    text_lit(t, ",\"name\":");
+    limen_buf_adds(t, ",\"name\":");
     text_str(t, ow->name);
-    text_lit(t, ",\"contact\":");
+    limen_buf_adds(t, ",\"contact\":");
     text_str(t, ow->contact);
-    text_lit(t, "}");
+    limen_buf_adds(t, "}");
     if (own || al->handling <= 2) {
-        text_lit(t, ",\"category\":");
+        limen_buf_adds(t, ",\"category\":");
         text_str(t, al->category);
-        text_lit(t, ",\"action\":");
+        limen_buf_adds(t, ",\"action\":");
         text_str(t, al->action);
-        text_lit(t, ",\"flags\":[");
+        limen_buf_adds(t, ",\"flags\":[");
         const char *sep = "";
         for (unsigned b = 1; b <= HUB_FLAG_PUBLIC_HEALTH; b <<= 1) {
             if (!(al->flags & b))
                 continue;
-            text_lit(t, sep);
+            limen_buf_adds(t, sep);
             text_str(t, flag_label(b));
             sep = ",";
         }
-        text_lit(t, "]");
+        limen_buf_adds(t, "]");
     } else {
-        text_lit(t, ",\"instruction\":\"contact the owner agency before any action\"");
+        limen_buf_adds(t, ",\"instruction\":\"contact the owner agency before any action\"");
     }
     /* The library writes each explanation as one JSON object. */
     if ((own || al->handling <= 1) && explanation && explanation[0] == '{') {
-        text_lit(t, ",\"explanation\":");
-        text_lit(t, explanation);
+        limen_buf_adds(t, ",\"explanation\":");
+        limen_buf_adds(t, explanation);
     }
-    text_lit(t, "}");
+    limen_buf_adds(t, "}");
 }
 
 static void api_screen(struct request *r, struct answer *a)
@@ -430,7 +333,9 @@ static void api_screen(struct request *r, struct answer *a)
     json_t *req = body_object(r, a), *mrz_info = NULL;
     struct limen_entity *q = NULL;
     struct limen_results *res = NULL;
-    struct text ids = {0};
+    struct limen_buf ids;
+    limen_buf_init(&ids);
+    limen_buf_set_max(&ids, SCREEN_ANSWER_MAX);
     if (!req)
         return;
     r->personal = 1;
@@ -503,17 +408,18 @@ static void api_screen(struct request *r, struct answer *a)
     /* Hits are written with the audit entry (api_dispatch), before the answer;
      * they point into the results, which the request keeps until then. */
     struct owner_cache oc = {0};
-    struct text *t = &r->screen_results;
-    text_lit(t, "{\"results\":[");
-    text_lit(&ids, "[");
+    struct limen_buf *t = &r->screen_results;
+    limen_buf_set_max(t, SCREEN_ANSWER_MAX);
+    limen_buf_adds(t, "{\"results\":[");
+    limen_buf_adds(&ids, "[");
     for (size_t k = 0; k < nsh; k++) {
         const struct hub_alert *al = &sh[k].al;
         size_t i = sh[k].i;
         int match = limen_result_match(res, i);
         double score = limen_result_score(res, i);
         if (k) {
-            text_lit(t, ",");
-            text_lit(&ids, ",");
+            limen_buf_adds(t, ",");
+            limen_buf_adds(&ids, ",");
         }
         result_text(t, r->srv, &oc, al, r->user.agency, score, match,
                     limen_result_explanation(res, i));
@@ -538,32 +444,32 @@ static void api_screen(struct request *r, struct answer *a)
     free(sh);
     r->screen_res = res;
     res = NULL;
-    text_lit(t, "],\"hits\":[");
-    text_lit(&ids, "]");
+    limen_buf_adds(t, "],\"hits\":[");
+    limen_buf_adds(&ids, "]");
     /* What follows the hit ids: the threshold and what the MRZ gave. */
-    struct text tail = {0};
-    text_lit(&tail, "],\"threshold\":");
-    text_real(&tail, o.threshold);
+    struct limen_buf *tail = &r->screen_tail;
+    limen_buf_set_max(tail, SCREEN_ANSWER_MAX);
+    limen_buf_adds(tail, "],\"threshold\":");
+    text_real(tail, o.threshold);
     char *mrz_text = mrz_info ? json_dumps(mrz_info, JSON_COMPACT) : NULL;
     if (mrz_text) {
-        text_lit(&tail, ",\"mrz\":");
-        text_lit(&tail, mrz_text);
+        limen_buf_adds(tail, ",\"mrz\":");
+        limen_buf_adds(tail, mrz_text);
         free(mrz_text);
     }
-    text_lit(&tail, "}");
-    if (t->failed || tail.failed || ids.failed || (mrz_info && !mrz_text)) {
-        free(tail.p);
+    limen_buf_adds(tail, "}");
+    if (limen_buf_failed(t) || limen_buf_failed(tail) || limen_buf_failed(&ids) ||
+        (mrz_info && !mrz_text)) {
         r->nhits = 0;
         answer_error(a, 500, "internal", NULL, "out of memory");
         goto out;
     }
-    r->screen_tail = tail.p;
-    r->results_text = ids.p;
-    ids.p = NULL;
+    r->results_text = ids;
+    limen_buf_init(&ids);
     r->screened = 1;
     a->status = 200;
 out:
-    free(ids.p);
+    limen_buf_release(&ids);
     json_decref(mrz_info);
     limen_results_free(res);
     limen_entity_free(q);
@@ -779,9 +685,7 @@ static void api_alert_delete(struct request *r, struct answer *a, const char *id
         answer_error(a, 500, "store", NULL, "%s", err.message);
         return;
     }
-    pthread_rwlock_wrlock(&r->srv->hub.lock);
-    limen_index_remove(r->srv->hub.idx, id);
-    pthread_rwlock_unlock(&r->srv->hub.lock);
+    hub_withdraw(&r->srv->hub, id, version);
     r->results = json_pack("[s]", id);
     answer_json(a, 200, json_pack("{s:s,s:I,s:b}", "id", id, "version", (json_int_t)version,
                                   "withdrawn", 1));
@@ -1456,10 +1360,6 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
         snprintf(action, sizeof action, "%s %.140s", method, url);
         char *search = r.search ? json_dumps(r.search, JSON_COMPACT) : NULL;
         char *results = r.results ? json_dumps(r.results, JSON_COMPACT) : NULL;
-        if (r.results_text && !results) {
-            results = r.results_text;
-            r.results_text = NULL;
-        }
         struct limen_audit_entry e = {0,
                                       (int64_t)time(NULL),
                                       r.user.id,
@@ -1469,7 +1369,9 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
                                       search          ? search
                                       : r.search_text ? r.search_text
                                                       : "",
-                                      results ? results : "[]",
+                                      results             ? results
+                                      : r.results_text.len ? limen_buf_str(&r.results_text)
+                                                           : "[]",
                                       (int)a.status};
         struct commit_item it;
         memset(&it, 0, sizeof it);
@@ -1491,8 +1393,8 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
             for (size_t i = 0; i < r.nhits; i++) {
                 if (it.hit_ids[i] <= 0)
                     continue;
-                text_lit(&r.screen_results, sep);
-                text_int(&r.screen_results, it.hit_ids[i]);
+                limen_buf_adds(&r.screen_results, sep);
+                limen_buf_addf(&r.screen_results, "%lld", (long long)it.hit_ids[i]);
                 sep = ",";
             }
             if (r.nhits)
@@ -1502,21 +1404,22 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
         free(results);
     }
     if (r.screened) {
-        text_lit(&r.screen_results, r.screen_tail);
+        limen_buf_add(&r.screen_results, r.screen_tail.data, r.screen_tail.len);
         free(a.body);
         a.body = NULL;
-        if (r.screen_results.failed) {
+        /* The body goes to libmicrohttpd, which frees it with free() (limen_free() is free()). */
+        char *text = limen_buf_detach(&r.screen_results, NULL);
+        if (!text) {
             answer_error(&a, 500, "internal", NULL, "out of memory");
         } else {
             a.status = 200;
-            a.body = r.screen_results.p;
-            r.screen_results.p = NULL;
+            a.body = text;
         }
     }
 done:
-    free(r.screen_results.p);
-    free(r.screen_tail);
-    free(r.results_text);
+    limen_buf_release(&r.screen_results);
+    limen_buf_release(&r.screen_tail);
+    limen_buf_release(&r.results_text);
     free(r.hit_query);
     limen_results_free(r.screen_res);
     json_decref(r.search);

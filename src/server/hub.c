@@ -7,7 +7,10 @@
  */
 #include "hub.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +133,15 @@ static const char *next_str(const char *s)
     return s + strlen(s) + 1;
 }
 
+/* The bytes of an entry's text: up to the NUL of its last string. */
+static size_t entry_text_len(const struct hub_entry *e)
+{
+    const char *c = e->text + e->codes;
+    for (size_t i = 0; i < (size_t)e->ndist + e->ngroups; i++)
+        c = next_str(c);
+    return (size_t)(c - e->text);
+}
+
 void hub_entry_unpack(const struct hub_entry *e, struct hub_alert *a)
 {
     memset(a, 0, sizeof *a);
@@ -168,6 +180,40 @@ const struct hub_entry *hub_entry_find(const struct hub *h, const char *id)
     }
 }
 
+/*
+ * Frees an entry that left the table (call under the write lock), or, while
+ * a snapshot reads the entries outside the lock, keeps it until the snapshot
+ * is done. Should keeping it run out of memory, the entry is left allocated
+ * (a few dozen bytes lost) rather than freed under the snapshot's reader.
+ */
+static void entry_retire(struct hub *h, struct hub_entry *e)
+{
+    if (!h->pinned) {
+        free(e);
+        return;
+    }
+    if (h->nretired == h->retired_cap) {
+        size_t cap = h->retired_cap ? h->retired_cap * 2 : 256;
+        struct hub_entry **r = realloc(h->retired, cap * sizeof *r);
+        if (!r)
+            return;
+        h->retired = r;
+        h->retired_cap = cap;
+    }
+    h->retired[h->nretired++] = e;
+}
+
+/* Frees the entries retired while the table was pinned (call under the write lock). */
+static void entries_unpin(struct hub *h)
+{
+    h->pinned = 0;
+    for (size_t i = 0; i < h->nretired; i++)
+        free(h->retired[i]);
+    free(h->retired);
+    h->retired = NULL;
+    h->nretired = h->retired_cap = 0;
+}
+
 /* Inserts or replaces (takes ownership of e). Returns 0 or -1. */
 static int table_put(struct hub *h, struct hub_entry *e)
 {
@@ -193,7 +239,7 @@ static int table_put(struct hub *h, struct hub_entry *e)
     while (h->alerts[i] && strcmp(h->alerts[i]->text, e->text))
         i = (i + 1) & mask;
     if (h->alerts[i])
-        free(h->alerts[i]);
+        entry_retire(h, h->alerts[i]);
     else
         h->nalerts++;
     h->alerts[i] = e;
@@ -211,7 +257,7 @@ static void table_del(struct hub *h, const char *id)
         i = (i + 1) & mask;
     if (!h->alerts[i])
         return;
-    free(h->alerts[i]);
+    entry_retire(h, h->alerts[i]);
     h->alerts[i] = NULL;
     h->nalerts--;
     for (size_t j = (i + 1) & mask; h->alerts[j]; j = (j + 1) & mask) {
@@ -503,7 +549,16 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
         t1 = mono_now();
         tm->table += t1 - t0;
     }
-    if (withdrawn || date_past(meta->valid_until, today)) {
+    /*
+     * Versions only move forward: a version older than the table's, or the
+     * same, is in already or overtaken (two writers of one alert, or a
+     * snapshot's catch-up beside a request that stored the version and has
+     * not applied it yet).
+     */
+    const struct hub_entry *have = hub_entry_find(h, meta->id);
+    if (have && have->version >= meta->version)
+        rc = 1;
+    else if (withdrawn || date_past(meta->valid_until, today)) {
         limen_status st = limen_index_remove(h->idx, meta->id);
         rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
     } else {
@@ -522,7 +577,27 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
     free(a);
     if (tm)
         tm->table += mono_now() - t0;
-    return rc;
+    return rc < 0 ? -1 : 0;
+}
+
+void hub_withdraw(struct hub *h, const char *id, int64_t version)
+{
+    pthread_rwlock_wrlock(&h->lock);
+    const struct hub_entry *e = hub_entry_find(h, id);
+    if (!e || e->version < version) {
+        limen_index_remove(h->idx, id);
+        /* The record stays, at the version that withdrew it: a new entry, as a
+         * snapshot may be reading this one outside the lock. */
+        size_t n = e ? sizeof *e + entry_text_len(e) : 0;
+        struct hub_entry *c = e ? malloc(n) : NULL;
+        if (c) {
+            memcpy(c, e, n);
+            c->version = version;
+            if (table_put(h, c) != 0)
+                free(c);
+        }
+    }
+    pthread_rwlock_unlock(&h->lock);
 }
 
 int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
@@ -601,8 +676,12 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
 {
     struct load_ctx *c = ctx;
     struct hub *h = c->h;
+    /* Under the lock: while serving, requests change the table meanwhile. */
+    pthread_rwlock_rdlock(&h->lock);
     const struct hub_entry *have = hub_entry_find(h, m->id);
-    if (have && have->version == m->version) {
+    int current = have && have->version >= m->version;
+    pthread_rwlock_unlock(&h->lock);
+    if (current) {
         c->unchanged++;
         return 0;
     }
@@ -614,8 +693,11 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
     }
     c->skipped++;
     pthread_rwlock_wrlock(&h->lock);
-    limen_index_remove(h->idx, m->id);
-    table_del(h, m->id);
+    have = hub_entry_find(h, m->id);
+    if (!have || have->version < m->version) {
+        limen_index_remove(h->idx, m->id);
+        table_del(h, m->id);
+    }
     pthread_rwlock_unlock(&h->lock);
     return 0;
 }
@@ -655,48 +737,14 @@ uint64_t hub_snapshot_sum(const void *data, size_t n)
     return h;
 }
 
-struct snap_buf {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-};
+/* Appends a value's bytes as they lie in memory (native byte order). */
+#define PUT(b, v) limen_buf_add((b), (const char *)&(v), sizeof(v))
 
-static void put_bytes(struct snap_buf *b, const void *v, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 20;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, v, n);
-    b->len += n;
-}
-
-#define PUT(b, v) put_bytes((b), &(v), sizeof(v))
-
-static void put_str16(struct snap_buf *b, const char *s)
+static void put_str16(struct limen_buf *b, const char *s)
 {
     uint16_t n = (uint16_t)strlen(s);
     PUT(b, n);
-    put_bytes(b, s, n);
-}
-
-/* The bytes of an entry's text: up to the NUL of its last string. */
-static size_t entry_text_len(const struct hub_entry *e)
-{
-    const char *c = e->text + e->codes;
-    for (size_t i = 0; i < (size_t)e->ndist + e->ngroups; i++)
-        c = next_str(c);
-    return (size_t)(c - e->text);
+    limen_buf_add(b, s, n);
 }
 
 struct snap_reader {
@@ -1069,12 +1117,112 @@ static int write_file_atomic(const char *path, const unsigned char *p, size_t le
     return 0;
 }
 
-int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
+/*
+ * The alert table as a snapshot file's bytes, into b: the header with the
+ * watermark and the index file's name, then the n entries of `pins` (the
+ * table's entries, pinned: they stay as they are while this runs outside the
+ * lock).
+ */
+static void table_image(struct hub_entry *const *pins, size_t n, struct limen_buf *b,
+                        int64_t store_id, int64_t seq, int64_t version, const char *last,
+                        const char *name)
+{
+    /* About 90 bytes an alert: room made once rather than by doublings. */
+    if (n < SIZE_MAX / 128)
+        limen_buf_grow(b, 1024 + n * 96);
+    limen_buf_add(b, SNAP_MAGIC, 8);
+    uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
+    PUT(b, format);
+    PUT(b, bom);
+    PUT(b, store_id);
+    PUT(b, seq);
+    PUT(b, version);
+    put_str16(b, last);
+    put_str16(b, name);
+    uint64_t count = n;
+    PUT(b, count);
+    for (size_t i = 0; i < n; i++) {
+        const struct hub_entry *e = pins[i];
+        uint32_t flags = e->flags, tl = (uint32_t)entry_text_len(e);
+        uint8_t bytes[5] = {e->handling, e->dist_all, e->ndist, e->ngroups, e->category};
+        uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
+        PUT(b, e->version);
+        PUT(b, flags);
+        limen_buf_add(b, (const char *)bytes, sizeof bytes);
+        limen_buf_add(b, (const char *)off, sizeof off);
+        PUT(b, tl);
+        limen_buf_add(b, e->text, tl);
+    }
+}
+
+/* Whether a name ends in digits only, from `at` on (at least one); their value in *v. */
+static int digits_from(const char *name, size_t at, long long *v)
+{
+    char *end = NULL;
+    if (!isdigit((unsigned char)name[at]))
+        return 0;
+    errno = 0;
+    *v = strtoll(name + at, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
+/*
+ * Deletes what earlier writes of the snapshot at `path` left behind when they
+ * were cut off (a kill, a power loss): index files older than `seq` that no
+ * table names any more, and temporary files of processes that are gone. A
+ * snapshot of a 1M-alert hub is 260 MB: crashes must not pile them up.
+ */
+static void sweep_leftovers(const char *path, const char *keep, int64_t seq)
+{
+    char dir[4096];
+    snap_index_path(path, ".", dir, sizeof dir);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (strncmp(n, base, bl) != 0 || n[bl] != '.')
+            continue;
+        const char *rest = n + bl + 1, *tmp;
+        long long v = 0;
+        int stale = 0;
+        if ((tmp = strstr(rest, ".tmp")) != NULL || !strncmp(rest, "tmp-", 4)) {
+            /* "<base>.tmp-PID" (the table) or "<base>.index-N.tmpPID" (the index) */
+            const char *p = tmp ? tmp + 4 : rest + 4;
+            if (*p == '-')
+                p++;
+            stale = digits_from(p, 0, &v) && v > 0 && v != (long long)getpid() &&
+                    kill((pid_t)v, 0) != 0 && errno == ESRCH;
+        } else if (!strncmp(rest, "index-", 6)) {
+            stale = digits_from(rest, 6, &v) && v < seq;
+        }
+        if (!stale)
+            continue;
+        char full[4096 + 256 + 2];
+        snap_index_path(path, n, full, sizeof full);
+        if (strcmp(full, keep) != 0)
+            unlink(full);
+    }
+    closedir(d);
+}
+
+int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
+                       struct limen_error *err)
 {
     int rc = -1;
-    struct snap_buf b = {NULL, 0, 0, 0};
+    struct limen_buf b;
+    struct limen_index *copy = NULL;
+    struct hub_entry **pins = NULL;
+    size_t npins = 0;
     int64_t store_id = 0, seq = 0, version = 0;
     char last[LIMEN_ALERT_ID_MAX];
+    double t0 = mono_now(), t1 = 0;
+    limen_buf_init(&b);
+    memset(st, 0, sizeof *st);
     if (strlen(path) > 4000) {
         snprintf(err->message, sizeof err->message, "snapshot path too long");
         return -1;
@@ -1084,12 +1232,18 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
         snprintf(err->message, sizeof err->message, "cannot read the store's watermark");
         return -1;
     }
+    /*
+     * Then every change up to it into the hub: changes another process made,
+     * and those a request has stored but not applied yet (versions only move
+     * forward, so its late apply changes nothing).
+     */
     struct load_ctx c = {h, 0, 0, 0, {0, 0, 0, 0}};
     if (limen_store_alerts_changed(h->store, h->seen_seq, catch_up_one, &c) != LIMEN_OK) {
         snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
         return -1;
     }
     h->seen_seq = seq;
+    st->watermark = seq;
     /* Nothing written since the snapshot in use: it is still exact (expiry is redone at load). */
     if (h->snap_index[0] && seq == h->snap_seq && !c.loaded && !c.skipped &&
         access(path, R_OK) == 0 && access(h->snap_index, R_OK) == 0)
@@ -1100,61 +1254,83 @@ int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err)
     snprintf(name, sizeof name, "%.900s.index-%lld", base, (long long)seq);
     snap_index_path(path, name, ipath, sizeof ipath);
 
-    pthread_rwlock_wrlock(&h->lock);
-    limen_error_clear(err);
-    if (limen_index_save(h->idx, ipath, err) != LIMEN_OK)
-        goto out;
-    put_bytes(&b, SNAP_MAGIC, 8);
-    uint32_t format = SNAP_FORMAT, bom = SNAP_BOM;
-    PUT(&b, format);
-    PUT(&b, bom);
-    PUT(&b, store_id);
-    PUT(&b, seq);
-    PUT(&b, version);
-    put_str16(&b, last);
-    put_str16(&b, name);
-    uint64_t n = h->nalerts;
-    PUT(&b, n);
-    for (size_t i = 0; i < h->alerts_cap; i++) {
-        const struct hub_entry *e = h->alerts[i];
-        if (!e)
-            continue;
-        uint32_t flags = e->flags, tl = (uint32_t)entry_text_len(e);
-        uint8_t bytes[5] = {e->handling, e->dist_all, e->ndist, e->ngroups, e->category};
-        uint16_t off[5] = {e->owner, e->action, e->valid_until, e->review_date, e->codes};
-        PUT(&b, e->version);
-        PUT(&b, flags);
-        put_bytes(&b, bytes, sizeof bytes);
-        put_bytes(&b, off, sizeof off);
-        PUT(&b, tl);
-        put_bytes(&b, e->text, tl);
+    /*
+     * A consistent view under the read lock: screening goes on, writes wait
+     * while the index's filed arrays are copied and the table's entries are
+     * pinned (their pointers copied; entries replaced meanwhile are kept until
+     * the table is written). The copy is finished and both files written after
+     * the lock is released.
+     */
+    struct limen_index_options o;
+    limen_index_options_init(&o);
+    o.threads = 1; /* the other core keeps serving */
+    pthread_rwlock_rdlock(&h->lock);
+    t1 = mono_now();
+    limen_status ls = limen_index_clone(h->idx, &o, &copy);
+    st->locked_index = mono_now() - t1;
+    if (ls == LIMEN_OK && (pins = malloc((h->nalerts ? h->nalerts : 1) * sizeof *pins)) != NULL) {
+        for (size_t i = 0; i < h->alerts_cap; i++)
+            if (h->alerts[i])
+                pins[npins++] = h->alerts[i];
+        h->pinned = 1; /* writers see it under the write lock, after this read lock */
     }
-    uint64_t sum = b.oom ? 0 : hub_snapshot_sum(b.p, b.len);
+    st->alerts = npins;
+    st->locked = mono_now() - t1;
+    pthread_rwlock_unlock(&h->lock);
+    if (!pins) {
+        snprintf(err->message, sizeof err->message, "out of memory copying the index and table");
+        goto out;
+    }
+    table_image(pins, npins, &b, store_id, seq, version, last, name);
+    pthread_rwlock_wrlock(&h->lock); /* a moment: frees what was retired meanwhile */
+    entries_unpin(h);
+    pthread_rwlock_unlock(&h->lock);
+    free(pins);
+    pins = NULL;
+    if (limen_buf_failed(&b)) {
+        snprintf(err->message, sizeof err->message, "out of memory copying the table");
+        goto out;
+    }
+    uint64_t sum = hub_snapshot_sum(b.data, b.len);
     PUT(&b, sum);
-    if (b.oom) {
+    limen_error_clear(err);
+    if (limen_buf_failed(&b)) {
         snprintf(err->message, sizeof err->message, "out of memory writing the snapshot");
         goto out;
     }
-    if (write_file_atomic(path, b.p, b.len, err) != 0)
+    if (limen_index_save(copy, ipath, err) != LIMEN_OK)
+        goto out;
+    limen_index_free(copy);
+    copy = NULL;
+    if (write_file_atomic(path, (const unsigned char *)b.data, b.len, err) != 0)
         goto out;
     /* The previous snapshot's index is no longer named by any snapshot. */
     if (h->snap_index[0] && strcmp(h->snap_index, ipath) != 0)
         unlink(h->snap_index);
     snprintf(h->snap_index, sizeof h->snap_index, "%.4000s", ipath);
     h->snap_seq = seq;
+    sweep_leftovers(path, ipath, seq);
     rc = 0;
 out:
     /* A saved index no table file names goes, unless it is the one the previous snapshot names
      * (the same watermark: the same content). */
     if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
         unlink(ipath);
-    pthread_rwlock_unlock(&h->lock);
-    free(b.p);
+    if (pins) { /* pinned, then failed before the table was written */
+        pthread_rwlock_wrlock(&h->lock);
+        entries_unpin(h);
+        pthread_rwlock_unlock(&h->lock);
+        free(pins);
+    }
+    limen_index_free(copy);
+    limen_buf_release(&b);
+    st->seconds = mono_now() - t0;
     return rc;
 }
 
 void hub_close(struct hub *h)
 {
+    entries_unpin(h);
     for (size_t i = 0; i < h->alerts_cap; i++)
         free(h->alerts[i]);
     free(h->alerts);

@@ -5,7 +5,9 @@
  *
  * Screening takes the read lock; a write (an alert created, changed or
  * withdrawn) is made durable in the store first, then applied to the index and
- * the alert table under the write lock, so the next screening sees it. On
+ * the alert table under the write lock, so the next screening sees it. A
+ * snapshot written while serving holds the read lock only while it copies the
+ * index and the table to memory (writes wait, screening does not). On
  * start the hub loads its snapshot (the saved index and the alert table,
  * tagged with the store's change watermark) and applies the alert changes
  * the store numbered after it; without a usable snapshot it rebuilds both
@@ -70,6 +72,14 @@ struct hub {
     int64_t seen_seq;
     char snap_index[4096]; /* the index file of the snapshot in use, "" when none */
     int64_t snap_seq;      /* and its watermark */
+    /*
+     * While a snapshot serialises the table outside the lock (`pinned`), the
+     * entries it reads stay allocated: an entry replaced or deleted meanwhile
+     * waits in `retired` and is freed when the snapshot is done.
+     */
+    int pinned;
+    struct hub_entry **retired;
+    size_t nretired, retired_cap;
 };
 
 /* Categories an alert may have (SIS-aligned); NULL-terminated. */
@@ -84,19 +94,38 @@ extern const char *const hub_categories[];
  */
 int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
              struct limen_error *err);
+/* What a snapshot write did (hub_snapshot_write). */
+struct hub_snapshot_stats {
+    int64_t watermark; /* the store's change number the snapshot is at */
+    size_t alerts;     /* entries of the table written */
+    double locked;     /* seconds the read lock was held to copy (writes waited; screening not) */
+    double locked_index; /* of which copying the index (the rest: the table) */
+    double seconds;    /* the whole write */
+};
+
 /*
  * Writes a snapshot at `path`: first brings the hub up to the store's
- * watermark (changes another process made meanwhile), then saves the index
- * as "<path>.index-<watermark>" and the alert table with the watermark and
- * the index's name in `path` (a temporary file, synced and renamed), then
- * deletes the previous snapshot's index file; writes nothing when the store
- * has no change after the snapshot in use. Takes the write lock (screening
- * waits); call it when no request writes (at shutdown, once the server has
- * stopped taking requests). Returns 0, 1 when the snapshot in use is still
- * exact (nothing written), or -1 with a message in err (the previous
- * snapshot, if any, stays usable).
+ * watermark (changes another process made, and changes a request has stored
+ * but not applied yet), then, under the read lock, copies the index's filed
+ * arrays (limen_index_clone) and pins the alert table's entries (their
+ * pointers copied; an entry replaced meanwhile is kept until the table is
+ * written); with the lock released, serialises the table, finishes the copy
+ * and saves it as "<path>.index-<watermark>", writes the table with the
+ * watermark and the index's name to `path` (a
+ * temporary file, synced, renamed, the directory synced), deletes the
+ * previous snapshot's index file and what cut-off writes left (older index
+ * files, temporary files of dead processes). Writes nothing when the store
+ * has no change after the snapshot in use. Screening runs on meanwhile;
+ * writes wait only while the copy is made (st->locked). Needs memory for the
+ * copy: about the size of the snapshot's files. One writer at a time (the
+ * hub's snapshot thread, or the stop once that thread has ended): the
+ * function keeps seen_seq and snap_* to itself. Returns 0 (st filled), 1
+ * when the snapshot in use is still exact (nothing written; st->watermark
+ * set), or -1 with a message in err (the previous snapshot, if any, stays
+ * usable: its files are untouched).
  */
-int hub_snapshot_write(struct hub *h, const char *path, struct limen_error *err);
+int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
+                       struct limen_error *err);
 /* The checksum that ends a snapshot file: of its n bytes before it (8 bytes a step, FNV-style). */
 uint64_t hub_snapshot_sum(const void *data, size_t n);
 void hub_close(struct hub *h);
@@ -155,9 +184,19 @@ int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_
               struct limen_error *err);
 
 /* The same for an entity already parsed and its alert record already read
- * (meta->version set); the entity stays the caller's. */
+ * (meta->version set); the entity stays the caller's. A version not newer
+ * than the table's is passed over (0): versions of an alert only move
+ * forward, whichever thread applies them first. */
 int hub_apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
                      int withdrawn, struct limen_error *err);
+
+/*
+ * An alert withdrawn at `version` (the store's answer): out of the index,
+ * and its table record at that version, unless the table holds a later
+ * version already (a later write of the alert was applied first). Takes the
+ * write lock.
+ */
+void hub_withdraw(struct hub *h, const char *id, int64_t version);
 
 
 #endif

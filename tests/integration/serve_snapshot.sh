@@ -10,7 +10,10 @@
 #     picked up from the store;
 #   - a truncated, damaged, foreign (another store's) or ahead-of-the-store
 #     snapshot is not used: the log says why, the index is rebuilt, nothing is
-#     lost and the server does not crash.
+#     lost and the server does not crash;
+#   - while serving (--snapshot-every), a snapshot is written when alerts
+#     changed; one that cannot be written (its directory gone) is logged, the
+#     hub serves on and writes the next one; a kill after it restarts from it.
 set -euo pipefail
 . "$(dirname "$0")/lib/hub.sh"
 hub_setup serve_snapshot
@@ -164,4 +167,53 @@ code=$(call POST /v1/alerts "$ma" "$(alert late2 Skalli 1971-07-07)")
 [ "$code" = 201 ] || fail "late write"
 hub_stop
 bad_start diverged ".*is not the one the snapshot saw"
+
+# 4. Snapshots while serving, on a store of their own, the snapshot in a directory of its own.
+db="$work/periodic.db"
+psnap="$work/psnap/hub.snapshot"
+mkdir -p "$work/psnap"
+hub_three_agencies
+ma=${tok[MA-DGSN/analyst]}
+it=${tok[IT-PS/officer]}
+: >"$work/server.log"
+found() { # name -> the ids screening returns (a store this small scores below the threshold)
+    curl -s -H "Authorization: Bearer $it" -d "{\"person\":{\"name\":\"$1\"},\"limit\":20}" \
+        "$base/v1/screen" | jq -r '[.results[] | .alert_id] | join(",")'
+}
+wait_log() { # pattern, count: waits until the log has that many lines matching
+    for _ in $(seq 1 300); do
+        [ "$(grep -c -- "$1" "$work/server.log" || true)" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    fail "no '$1' (x$2) in the log"
+}
+hub_start --snapshot "$psnap" --snapshot-every 1
+wait_log "written (periodic" 1 # soon after a start that rebuilt
+code=$(call POST /v1/alerts "$ma" "$(alert p1 Ouali 1970-01-01)")
+[ "$code" = 201 ] || fail "p1: HTTP $code"
+wait_log "written (periodic" 2
+grep "written (periodic" "$work/server.log" | tail -1 | grep -q "writes waited [0-9.]* s for the copy" ||
+    fail "the periodic write does not say how long writes waited"
+mv "$work/psnap" "$work/psnap.away"
+: >"$work/psnap" # a file where the directory was: the next write fails
+code=$(call POST /v1/alerts "$ma" "$(alert p2 Skiredj 1970-01-02)")
+[ "$code" = 201 ] || fail "p2: HTTP $code"
+wait_log "not written (periodic).*serving on, the previous snapshot stays valid" 1
+got=$(found "Karim Skiredj")
+[ "$got" = p2 ] || fail "the hub does not serve after a failed snapshot: $got"
+rm "$work/psnap"
+mv "$work/psnap.away" "$work/psnap"
+n=$(grep -c "written (periodic" "$work/server.log")
+wait_log "written (periodic" $((n + 1))
+code=$(call POST /v1/alerts "$ma" "$(alert p3 Mernissi 1970-01-03)")
+[ "$code" = 201 ] || fail "p3: HTTP $code"
+hub_stop KILL
+ls "$work/psnap" | grep -q tmp && fail "temporary files left: $(ls "$work/psnap")"
+hub_start --snapshot "$psnap"
+tail -3 "$work/server.log" | grep -q "snapshot $psnap loaded.* 1 alerts changed since applied" ||
+    fail "the restart did not load the snapshot written while serving: $(tail -3 "$work/server.log")"
+[ "$(found "Karim Ouali")" = p1 ] || fail "p1 lost"
+[ "$(found "Karim Skiredj")" = p2 ] || fail "p2 lost"
+[ "$(found "Karim Mernissi")" = p3 ] || fail "p3 lost"
+hub_stop
 echo "serve_snapshot: ok"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -65,14 +66,24 @@ static void put_alert(struct limen_store *s, int i, const char *surname, const c
     assert_int_equal(limen_store_alert_put(s, id, "FR-PN", json, (size_t)n, NULL, &err), LIMEN_OK);
 }
 
-static struct limen_store *open_store(void)
+static struct limen_store *open_store_at(const char *name)
 {
     char db[600];
-    path_of(db, sizeof db, "hub.db");
+    path_of(db, sizeof db, name);
     struct limen_store *s = NULL;
     struct limen_error err;
     assert_int_equal(limen_store_open(db, NULL, &s, &err), LIMEN_OK);
+    struct limen_agency ag = {"FR-PN", "fr", "Police nationale", ""};
+    assert_int_equal(limen_store_agency_put(s, &ag, &err), LIMEN_OK);
+    snprintf(ag.code, sizeof ag.code, "IT-PS");
+    snprintf(ag.country, sizeof ag.country, "it");
+    assert_int_equal(limen_store_agency_put(s, &ag, &err), LIMEN_OK);
     return s;
+}
+
+static struct limen_store *open_store(void)
+{
+    return open_store_at("hub.db");
 }
 
 /* The ids screening returns for each surname, one line each, into out. */
@@ -162,13 +173,9 @@ static void test_snapshot(void **state)
 {
     (void)state;
     static char rebuilt[16384], loaded[16384];
+    struct hub_snapshot_stats st;
     struct limen_store *s = open_store();
-    struct limen_agency ag = {"FR-PN", "fr", "Police nationale", ""};
     struct limen_error err;
-    assert_int_equal(limen_store_agency_put(s, &ag, &err), LIMEN_OK);
-    snprintf(ag.code, sizeof ag.code, "IT-PS");
-    snprintf(ag.country, sizeof ag.country, "it");
-    assert_int_equal(limen_store_agency_put(s, &ag, &err), LIMEN_OK);
     for (int i = 0; i < NALERTS - 2; i++)
         put_alert(s, i, surnames[i % 10], "");
     char snap[600];
@@ -179,7 +186,10 @@ static void test_snapshot(void **state)
     assert_int_equal(hub_open(&h, s, snap, &err), 0);
     assert_int_equal(h.nalerts, NALERTS - 2);
     assert_string_equal(h.snap_index, "");
-    assert_int_equal(hub_snapshot_write(&h, snap, &err), 0);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.alerts, NALERTS - 2);
+    assert_int_equal(st.watermark, NALERTS - 2);
+    assert_true(st.locked >= 0 && st.locked <= st.seconds);
     hub_close(&h);
 
     /* Changes after the snapshot: two creations, an update, a withdrawal. */
@@ -209,10 +219,10 @@ static void test_snapshot(void **state)
     /* The snapshot again, with the changes; the old index file goes. */
     char old_index[4096];
     snprintf(old_index, sizeof old_index, "%s", h.snap_index);
-    assert_int_equal(hub_snapshot_write(&h, snap, &err), 0);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
     assert_int_not_equal(access(old_index, F_OK), 0);
     /* Nothing changed since: nothing to write. */
-    assert_int_equal(hub_snapshot_write(&h, snap, &err), 1);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 1);
     hub_close(&h);
     assert_string_equal(loaded, rebuilt);
     assert_int_equal(open_checked(s, snap, rebuilt, 0), 1);
@@ -268,10 +278,194 @@ static void test_snapshot(void **state)
     limen_store_close(s);
 }
 
+/* Whether the alert `id` is in the hub's table, and the version there (0 when not). */
+static int64_t table_version(struct hub *h, const char *id)
+{
+    const struct hub_entry *e = hub_entry_find(h, id);
+    if (!e)
+        return 0;
+    struct hub_alert a;
+    hub_entry_unpack(e, &a);
+    return a.version;
+}
+
+/* Whether screening the name of alert h<i> (as put_alert wrote it) finds it. */
+static int screens(struct hub *h, int i, const char *surname)
+{
+    char q[256], id[32];
+    struct limen_entity *e = NULL;
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    snprintf(id, sizeof id, "h%d", i);
+    int n = snprintf(q, sizeof q,
+                     "{\"id\":\"q\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim %s "
+                     "%c%c\"]}}",
+                     surname, 'a' + i % 26, 'a' + i / 26);
+    assert_int_equal(limen_entity_parse(q, (size_t)n, &e, &err), LIMEN_OK);
+    assert_int_equal(limen_screen(h->idx, e, NULL, &r, &err), LIMEN_OK);
+    int found = 0;
+    for (size_t k = 0; k < limen_results_count(r); k++)
+        found |= !strcmp(limen_result_id(r, k), id) && limen_result_match(r, k);
+    limen_results_free(r);
+    limen_entity_free(e);
+    return found;
+}
+
+/* How many files of the test directory have `part` in their name. */
+static int files_with(const char *part)
+{
+    char cmd[700], line[64];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c -- '%s'", dir, part);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = fgets(line, sizeof line, p) ? atoi(line) : -1;
+    pclose(p);
+    return n;
+}
+
+static void touch(const char *name)
+{
+    char path[1300];
+    path_of(path, sizeof path, name);
+    write_all(path, (const unsigned char *)"x", 1);
+}
+
+/*
+ * Snapshots written while serving: versions only move forward whichever
+ * thread applies them; a write stored but not applied yet is caught up by
+ * the snapshot; a write that fails (the index cannot be saved, the table
+ * cannot be written) keeps the previous snapshot usable and leaves no file;
+ * what a cut-off write leaves (a newer index file the table does not name,
+ * temporary files) does not stop the next start from using the snapshot,
+ * and the next write deletes it.
+ */
+static void test_snapshot_serving(void **state)
+{
+    (void)state;
+    struct limen_store *s = open_store_at("serve.db");
+    struct limen_error err;
+    struct hub_snapshot_stats st;
+    struct hub h;
+    for (int i = 0; i < NALERTS; i++)
+        put_alert(s, i, surnames[i % 10], "");
+    char snap[600], moved[700], bad[700];
+    path_of(snap, sizeof snap, "serve.db.snapshot");
+
+    /* Versions: an older one applied late is passed over, and so is an older withdrawal. */
+    assert_int_equal(hub_open(&h, s, NULL, &err), 0);
+    char *json = NULL;
+    size_t len = 0;
+    struct limen_alert_meta m;
+    assert_int_equal(limen_store_alert_get(s, "h5", 0, &json, &len, &m), LIMEN_OK);
+    assert_int_equal(hub_apply(&h, json, len, 0, 7, &err), 0);
+    assert_int_equal(hub_apply(&h, json, len, 1, 6, &err), 0); /* an older withdrawal */
+    assert_int_equal(table_version(&h, "h5"), 7);
+    assert_true(screens(&h, 5, surnames[5]));
+    hub_withdraw(&h, "h5", 6);
+    assert_true(screens(&h, 5, surnames[5]));
+    hub_withdraw(&h, "h5", 8);
+    assert_false(screens(&h, 5, surnames[5]));
+    assert_int_equal(table_version(&h, "h5"), 8);
+    limen_free(json);
+    hub_close(&h);
+
+    /* A write stored but not yet applied is in the snapshot. */
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    /*
+     * Entries pinned (as a snapshot pins them while it serialises the table
+     * outside the lock): one replaced, one withdrawn meanwhile are retired,
+     * not freed, and what a reader holds stays intact; hub_close() frees
+     * them (under ASan, a leak or a use after free would show).
+     */
+    const struct hub_entry *held = hub_entry_find(&h, "h7"), *held2 = hub_entry_find(&h, "h8");
+    assert_non_null(held);
+    h.pinned = 1;
+    assert_int_equal(limen_store_alert_get(s, "h7", 0, &json, &len, &m), LIMEN_OK);
+    assert_int_equal(hub_apply(&h, json, len, 0, m.version + 1, &err), 0);
+    limen_free(json);
+    hub_withdraw(&h, "h8", 9);
+    assert_int_equal(h.nretired, 2);
+    assert_string_equal(hub_entry_id(held), "h7");
+    assert_string_equal(hub_entry_id(held2), "h8");
+    assert_ptr_not_equal(hub_entry_find(&h, "h7"), held);
+    assert_int_equal(table_version(&h, "h8"), 9);
+    h.pinned = 0;
+    hub_close(&h); /* the table's versions are ahead of the store's now: not snapshotted */
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    put_alert(s, 3, "Sqalli", "");
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.alerts, NALERTS);
+    assert_int_equal(table_version(&h, "h3"), 2);
+    char first_index[4096];
+    snprintf(first_index, sizeof first_index, "%s", h.snap_index);
+
+    /* The index cannot be saved (its directory is a file): nothing left, nothing changed. */
+    put_alert(s, 6, "Lahlou", "");
+    path_of(bad, sizeof bad, "a-file");
+    touch("a-file");
+    snprintf(bad + strlen(bad), sizeof bad - strlen(bad), "/serve.db.snapshot");
+    assert_int_equal(hub_snapshot_write(&h, bad, &st, &err), -1);
+    assert_non_null(strstr(err.message, "cannot"));
+    /* The table cannot be written (its temporary name is taken by a directory). */
+    snprintf(moved, sizeof moved, "%s.tmp-%ld", snap, (long)getpid());
+    assert_int_equal(mkdir(moved, 0700), 0);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), -1);
+    assert_non_null(strstr(err.message, "cannot create"));
+    assert_int_equal(rmdir(moved), 0);
+    assert_string_equal(h.snap_index, first_index);
+    assert_int_equal(files_with("serve.db.snapshot.index-"), 1);
+    assert_int_equal(files_with("tmp"), 0);
+    hub_close(&h);
+    /* The previous snapshot is used, and the change after it applied. */
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    assert_string_equal(h.snap_index, first_index);
+    assert_true(screens(&h, 6, "Lahlou"));
+    assert_true(screens(&h, 3, "Sqalli"));
+
+    /*
+     * A write cut off after its index was saved and before the table was
+     * renamed: the newer index file and a half-written table lie beside the
+     * snapshot, which still names its own index. Left by a process now dead.
+     */
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    assert_true(dead > 0);
+    waitpid(dead, NULL, 0);
+    char name[200];
+    snprintf(name, sizeof name, "serve.db.snapshot.index-%lld", (long long)h.snap_seq + 1);
+    touch(name);
+    snprintf(name, sizeof name, "serve.db.snapshot.tmp-%ld", (long)dead);
+    touch(name);
+    snprintf(name, sizeof name, "serve.db.snapshot.index-%lld.tmp%ld", (long long)h.snap_seq + 1,
+             (long)dead);
+    touch(name);
+    snprintf(name, sizeof name, "serve.db.snapshot.tmp-%ld", (long)getppid()); /* alive: kept */
+    touch(name);
+    hub_close(&h);
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    assert_string_equal(h.snap_index, first_index);
+    assert_int_equal(h.nalerts, NALERTS);
+    /* The next write replaces the stray index (same watermark) and sweeps the rest. */
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.watermark, h.snap_seq);
+    assert_int_equal(access(first_index, F_OK), -1);
+    assert_int_equal(files_with("serve.db.snapshot.index-"), 1);
+    assert_int_equal(files_with("tmp"), 1);
+    unlink(name);
+    hub_close(&h);
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    assert_string_not_equal(h.snap_index, "");
+    assert_true(screens(&h, 6, "Lahlou"));
+    hub_close(&h);
+    limen_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snapshot),
+        cmocka_unit_test(test_snapshot_serving),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -573,6 +573,74 @@ static void expect_same_file(const char *a, const char *b, int same)
     free(y);
 }
 
+/*
+ * A clone of an index with changes pending (a loaded index, alerts added,
+ * replaced and removed since) saves the very file the original saves, and
+ * finished, screens as the original; the original is only read meanwhile.
+ */
+static void test_clone(void **state)
+{
+    (void)state;
+    make_queries();
+    int *dead = calloc(nents, sizeof *dead);
+    struct limen_entity **repl = calloc(nents, sizeof *repl);
+    size_t base = nents - 200;
+    struct limen_index *built = fresh(base, dead, repl);
+    char p0[512], p1[512], p2[512];
+    tmp_path(p0, sizeof p0, "clone0.limen");
+    tmp_path(p1, sizeof p1, "clone1.limen");
+    tmp_path(p2, sizeof p2, "clone2.limen");
+    assert_int_equal(limen_index_save(built, p0, NULL), LIMEN_OK);
+    struct limen_index *orig = NULL;
+    assert_int_equal(limen_index_load(p0, &orig, NULL), LIMEN_OK);
+    for (size_t i = base; i < nents; i++)
+        limen_index_add(orig, ents[i], NULL, NULL);
+    for (size_t i = 0; i < 40; i++)
+        limen_index_remove(orig, limen_entity_id(ents[(i * 331 + 3) % nents]));
+    limen_index_add(orig, ents[base + 1], NULL, NULL); /* a replacement */
+
+    struct limen_index_options o;
+    limen_index_options_init(&o);
+    o.threads = 1;
+    struct limen_index *c = NULL;
+    assert_int_equal(limen_index_clone(orig, &o, &c), LIMEN_OK);
+    struct limen_results *r = NULL;
+    assert_int_equal(limen_screen(c, queries[0], NULL, &r, NULL), LIMEN_ESTATE);
+    assert_int_equal(limen_index_save(c, p1, NULL), LIMEN_OK); /* finishes the clone */
+    assert_true(compare(c, orig, 0.005) <= 0.005);            /* the original still screens */
+    assert_int_equal(limen_index_save(orig, p2, NULL), LIMEN_OK);
+    expect_same_file(p1, p2, 1);
+    assert_true(compare(c, orig, 0.0) == 0.0);
+    limen_index_free(c);
+
+    /* A bound the copy would pass; memory running out at any step of the copy. */
+    o.max_memory = 1024;
+    assert_int_equal(limen_index_clone(orig, &o, &c), LIMEN_ELIMIT);
+    assert_null(c);
+    int failures = 0;
+    for (unsigned long n = 1; n < 40; n++) {
+        limen__alloc_fail_after(n, 0);
+        limen_status st = limen_index_clone(orig, NULL, &c);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK) {
+            limen_index_free(c);
+            continue;
+        }
+        assert_int_equal(st, LIMEN_ENOMEM);
+        assert_null(c);
+        failures++;
+    }
+    assert_true(failures > 0);
+    limen_index_free(orig);
+    limen_index_free(built);
+    unlink(p0);
+    unlink(p1);
+    unlink(p2);
+    free(dead);
+    free(repl);
+    free_queries();
+}
+
 static void check_seen(const struct seen *a, const struct seen *b)
 {
     assert_int_equal(a->n, b->n);
@@ -716,6 +784,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_save_load),
+        cmocka_unit_test(test_clone),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_threads_same_file),
         cmocka_unit_test(test_source_same_file),
