@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
+#include "limen/buf.h"
 
 /* The reference: printf, then the trailing zeros (and a bare point) off, "-0" as "0". */
 static void reference(double v, int digits, char *out, size_t cap)
