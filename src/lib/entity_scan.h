@@ -80,7 +80,8 @@ struct limen__escan {
 
 /* Sets up an empty scanner (no allocation). */
 void limen__escan_init(struct limen__escan *s);
-/* Frees the scanner's arena; it may be used again after limen__escan_init(). */
+/* Frees the scanner's arena and leaves it as limen__escan_init() does (so it may be
+ * used, or released, again). */
 void limen__escan_release(struct limen__escan *s);
 
 /*
