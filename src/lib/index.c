@@ -31,6 +31,7 @@
 #include "limen/buf.h"
 #include "country.h"
 #include "entity_int.h"
+#include "entity_scan.h"
 #include "index_int.h"
 #include "status_int.h"
 
@@ -599,37 +600,75 @@ static void add_doc(struct limen__facts *f, const char *s, size_t len, int kind,
     f->ndoc++;
 }
 
-void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
+/*
+ * The facts come from a parsed entity or from a line the entity scanner
+ * handled (entity_scan.h, the index build's fast path); these read either,
+ * so that there is one reading of the facts for both.
+ */
+static size_t src_count(const struct limen__fact_src *src, enum limen__escan_prop p)
+{
+    if (src->scan)
+        return limen__escan_count(src->scan, p);
+    return limen_entity_count(src->entity, limen__escan_prop_name(p));
+}
+
+/* Value i of property p (not NUL-terminated from a scan), NULL when none. */
+static const char *src_value(const struct limen__fact_src *src, enum limen__escan_prop p, size_t i,
+                             size_t *len)
+{
+    if (src->scan)
+        return limen__escan_value(src->scan, p, i, len);
+    return limen_entity_value(src->entity, limen__escan_prop_name(p), i, len);
+}
+
+static enum limen_schema src_schema(const struct limen__fact_src *src)
+{
+    return src->scan ? src->scan->schema : limen_entity_schema(src->entity);
+}
+
+static const char *src_id(const struct limen__fact_src *src, size_t *len)
+{
+    if (src->scan) {
+        *len = src->scan->id.len;
+        return src->scan->id.s;
+    }
+    const char *id = limen_entity_id(src->entity);
+    *len = strlen(id);
+    return id;
+}
+
+static void facts_read(const struct limen__fact_src *src, struct limen__facts *f)
 {
     static const struct {
-        const char *prop;
+        enum limen__escan_prop prop;
         int kind;
-    } name_props[] = {{"name", LIMEN__NP_NAME},
-                      {"alias", LIMEN__NP_ALIAS},
-                      {"previousName", LIMEN__NP_PREVIOUS},
-                      {"weakAlias", LIMEN__NP_WEAK}};
+    } name_props[] = {{LIMEN__EP_NAME, LIMEN__NP_NAME},
+                      {LIMEN__EP_ALIAS, LIMEN__NP_ALIAS},
+                      {LIMEN__EP_PREVIOUS_NAME, LIMEN__NP_PREVIOUS},
+                      {LIMEN__EP_WEAK_ALIAS, LIMEN__NP_WEAK}};
     memset(f, 0, offsetof(struct limen__facts, composed));
     f->composed[0] = '\0';
     f->ndob = f->nnat = f->ndoc = 0;
     f->gender = 0;
     for (size_t p = 0; p < sizeof name_props / sizeof name_props[0]; p++) {
-        size_t n = limen_entity_count(e, name_props[p].prop);
+        size_t n = src_count(src, name_props[p].prop);
         for (size_t i = 0; i < n; i++) {
             size_t len;
-            const char *s = limen_entity_value(e, name_props[p].prop, i, &len);
+            const char *s = src_value(src, name_props[p].prop, i, &len);
             add_name(f, s, len, name_props[p].kind);
         }
     }
     /* Name parts make one more name when there is no full name, or when they
      * say more than it (a query typed as first and last name). */
-    static const char *const parts[] = {"firstName", "secondName", "middleName", "fatherName",
-                                        "lastName"};
+    static const enum limen__escan_prop parts[] = {LIMEN__EP_FIRST_NAME, LIMEN__EP_SECOND_NAME,
+                                                   LIMEN__EP_MIDDLE_NAME, LIMEN__EP_FATHER_NAME,
+                                                   LIMEN__EP_LAST_NAME};
     size_t clen = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
-        const char *s = limen_entity_value(e, parts[p], 0, NULL);
+        size_t len;
+        const char *s = src_value(src, parts[p], 0, &len);
         if (!s)
             continue;
-        size_t len = strlen(s);
         if (clen + len + 2 >= sizeof f->composed)
             break;
         if (clen)
@@ -646,15 +685,16 @@ void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
         if (!dup && f->nnames == 0)
             add_name(f, f->composed, clen, LIMEN__NP_PARTS);
     }
-    size_t n = limen_entity_count(e, "birthDate");
+    size_t n = src_count(src, LIMEN__EP_BIRTH_DATE);
     for (size_t i = 0; i < n && f->ndob < LIMEN__MAX_FACTS; i++) {
         size_t len;
-        const char *s = limen_entity_value(e, "birthDate", i, &len);
+        const char *s = src_value(src, LIMEN__EP_BIRTH_DATE, i, &len);
         if (limen__date_parse(s, len, &f->dobs[f->ndob]) == 0)
             f->ndob++;
     }
-    const char *g = limen_entity_value(e, "gender", 0, NULL);
-    if (g) {
+    size_t glen = 0;
+    const char *g = src_value(src, LIMEN__EP_GENDER, 0, &glen);
+    if (g && glen) {
         if (g[0] == 'm' || g[0] == 'M')
             f->gender = 1;
         else if (g[0] == 'f' || g[0] == 'F')
@@ -662,12 +702,13 @@ void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
         else if (g[0] == 'x' || g[0] == 'X' || g[0] == 'o' || g[0] == 'O')
             f->gender = 3;
     }
-    static const char *const nat_props[] = {"nationality", "citizenship"};
+    static const enum limen__escan_prop nat_props[] = {LIMEN__EP_NATIONALITY,
+                                                       LIMEN__EP_CITIZENSHIP};
     for (size_t p = 0; p < 2; p++) {
-        n = limen_entity_count(e, nat_props[p]);
+        n = src_count(src, nat_props[p]);
         for (size_t i = 0; i < n && f->nnat < LIMEN__MAX_FACTS; i++) {
             size_t len;
-            const char *s = limen_entity_value(e, nat_props[p], i, &len);
+            const char *s = src_value(src, nat_props[p], i, &len);
             uint16_t c = pack_country(limen__country_code(s, len));
             int dup = 0;
             for (int k = 0; k < f->nnat; k++)
@@ -676,29 +717,36 @@ void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
                 f->nats[f->nnat++] = c;
         }
     }
-    enum limen_schema sc = limen_entity_schema(e);
+    enum limen_schema sc = src_schema(src);
     if (sc == LIMEN_SCHEMA_PASSPORT || sc == LIMEN_SCHEMA_IDENTIFICATION) {
-        const char *cs = limen_entity_value(e, "country", 0, NULL);
-        uint16_t c = cs ? pack_country(limen__country_code(cs, strlen(cs))) : 0;
-        n = limen_entity_count(e, "number");
+        size_t clen2 = 0;
+        const char *cs = src_value(src, LIMEN__EP_COUNTRY, 0, &clen2);
+        uint16_t c = cs ? pack_country(limen__country_code(cs, clen2)) : 0;
+        n = src_count(src, LIMEN__EP_NUMBER);
         for (size_t i = 0; i < n; i++) {
             size_t len;
-            const char *s = limen_entity_value(e, "number", i, &len);
+            const char *s = src_value(src, LIMEN__EP_NUMBER, i, &len);
             add_doc(f, s, len, sc == LIMEN_SCHEMA_PASSPORT ? 0 : 1, c);
         }
     }
     static const struct {
-        const char *prop;
+        enum limen__escan_prop prop;
         int kind;
-    } doc_props[] = {{"passportNumber", 0}, {"idNumber", 1}};
+    } doc_props[] = {{LIMEN__EP_PASSPORT_NUMBER, 0}, {LIMEN__EP_ID_NUMBER, 1}};
     for (size_t p = 0; p < 2; p++) {
-        n = limen_entity_count(e, doc_props[p].prop);
+        n = src_count(src, doc_props[p].prop);
         for (size_t i = 0; i < n; i++) {
             size_t len;
-            const char *s = limen_entity_value(e, doc_props[p].prop, i, &len);
+            const char *s = src_value(src, doc_props[p].prop, i, &len);
             add_doc(f, s, len, doc_props[p].kind, 0);
         }
     }
+}
+
+void limen__facts_read(const struct limen_entity *e, struct limen__facts *f)
+{
+    const struct limen__fact_src src = {e, NULL};
+    facts_read(&src, f);
 }
 
 /* ---- changes after finish(): the delta ---- */
@@ -966,21 +1014,21 @@ static uint64_t get64(const unsigned char **p)
     return x;
 }
 
-limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct limen_entity *alert,
+limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct limen__fact_src *alert,
                                   struct limen__prep_scratch *sc, struct limen_buf *out,
                                   struct limen_error *err)
 {
     struct limen__facts *f = &sc->facts;
     struct limen__name *nm = &sc->name;
-    limen__facts_read(alert, f);
-    const char *id = limen_entity_id(alert);
-    size_t id_len = strlen(id);
+    facts_read(alert, f);
+    size_t id_len;
+    const char *id = src_id(alert, &id_len);
     if (id_len > UINT16_MAX)
         id_len = UINT16_MAX; /* entities hold ids of LIMEN_ENTITY_MAX_ID bytes at most */
     put64(out, id_hash(id, id_len));
     put16(out, (unsigned)id_len);
     limen_buf_add(out, id, id_len);
-    put8(out, (unsigned)limen_entity_schema(alert));
+    put8(out, (unsigned)src_schema(alert));
     put8(out, f->gender);
     size_t at_count = out->len;
     put8(out, 0); /* names with tokens: set below */
@@ -1249,7 +1297,8 @@ limen_status limen_index_add(struct limen_index *idx, const struct limen_entity 
     if (!sc)
         return limen__error_set(err, LIMEN_ENOMEM, NULL, "out of memory");
     limen_error_clear(err);
-    st = limen__alert_prepare(idx->nz, alert, sc, &rec, err);
+    const struct limen__fact_src src = {alert, NULL};
+    st = limen__alert_prepare(idx->nz, &src, sc, &rec, err);
     if (st == LIMEN_OK)
         st = limen__alert_file(idx, (const unsigned char *)rec.data, replaced, err);
     limen_buf_release(&rec);

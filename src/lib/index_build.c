@@ -28,6 +28,7 @@
 #include "alloc.h"
 #include "limen/buf.h"
 #include "entity_int.h"
+#include "entity_scan.h"
 #include "index_int.h"
 #include "status_int.h"
 
@@ -181,8 +182,16 @@ static int failed_early(const struct chunk *c, size_t k)
     return c->rec[k] == SIZE_MAX;
 }
 
-/* Prepares every item of a filled chunk (any thread, with its own scratch). */
-static void chunk_prepare(struct bulk *b, struct chunk *c, struct limen__prep_scratch *sc)
+/*
+ * Prepares every item of a filled chunk (any thread, with its own scratch
+ * and scanner; es may be NULL: no fast path). A line goes through the entity
+ * scanner first (entity_scan.c), which hands over the facts without
+ * building a jansson tree; only the lines it does not handle (errors among
+ * them) are parsed with jansson, so what is filed and what is reported
+ * are the same as when every line was.
+ */
+static void chunk_prepare(struct bulk *b, struct chunk *c, struct limen__prep_scratch *sc,
+                          struct limen__escan *es)
 {
     limen_buf_reset(&c->prep);
     /* Items that failed while filling are marked; the rest start unmarked. */
@@ -197,12 +206,20 @@ static void chunk_prepare(struct bulk *b, struct chunk *c, struct limen__prep_sc
         if (failed_early(c, k))
             continue;
         struct limen_entity *e = NULL;
+        struct limen__fact_src src = {NULL, NULL};
         struct limen_error err;
         limen_status st;
         if (b->r) {
-            /* (clears err itself) */
-            st = limen__entity_parse_flags(c->text.data + c->off[k], c->len[k],
-                                           limen__reader_flags(b->r), &e, &err);
+            const char *line = c->text.data + c->off[k];
+            unsigned flags = limen__reader_flags(b->r);
+            if (es && limen__escan_line(es, line, c->len[k], flags)) {
+                limen_error_clear(&err);
+                src.scan = es;
+                st = LIMEN_OK;
+            } else {
+                /* (clears err itself) */
+                st = limen__entity_parse_flags(line, c->len[k], flags, &e, &err);
+            }
         } else {
             limen_error_clear(&err);
             st = b->source(b->source_ud, c->first + k, &e, &err);
@@ -214,7 +231,9 @@ static void chunk_prepare(struct bulk *b, struct chunk *c, struct limen__prep_sc
         int bad_line = st != LIMEN_OK; /* not parsed, or the source failed */
         if (st == LIMEN_OK) {
             size_t at = c->prep.len;
-            st = limen__alert_prepare(b->idx->nz, e, sc, &c->prep, &err);
+            if (!src.scan)
+                src.entity = e;
+            st = limen__alert_prepare(b->idx->nz, &src, sc, &c->prep, &err);
             if (st == LIMEN_OK) {
                 c->rec[k] = at;
             } else {
@@ -242,10 +261,27 @@ static void chunk_prepare(struct bulk *b, struct chunk *c, struct limen__prep_sc
     }
 }
 
+/* A scanner for one thread, or NULL (then every line goes to jansson). */
+static struct limen__escan *escan_new(void)
+{
+    struct limen__escan *es = limen__malloc(sizeof *es);
+    if (es)
+        limen__escan_init(es);
+    return es;
+}
+
+static void escan_free(struct limen__escan *es)
+{
+    if (es)
+        limen__escan_release(es);
+    limen__free(es);
+}
+
 static void *worker(void *arg)
 {
     struct bulk *b = arg;
     struct limen__prep_scratch *sc = limen__malloc(sizeof *sc);
+    struct limen__escan *es = escan_new();
     for (;;) {
         pthread_mutex_lock(&b->fill_lock);
         pthread_mutex_lock(&b->mu);
@@ -268,7 +304,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&b->fill_lock);
 
         if (sc) {
-            chunk_prepare(b, c, sc);
+            chunk_prepare(b, c, sc, es);
         } else {
             /* No scratch: every item of the chunk fails with out of memory. */
             struct limen_error err;
@@ -287,6 +323,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&b->mu);
     }
     limen__free(sc);
+    escan_free(es);
     return NULL;
 }
 
@@ -348,6 +385,7 @@ static limen_status bulk_add(struct bulk *b, unsigned threads, limen_index_repor
     pthread_t tid[MAX_THREADS];
     unsigned started = 0;
     struct limen__prep_scratch *sc = NULL;
+    struct limen__escan *es = NULL;
     threads = limen__threads(threads);
     b->nring = threads > 1 ? 2 * (size_t)threads : 1;
     b->ring = limen__calloc(b->nring, sizeof *b->ring);
@@ -370,6 +408,7 @@ static limen_status bulk_add(struct bulk *b, unsigned threads, limen_index_repor
         sc = limen__malloc(sizeof *sc);
         if (!sc)
             goto out;
+        es = escan_new();
     }
     st = LIMEN_OK;
     for (size_t seq = 0;; seq++) {
@@ -379,7 +418,7 @@ static limen_status bulk_add(struct bulk *b, unsigned threads, limen_index_repor
                 break;
             b->end = chunk_fill(b, c);
             b->filled++;
-            chunk_prepare(b, c, sc);
+            chunk_prepare(b, c, sc, es);
         } else {
             pthread_mutex_lock(&b->mu);
             while (!(seq < b->filled && c->ready) && !(b->end && seq >= b->filled))
@@ -414,6 +453,7 @@ out:
     }
     limen__free(b->ring);
     limen__free(sc);
+    escan_free(es);
     pthread_cond_destroy(&b->cv_free);
     pthread_cond_destroy(&b->cv_ready);
     pthread_mutex_destroy(&b->mu);

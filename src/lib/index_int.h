@@ -135,6 +135,18 @@ struct limen__facts {
 void limen__facts_read(const struct limen_entity *e, struct limen__facts *f);
 
 /*
+ * Where the prepare step reads an alert from: a parsed entity, or a line
+ * the entity scanner handled (entity_scan.h: the index build's fast path,
+ * which gives the same facts). Exactly one of the two is set; both are
+ * borrowed.
+ */
+struct limen__escan;
+struct limen__fact_src {
+    const struct limen_entity *entity;
+    const struct limen__escan *scan;
+};
+
+/*
  * Adding an alert in two steps (index.c): preparing reads its facts and
  * normalises its names into a packed record appended to `out`, touching
  * no index (any thread, each with its own scratch; the normalizer is
@@ -148,7 +160,7 @@ struct limen__prep_scratch {
     struct limen__facts facts;
     struct limen__name name;
 };
-limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct limen_entity *alert,
+limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct limen__fact_src *alert,
                                   struct limen__prep_scratch *sc, struct limen_buf *out,
                                   struct limen_error *err);
 limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec, int *replaced,

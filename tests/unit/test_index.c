@@ -8,7 +8,9 @@
  *    its NUL or past the arena) gets its own
  *    status and message, never a crash; allocation failure while loading.
  *  - bulk adds on threads (limen_index_add_reader, limen_index_add_source)
- *    save files identical, byte for byte, to one-at-a-time adds.
+ *    save files identical, byte for byte, to one-at-a-time adds, also when
+ *    the lines mix those the entity scanner reads (the fast path) with
+ *    those it leaves to jansson.
  * The alerts are the real OFAC list (../shared/data), converted in process.
  */
 #include <stdarg.h>
@@ -24,6 +26,8 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "entity_int.h"
+#include "entity_scan.h"
 #include "index_int.h"
 #include "limen/limen.h"
 
@@ -652,6 +656,30 @@ static void check_seen(const struct seen *a, const struct seen *b)
     }
 }
 
+/*
+ * Builds `in` one alert at a time into ref (the reference, *s0 its
+ * reports), then on 1 and 2 threads into out: the same file, reports and
+ * counts, stopping at item stop_at (SIZE_MAX: never).
+ */
+static void expect_same_builds(const char *in, const char *ref, const char *out, size_t stop_at,
+                               struct seen *s0)
+{
+    struct limen_reader_stats rs0, rs;
+    struct limen_index_add_stats as0, as;
+    memset(s0, 0, sizeof *s0);
+    s0->stop_at = stop_at;
+    build_file(in, ref, 0, s0, &rs0, &as0);
+    for (unsigned t = 1; t <= 2; t++) {
+        struct seen s = {.stop_at = stop_at};
+        build_file(in, out, t, &s, &rs, &as);
+        expect_same_file(ref, out, 1);
+        check_seen(s0, &s);
+        assert_int_equal(as.added, as0.added);
+        assert_int_equal(rs.read, rs0.read);
+        assert_int_equal(rs.skipped, rs0.skipped);
+    }
+}
+
 static void test_threads_same_file(void **state)
 {
     (void)state;
@@ -700,17 +728,8 @@ static void test_threads_same_file(void **state)
 
     /* stopping at the broken line: the alerts before it, none after, on
      * any number of threads */
-    struct seen st0 = {.stop_at = s0.item[0]};
-    build_file(in, ref, 0, &st0, &rs0, &as0);
-    for (unsigned t = 1; t <= 2; t++) {
-        struct seen st = {.stop_at = s0.item[0]};
-        build_file(in, out, t, &st, &rs, &as);
-        expect_same_file(ref, out, 1);
-        check_seen(&st0, &st);
-        assert_int_equal(as.added, as0.added);
-        assert_int_equal(rs.read, rs0.read);
-        assert_int_equal(rs.skipped, rs0.skipped);
-    }
+    struct seen st0;
+    expect_same_builds(in, ref, out, s0.item[0], &st0);
 
     /* out of memory anywhere in a threaded add: an error, never a crash or
      * a leak (which allocation fails depends on the threads' timing) */
@@ -729,6 +748,102 @@ static void test_threads_same_file(void **state)
     }
     unlink(in);
     unlink(in2);
+    unlink(ref);
+    unlink(out);
+}
+
+/*
+ * One alert line written in the form `form` picks: 0 compact (the scanner
+ * reads it as slices of the line); 1 every "a" in keys and values written
+ * \u0061 and every "e" \u0065 (decoded into the scanner's arena); 2 with
+ * whitespace between the tokens; 3 with a member the scanner leaves to
+ * jansson (a number with an exponent) first.
+ */
+static void write_form(FILE *f, const char *js, size_t len, int form)
+{
+    int in_string = 0;
+    if (form == 3)
+        fputs("{\"score\": 1e0,", f);
+    for (size_t i = form == 3 ? 1 : 0; i < len; i++) {
+        char ch = js[i];
+        if (in_string && ch == '\\') {
+            fputc(ch, f);
+            fputc(js[++i], f);
+            continue;
+        }
+        if (ch == '"')
+            in_string = !in_string;
+        if (form == 1 && in_string && (ch == 'a' || ch == 'e'))
+            fprintf(f, "\\u00%x", (unsigned)(unsigned char)ch);
+        else
+            fputc(ch, f);
+        if (form == 2 && !in_string && (ch == ',' || ch == ':' || ch == '{' || ch == '['))
+            fputs(" \t ", f);
+    }
+    fputc('\n', f);
+}
+
+/*
+ * The fast path and jansson's give the same index: a file whose lines mix
+ * the forms above, and bad lines, builds on 1 and 2 threads (scanner first,
+ * jansson for the rest) into the very file the one-at-a-time reference
+ * (jansson for every line) saves, with the same reports.
+ */
+static void test_fast_path_same_file(void **state)
+{
+    (void)state;
+    char in[512], ref[512], out[512];
+    tmp_path(in, sizeof in, "mixed.jsonl");
+    tmp_path(ref, sizeof ref, "mixed_ref.limen");
+    tmp_path(out, sizeof out, "mixed_out.limen");
+    FILE *f = fopen(in, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < nents; i++) {
+        size_t len;
+        char *js = limen_entity_to_json(ents[i], &len);
+        assert_non_null(js);
+        write_form(f, js, len, (int)(i % 4));
+        limen_free(js);
+        if (i == 100)
+            fputs("{\"id\":\"d\",\"id\":\"d\",\"schema\":\"Person\",\"properties\":{}}\n", f);
+        if (i == 200)
+            fputs("{\"id\":\"z\",\"schema\":\"Person\",\"properties\":{\"name\":[\"\\u0000\"]}}\n",
+                  f);
+        if (i == 300)
+            fputs("{\"id\":\"u\",\"schema\":\"Person\",\"properties\":{\"name\":[\"\xc3\"]}}\n", f);
+    }
+    fclose(f);
+
+    /* both paths are taken: count the lines the scanner handles */
+    struct limen_reader *r = NULL;
+    assert_int_equal(limen_reader_open(in, BULK_MAX_LINE, &r, NULL), LIMEN_OK);
+    struct limen__escan es;
+    limen__escan_init(&es);
+    size_t fast = 0, slow = 0;
+    const char *line;
+    size_t len;
+    limen_status st;
+    while ((st = limen__reader_line(r, &line, &len, NULL)) != LIMEN_EOF) {
+        if (st != LIMEN_OK)
+            slow++; /* too long (the escaped form of a long alert) */
+        else if (limen__escan_line(&es, line, len, 0))
+            fast++;
+        else
+            slow++;
+    }
+    limen__escan_release(&es);
+    limen_reader_free(r);
+    print_message("mixed file: %zu lines for the scanner, %zu for jansson\n", fast, slow);
+    assert_true(fast > nents / 2 && slow > nents / 5);
+
+    struct seen s0;
+    expect_same_builds(in, ref, out, SIZE_MAX, &s0);
+    /* the three bad lines were reported (by jansson's path: line and status) */
+    int bad = 0;
+    for (int i = 0; i < s0.n; i++)
+        bad += s0.status[i] == LIMEN_ESYNTAX || s0.status[i] == LIMEN_EUTF8;
+    assert_int_equal(bad, 3);
+    unlink(in);
     unlink(ref);
     unlink(out);
 }
@@ -788,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_threads_same_file),
         cmocka_unit_test(test_source_same_file),
+        cmocka_unit_test(test_fast_path_same_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
