@@ -48,6 +48,8 @@
 #ifndef MAX_WALKS
 #define MAX_WALKS 1024
 #endif
+/* Walks planned before MAX_WALKS are chosen among them (choose_walks). */
+#define MAX_PLANNED 8192
 /* The hard bound of a query's postings, in budgets (run_walks). */
 #ifndef HARD_BOUND_FACTOR
 #define HARD_BOUND_FACTOR 2
@@ -219,8 +221,15 @@ struct scratch {
     int nq;
     struct walk walks[MAX_WALKS];
     int nwalks;
+    struct planned {
+        uint32_t tok, mask;
+        float c;
+        int16_t unit;
+    } plan[MAX_PLANNED]; /* the walks gather() found, before choose_walks() */
+    int nplan;
+    uint8_t plan_keep[MAX_PLANNED];
     struct walk walk_tmp[MAX_WALKS]; /* for sorting walks */
-    struct limen__sort_key walk_key[MAX_WALKS], walk_key_tmp[MAX_WALKS];
+    struct limen__sort_key walk_key[MAX_PLANNED], walk_key_tmp[MAX_PLANNED];
     size_t walk_left; /* postings the query may still walk */
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
     uint8_t runs[MAX_RUNS][2];         /* the open buckets as runs [first, last] */
@@ -598,12 +607,75 @@ static void plan_walk(const struct limen_index *idx, struct scratch *s, uint32_t
     const struct limen__dtok *t = &idx->toks[tok];
     if (t->df + t->ddf == 0 || c <= 0)
         return;
-    if (s->nwalks < MAX_WALKS) {
-        s->walks[s->nwalks].tok = tok;
-        s->walks[s->nwalks].unit = unit;
-        s->walks[s->nwalks].mask = mask;
-        s->walks[s->nwalks].c = c;
-        s->nwalks++;
+    if (s->nplan < MAX_PLANNED)
+        s->plan[s->nplan++] = (struct planned){tok, mask, c, (int16_t)unit};
+}
+
+/*
+ * The walks of the planned ones: all of them when they are at most
+ * MAX_WALKS, in the order planned. Otherwise (a common name's stored list
+ * alone can hold 1,024 spellings) each unit keeps its strongest walks, the
+ * room shared out evenly (a unit with fewer keeps them all and leaves the
+ * rest to the others), so that the units planned last, often a query's
+ * rarest words, are not the ones left out.
+ */
+static void choose_walks(struct scratch *s)
+{
+    int n = s->nplan;
+    s->nwalks = 0;
+    if (n > MAX_WALKS) {
+        int unit[MAX_QNAMES * MAX_UNITS], count[MAX_QNAMES * MAX_UNITS], nu = 0;
+        for (int i = 0; i < n; i++) {
+            int k;
+            for (k = 0; k < nu && unit[k] != s->plan[i].unit; k++)
+                ;
+            if (k == nu) {
+                unit[nu] = s->plan[i].unit;
+                count[nu++] = 0;
+            }
+            count[k]++;
+            s->plan_keep[i] = 1;
+        }
+        /* water-filling: the smallest units first */
+        int order[MAX_QNAMES * MAX_UNITS], alloc[MAX_QNAMES * MAX_UNITS], left = MAX_WALKS;
+        for (int k = 0; k < nu; k++)
+            order[k] = k;
+        for (int a = 1; a < nu; a++)
+            for (int b = a; b > 0 && count[order[b]] < count[order[b - 1]]; b--) {
+                int t = order[b];
+                order[b] = order[b - 1];
+                order[b - 1] = t;
+            }
+        for (int j = 0; j < nu; j++) {
+            int share = left / (nu - j), k = order[j];
+            alloc[k] = count[k] < share ? count[k] : share;
+            left -= alloc[k];
+        }
+        for (int k = 0; k < nu; k++) {
+            if (alloc[k] == count[k])
+                continue;
+            /* the unit's walks by evidence, strongest first, then by token */
+            size_t m = 0;
+            for (int i = 0; i < n; i++) {
+                if (s->plan[i].unit != unit[k])
+                    continue;
+                uint32_t bits;
+                memcpy(&bits, &s->plan[i].c, sizeof bits); /* c > 0: ordered as an integer */
+                s->walk_key[m++] = (struct limen__sort_key){~bits, s->plan[i].tok, (uint32_t)i};
+            }
+            limen__sort_keys(s->walk_key, s->walk_key_tmp, m);
+            for (size_t j = (size_t)alloc[k]; j < m; j++)
+                s->plan_keep[s->walk_key[j].at] = 0;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (n > MAX_WALKS && !s->plan_keep[i])
+            continue;
+        struct walk *w = &s->walks[s->nwalks++];
+        w->tok = s->plan[i].tok;
+        w->unit = s->plan[i].unit;
+        w->mask = s->plan[i].mask;
+        w->c = s->plan[i].c;
     }
 }
 
@@ -1153,6 +1225,7 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                 q->w[x->first] = best_w;
         }
     }
+    choose_walks(s);
     return run_walks(idx, s) == 0 ? LIMEN_OK : LIMEN_ENOMEM;
 }
 
@@ -1948,6 +2021,7 @@ static void scratch_put(const struct limen_index *cidx, struct scratch *s)
     s->ntopk = s->topk_cap = 0;
     s->top = 0;
     s->nwalks = 0;
+    s->nplan = 0;
     s->update_only = 0;
     for (size_t i = 0; i < s->simc_n; i++)
         s->simc[s->simc_used[i]].key = 0;

@@ -567,6 +567,39 @@ static void test_birth_day(void **state)
     limen_index_free(ix);
 }
 
+/*
+ * A query word with more close spellings in the list than a query may walk
+ * (1,024): its walks must not crowd out the walks of the query's other
+ * words (screen.c, choose_walks). 1,200 alerts hold vowel variants of
+ * Barakatonis (same skeleton, all close enough to be walked); the only
+ * Qwertzky is found through its own word. (Before choose_walks, the first
+ * word's walks filled the query's and Qwertzky was not found.)
+ */
+static void test_crowded_word(void **state)
+{
+    (void)state;
+    struct limen_index *ix = NULL;
+    assert_int_equal(limen_index_new(NULL, &ix), LIMEN_OK);
+    static const char vowels[] = "aeiou";
+    char name[64], id[16];
+    int n = 0;
+    for (int v = 0; v < 5 * 5 * 5 * 5 * 5 && n < 1200; v++) {
+        int x = v;
+        char w[] = "barakatonis";
+        static const int at[] = {1, 3, 5, 7, 9};
+        for (int k = 0; k < 5; k++, x /= 5)
+            w[at[k]] = vowels[x % 5];
+        snprintf(name, sizeof name, "%s Smith", w);
+        snprintf(id, sizeof id, "v%04d", n++);
+        add_person(ix, id, name, "1970-01-01");
+    }
+    add_person(ix, "target", "Qwertzky", "1985-06-30");
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    assert_int_equal(rank_of(ix, "Barakatonis Qwertzky", "1985-06-30", "target"), 1);
+    assert_int_equal(rank_of(ix, "Barakatonis Qwertzky", NULL, "target"), 1);
+    limen_index_free(ix);
+}
+
 static void test_alloc_failure(void **state)
 {
     (void)state;
@@ -606,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_lifecycle),
         cmocka_unit_test(test_birth_day),
+        cmocka_unit_test(test_crowded_word),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, load, unload);
