@@ -201,8 +201,10 @@ struct simc {
     float sim;
 };
 
-#define SIMC_CAP 4096
-_Static_assert(SIMC_CAP == 1 << 12, "simc_slot() takes 12 bits of the hash");
+#ifndef SIMC_BITS
+#define SIMC_BITS 14
+#endif
+#define SIMC_CAP (1 << SIMC_BITS)
 
 /* A dictionary token to walk for a query unit, with the evidence it adds. */
 struct walk {
@@ -277,7 +279,7 @@ static uint64_t simc_key(int q, int u, uint32_t tok)
 
 static size_t simc_slot(uint64_t key)
 {
-    return (size_t)((key * 0x9e3779b97f4a7c15u) >> 52) & (SIMC_CAP - 1);
+    return (size_t)((key * 0x9e3779b97f4a7c15u) >> (64 - SIMC_BITS));
 }
 
 static int simc_get(struct scratch *s, uint64_t key, float *sim)
