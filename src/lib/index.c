@@ -1415,14 +1415,24 @@ static int add_key(uint64_t *keys, int n, uint64_t k)
     return n;
 }
 
+/*
+ * A token files under its skeleton with one letter deleted when the
+ * skeleton has SK_DELETE_MIN letters or more; a query spelling searches its
+ * own such keys from SK_QUERY_DELETE_MIN letters on. So a short spelling
+ * with an extra letter (bonent for bonnet: bnnt -> bnt, the exact key of
+ * bonnet) is found without a key more in the index.
+ */
 #ifndef SK_DELETE_MIN
 #define SK_DELETE_MIN 5
 #endif
+#ifndef SK_QUERY_DELETE_MIN
+#define SK_QUERY_DELETE_MIN 4
+#endif
 
-static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n)
+static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n, int delete_min)
 {
     n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
-    if (sl >= SK_DELETE_MIN) {
+    if (sl >= delete_min) {
         char tmp[LIMEN__TOKEN_MAX];
         for (int d = 0; d < sl; d++) {
             memcpy(tmp, sk, (size_t)d);
@@ -1433,7 +1443,7 @@ static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n)
     return n;
 }
 
-int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact)
+static int token_keys(const char *text, int len, uint64_t *keys, int *nexact, int delete_min)
 {
     char sk[LIMEN__TOKEN_MAX + 1], base[LIMEN__TOKEN_MAX + 1];
     int sl = skeleton(text, len, sk);
@@ -1465,13 +1475,18 @@ int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact)
     }
     *nexact = n;
     /* Then the skeleton with one letter deleted (typos, OCR). */
-    return skeleton_keys(base, bl, keys, n);
+    return skeleton_keys(base, bl, keys, n, delete_min);
+}
+
+int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact)
+{
+    return token_keys(text, len, keys, nexact, SK_QUERY_DELETE_MIN);
 }
 
 int limen__token_keys(const char *text, int len, uint64_t *keys)
 {
     int nexact;
-    return limen__token_keys2(text, len, keys, &nexact);
+    return token_keys(text, len, keys, &nexact, SK_DELETE_MIN);
 }
 
 static size_t lower_bound64(const uint64_t *a, size_t n, uint64_t k)
