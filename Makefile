@@ -50,9 +50,10 @@ fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMEN_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZBUILD) -j $(JOBS)
 	@for f in $(FUZZBUILD)/fuzz_*; do \
-	  c=fuzz/corpus/$$(basename $$f | sed 's/^fuzz_//'); mkdir -p $(FUZZBUILD)/work-$$(basename $$f); \
+	  n=$$(basename $$f | sed 's/^fuzz_//'); c=fuzz/corpus/$$n; mkdir -p $(FUZZBUILD)/work-$$(basename $$f); \
+	  d=; case $$n in entity|entity_scan|request) d=-dict=fuzz/dict/json.dict;; esac; \
 	  echo "== $$f ($(or $(FUZZ_SECONDS),60) s)"; \
-	  $$f -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=65536 $(FUZZBUILD)/work-$$(basename $$f) $$c || exit 1; \
+	  $$f -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=65536 $$d $(FUZZBUILD)/work-$$(basename $$f) $$c || exit 1; \
 	done
 
 format:
