@@ -28,7 +28,7 @@
  * integers; deep nesting; more values or keys than its arrays hold) it
  * gives up and lets jansson decide. A line it gives up on costs one
  * partial scan more than before; a line it wrongly accepted would change
- * the index, which the unit tests and fuzz/fuzz_escan.c look for.
+ * the index, which the unit tests and fuzz/fuzz_entity_scan.c look for.
  */
 #include "entity_scan.h"
 #include "alloc.h"
