@@ -205,6 +205,7 @@ struct simc {
 #define SIMC_BITS 14
 #endif
 #define SIMC_CAP (1 << SIMC_BITS)
+_Static_assert(SIMC_BITS <= 16, "simc_used holds slot numbers in 16 bits");
 
 /* A dictionary token to walk for a query unit, with the evidence it adds. */
 struct walk {
