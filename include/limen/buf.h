@@ -89,6 +89,9 @@ void limen_buf_vaddf(struct limen_buf *b, const char *fmt, va_list ap);
 void limen_buf_add_json_string(struct limen_buf *b, const char *s, size_t len);
 /* Appends a finite double with up to `digits` decimals, trailing zeros removed; "null" when not finite. */
 void limen_buf_add_number(struct limen_buf *b, double v, int digits);
+/* Appends a finite double with exactly `digits` decimals and its sign, as printf's
+ * "%+.*f" writes it (+0.50, -1.25); "null" when not finite. */
+void limen_buf_add_signed(struct limen_buf *b, double v, int digits);
 
 /* Whether an append failed (out of memory, overflow, past the bound). */
 static inline int limen_buf_failed(const struct limen_buf *b)

@@ -168,13 +168,15 @@ void limen_buf_add_json_string(struct limen_buf *b, const char *s, size_t len)
 }
 
 /*
- * limen_buf_add_number() without printf for the numbers explanations are
- * made of (small, a few decimals): the same text as the "%.*f" path.
- * printf rounds the exact binary value; |v| * 10^digits is computed
- * within 1e-7 of it below 1e9, so a fraction further than 1e-6 from a
- * half rounds the same way. Returns 0 (nothing written) for the others.
+ * v with `digits` decimals without printf, for the numbers explanations are
+ * made of (small, a few decimals): as "%+.*f" writes it with `plus`, else as
+ * limen_buf_add_number() does ("%.*f", trailing zeros and a bare point
+ * removed, "-0" written "0"). printf rounds the exact binary value;
+ * |v| * 10^digits is computed within 1e-7 of it below 1e9, so a fraction
+ * further than 1e-6 from a half rounds the same way. Returns 0 (nothing
+ * written) for the other numbers.
  */
-static int number_fast(struct limen_buf *b, double v, int digits)
+static int fixed_fast(struct limen_buf *b, double v, int digits, int plus)
 {
     static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
     if (digits < 0 || digits > 6)
@@ -192,7 +194,7 @@ static int number_fast(struct limen_buf *b, double v, int digits)
     char *end = tmp + sizeof tmp, *p = end;
     uint64_t f = q % unit;
     int nd = digits;
-    while (nd > 0 && f % 10 == 0) { /* trailing zeros go */
+    while (!plus && nd > 0 && f % 10 == 0) {
         f /= 10;
         nd--;
     }
@@ -207,7 +209,9 @@ static int number_fast(struct limen_buf *b, double v, int digits)
         *--p = (char)('0' + w % 10);
         w /= 10;
     } while (w);
-    if (v < 0 && q)
+    if (plus)
+        *--p = signbit(v) ? '-' : '+';
+    else if (v < 0 && q)
         *--p = '-';
     limen_buf_add(b, p, (size_t)(end - p));
     return 1;
@@ -220,7 +224,7 @@ void limen_buf_add_number(struct limen_buf *b, double v, int digits)
         return;
     }
     char tmp[64];
-    if (number_fast(b, v, digits))
+    if (fixed_fast(b, v, digits, 0))
         return;
     int n = snprintf(tmp, sizeof tmp, "%.*f", digits, v);
     if (n <= 0 || (size_t)n >= sizeof tmp) {
@@ -238,4 +242,15 @@ void limen_buf_add_number(struct limen_buf *b, double v, int digits)
         n = 1;
     }
     limen_buf_add(b, tmp, (size_t)n);
+}
+
+void limen_buf_add_signed(struct limen_buf *b, double v, int digits)
+{
+    if (!isfinite(v)) {
+        limen_buf_adds(b, "null");
+        return;
+    }
+    if (fixed_fast(b, v, digits, 1))
+        return;
+    limen_buf_addf(b, "%+.*f", digits, v);
 }

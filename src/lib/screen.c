@@ -1661,37 +1661,6 @@ static int cmp_result(const void *x, const void *y)
 
 /* ---- step 5: explanations ---- */
 
-/*
- * v as printf's "%+.2f" writes it (an evidence's effect in a summary),
- * without printf when |v| * 100 is below 1e9 and not within 1e-6 of a
- * half: there the product's rounding error (under 1e-7) cannot change
- * which way it rounds.
- */
-static void add_signed2(struct limen_buf *b, double v)
-{
-    double x = fabs(v) * 100.0;
-    double whole = floor(x), frac = x - whole;
-    if (!(x < 1e9) || fabs(frac - 0.5) <= 1e-6) {
-        char tmp[64];
-        int n = snprintf(tmp, sizeof tmp, "%+.2f", v);
-        if (n > 0 && (size_t)n < sizeof tmp)
-            limen_buf_add(b, tmp, (size_t)n);
-        return;
-    }
-    uint64_t q = (uint64_t)whole + (frac > 0.5);
-    char tmp[32], *end = tmp + sizeof tmp, *p = end;
-    *--p = (char)('0' + q % 10);
-    *--p = (char)('0' + q / 10 % 10);
-    *--p = '.';
-    uint64_t w = q / 100;
-    do {
-        *--p = (char)('0' + w % 10);
-        w /= 10;
-    } while (w);
-    *--p = signbit(v) ? '-' : '+';
-    limen_buf_add(b, p, (size_t)(end - p));
-}
-
 static void add_span(struct limen_buf *b, const char *src, size_t src_len,
                      const struct limen__name *nm, int first, int last)
 {
@@ -1883,7 +1852,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_adds(&sum, ": ");
         limen_buf_adds(&sum, r->ev.reason[k]);
         limen_buf_adds(&sum, " (");
-        add_signed2(&sum, effect);
+        limen_buf_add_signed(&sum, effect, 2);
         limen_buf_adds(&sum, ")");
     }
     limen_buf_adds(&b, "],\"name_score\":");

@@ -1,8 +1,9 @@
 /*
- * limen_buf_add_number() writes most numbers without printf (buf.c,
- * number_fast): its text must be what "%.*f" with trailing zeros removed
- * gives, for every value. Checked against printf itself on values near
- * every rounding edge, exact halves, signs, zero and large magnitudes.
+ * limen_buf_add_number() and limen_buf_add_signed() write most numbers
+ * without printf (buf.c, fixed_fast): their text must be what "%.*f" with
+ * trailing zeros removed, and "%+.*f", give for every value. Checked against
+ * printf itself on values near every rounding edge, exact halves, signs, zero
+ * and large magnitudes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +49,23 @@ static void check(double v, int digits)
     limen_buf_release(&b);
 }
 
+/* limen_buf_add_signed() against printf's "%+.*f". */
+static void check_signed(double v, int digits)
+{
+    char want[128];
+    if (isfinite(v))
+        snprintf(want, sizeof want, "%+.*f", digits, v);
+    else
+        snprintf(want, sizeof want, "null");
+    struct limen_buf b;
+    limen_buf_init(&b);
+    limen_buf_add_signed(&b, v, digits);
+    assert_false(limen_buf_failed(&b));
+    if (strcmp(b.data, want) != 0)
+        fail_msg("%.17g with %d digits, signed: wrote %s, printf %s", v, digits, b.data, want);
+    limen_buf_release(&b);
+}
+
 static void test_against_printf(void **state)
 {
     (void)state;
@@ -57,8 +75,10 @@ static void test_against_printf(void **state)
                                    1e9,    1e12,   -1e15,   0.9995,  0.9994, 4.5951198501345898,
                                    INFINITY, -INFINITY, NAN};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        for (int d = 0; d <= 7; d++)
+        for (int d = 0; d <= 7; d++) {
             check(fixed[i], d);
+            check_signed(fixed[i], d);
+        }
     /* every value of k / 2000 and k / 20000 (exact and near halves of the last digit),
      * nudged by one ulp either way */
     for (int k = -40000; k <= 40000; k++) {
@@ -67,6 +87,8 @@ static void test_against_printf(void **state)
             check(v, d);
             check(nextafter(v, INFINITY), d);
             check(nextafter(v, -INFINITY), d);
+            check_signed(v, d);
+            check_signed(nextafter(v, -INFINITY), d);
         }
     }
     /* a spread of magnitudes from a fixed sequence */
@@ -77,6 +99,7 @@ static void test_against_printf(void **state)
         x ^= x << 17;
         double v = ((double)(x >> 11) / 9007199254740992.0 - 0.5) * pow(10.0, (double)(i % 13) - 3);
         check(v, i % 5);
+        check_signed(v, i % 5);
     }
 }
 
