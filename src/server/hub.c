@@ -248,6 +248,16 @@ static int table_put(struct hub *h, struct hub_entry *e)
     return 0;
 }
 
+/* Frees every entry and the table itself: the table is empty after. */
+static void table_clear(struct hub *h)
+{
+    for (size_t i = 0; i < h->alerts_cap; i++)
+        free(h->alerts[i]);
+    free(h->alerts);
+    h->alerts = NULL;
+    h->alerts_cap = h->nalerts = 0;
+}
+
 /* Removes the entry of `id` if there is one; backward-shift deletion keeps probe runs whole. */
 static void table_del(struct hub *h, const char *id)
 {
@@ -964,13 +974,8 @@ static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, ch
     *watermark = seq;
     rc = 0;
 out:
-    if (rc != 0) { /* leave the hub empty for the rebuild */
-        for (size_t i = 0; i < h->alerts_cap; i++)
-            free(h->alerts[i]);
-        free(h->alerts);
-        h->alerts = NULL;
-        h->alerts_cap = h->nalerts = 0;
-    }
+    if (rc != 0) /* leave the hub empty for the rebuild */
+        table_clear(h);
     limen_index_free(idx);
     free(buf);
     if (f)
@@ -1328,9 +1333,7 @@ out:
 void hub_close(struct hub *h)
 {
     entries_unpin(h);
-    for (size_t i = 0; i < h->alerts_cap; i++)
-        free(h->alerts[i]);
-    free(h->alerts);
+    table_clear(h);
     limen_free(h->groups);
     limen_index_free(h->idx);
     pthread_rwlock_destroy(&h->lock);
