@@ -1069,7 +1069,7 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
     return 0;
 }
 
-/* Writes the whole of buf to path through path.tmp, synced, renamed, directory synced. */
+/* Writes p[0..len) to path through path.tmp-PID: synced, renamed, the directory synced. */
 static int write_file_atomic(const char *path, const unsigned char *p, size_t len,
                              struct limen_error *err)
 {
