@@ -479,12 +479,6 @@ out:
 /* ---- alerts ---- */
 
 /*
- * The version a PUT is conditional on: If-Match: "N" (an ETag of GET) or a
- * "version" member of the body (taken out of the stored entity). Returns
- * LIMEN_ALERT_ANY_VERSION when neither is given, the version, or -2 after
- * answering 400 (malformed, or the two disagree).
- */
-/*
  * The If-Match header of a conditional write: LIMEN_ALERT_ANY_VERSION when
  * absent, the version it names, or -2 after answering 400 (not one version).
  */
@@ -504,6 +498,12 @@ static int64_t if_match(struct request *r, struct answer *a)
     return v;
 }
 
+/*
+ * The version a PUT is conditional on: If-Match: "N" (an ETag of GET) or a
+ * "version" member of the body (taken out of the stored entity). Returns
+ * LIMEN_ALERT_ANY_VERSION when neither is given, the version, or -2 after
+ * answering 400 (malformed, or the two disagree).
+ */
 static int64_t put_condition(struct request *r, struct answer *a, json_t *doc)
 {
     int64_t hv = if_match(r, a), bv = LIMEN_ALERT_ANY_VERSION;

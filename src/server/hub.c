@@ -34,6 +34,8 @@ const char *const hub_categories[] = {"arrest",
                                       "blank_document",
                                       "information_alert",
                                       NULL};
+/* The number of categories (without the NULL): a category index read from a file is below it. */
+#define NCATEGORIES (sizeof hub_categories / sizeof hub_categories[0] - 1)
 
 static const struct {
     const char *name;
@@ -244,6 +246,16 @@ static int table_put(struct hub *h, struct hub_entry *e)
         h->nalerts++;
     h->alerts[i] = e;
     return 0;
+}
+
+/* Frees every entry and the table itself: the table is empty after. */
+static void table_clear(struct hub *h)
+{
+    for (size_t i = 0; i < h->alerts_cap; i++)
+        free(h->alerts[i]);
+    free(h->alerts);
+    h->alerts = NULL;
+    h->alerts_cap = h->nalerts = 0;
 }
 
 /* Removes the entry of `id` if there is one; backward-shift deletion keeps probe runs whole. */
@@ -651,7 +663,7 @@ int hub_apply(struct hub *h, const char *json, size_t len, int withdrawn, int64_
 
 struct load_ctx {
     struct hub *h;
-    size_t loaded, skipped, unchanged;
+    size_t loaded, skipped;
     struct hub_timing tm;
 };
 
@@ -681,10 +693,8 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
     const struct hub_entry *have = hub_entry_find(h, m->id);
     int current = have && have->version >= m->version;
     pthread_rwlock_unlock(&h->lock);
-    if (current) {
-        c->unchanged++;
+    if (current)
         return 0;
-    }
     struct limen_error err;
     limen_error_clear(&err);
     if (apply_timed(h, json, len, m->withdrawn, m->version, &c->tm, &err) == 0) {
@@ -800,10 +810,7 @@ static struct hub_entry *get_entry(struct snap_reader *r, int *oom)
     GET(r, n);
     if (r->bad || n == 0 || n > UINT16_MAX || n > r->len - r->at)
         return NULL;
-    size_t ncat = 0;
-    while (hub_categories[ncat])
-        ncat++;
-    if (b[0] > 3 || b[1] > 1 || b[2] > HUB_MAX_DIST || b[3] > HUB_MAX_GROUPS || b[4] >= ncat)
+    if (b[0] > 3 || b[1] > 1 || b[2] > HUB_MAX_DIST || b[3] > HUB_MAX_GROUPS || b[4] >= NCATEGORIES)
         return NULL;
     struct hub_entry *e = malloc(sizeof *e + n);
     if (!e) {
@@ -841,7 +848,7 @@ static struct hub_entry *get_entry(struct snap_reader *r, int *oom)
     return e;
 }
 
-/* The directory part of path ("." when none) and where its file name starts. */
+/* The path of the file `name` in the directory of `path` (just `name` when path has no '/'). */
 static void snap_index_path(const char *path, const char *name, char *out, size_t cap)
 {
     const char *slash = strrchr(path, '/');
@@ -967,13 +974,8 @@ static int snapshot_load(struct hub *h, const char *path, int64_t *watermark, ch
     *watermark = seq;
     rc = 0;
 out:
-    if (rc != 0) { /* leave the hub empty for the rebuild */
-        for (size_t i = 0; i < h->alerts_cap; i++)
-            free(h->alerts[i]);
-        free(h->alerts);
-        h->alerts = NULL;
-        h->alerts_cap = h->nalerts = 0;
-    }
+    if (rc != 0) /* leave the hub empty for the rebuild */
+        table_clear(h);
     limen_index_free(idx);
     free(buf);
     if (f)
@@ -1009,7 +1011,7 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
     if (hub_groups_load(h, err) != 0)
         return -1;
     double t0 = mono_now(), t1;
-    struct load_ctx c = {h, 0, 0, 0, {0, 0, 0, 0}};
+    struct load_ctx c = {h, 0, 0, {0, 0, 0, 0}};
     char why[512] = "";
     int64_t wm = 0;
     int from_snapshot = 0;
@@ -1067,7 +1069,7 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
     return 0;
 }
 
-/* Writes the whole of buf to path through path.tmp, synced, renamed, directory synced. */
+/* Writes p[0..len) to path through path.tmp-PID: synced, renamed, the directory synced. */
 static int write_file_atomic(const char *path, const unsigned char *p, size_t len,
                              struct limen_error *err)
 {
@@ -1237,7 +1239,7 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
      * and those a request has stored but not applied yet (versions only move
      * forward, so its late apply changes nothing).
      */
-    struct load_ctx c = {h, 0, 0, 0, {0, 0, 0, 0}};
+    struct load_ctx c = {h, 0, 0, {0, 0, 0, 0}};
     if (limen_store_alerts_changed(h->store, h->seen_seq, catch_up_one, &c) != LIMEN_OK) {
         snprintf(err->message, sizeof err->message, "cannot read the alerts of the store");
         return -1;
@@ -1331,9 +1333,7 @@ out:
 void hub_close(struct hub *h)
 {
     entries_unpin(h);
-    for (size_t i = 0; i < h->alerts_cap; i++)
-        free(h->alerts[i]);
-    free(h->alerts);
+    table_clear(h);
     limen_free(h->groups);
     limen_index_free(h->idx);
     pthread_rwlock_destroy(&h->lock);

@@ -283,6 +283,17 @@ static char *read_file(const char *path)
 /* ---- snapshots while serving ---- */
 
 /*
+ * The snapshot's path into out[cap]: `given`, or when it is NULL the store's
+ * name + ".snapshot" (limen serve and limen admin snapshot agree on it).
+ * Returns 0, or -1 when it does not fit.
+ */
+static int snapshot_path(char *out, size_t cap, const char *db, const char *given)
+{
+    int n = given ? snprintf(out, cap, "%s", given) : snprintf(out, cap, "%s.snapshot", db);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/*
  * A thread that writes the hub's snapshot while the server runs, so that a
  * restart after a crash (kill -9, power loss) loads a recent snapshot and
  * applies only the changes made since, instead of rebuilding the index from
@@ -526,8 +537,7 @@ int limen_server_serve(int argc, char **argv)
     }
     char snap_default[4096];
     if (!snapshot && !no_snapshot) {
-        if (snprintf(snap_default, sizeof snap_default, "%s.snapshot", db) >=
-            (int)sizeof snap_default) {
+        if (snapshot_path(snap_default, sizeof snap_default, db, NULL) != 0) {
             fprintf(stderr, "limen: serve: --db path too long\n");
             limen_store_close(store);
             return 1;
@@ -1004,8 +1014,7 @@ static int admin_snapshot(struct limen_store *s, const struct admin_args *a)
     static struct hub h; /* large: not on the stack */
     struct limen_error err;
     char path[4096];
-    if (snprintf(path, sizeof path, "%s%s", a->snapshot ? a->snapshot : a->db,
-                 a->snapshot ? "" : ".snapshot") >= (int)sizeof path) {
+    if (snapshot_path(path, sizeof path, a->db, a->snapshot) != 0) {
         fprintf(stderr, "limen: admin: snapshot path too long\n");
         return 1;
     }
