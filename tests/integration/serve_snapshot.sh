@@ -138,7 +138,7 @@ bad_start empty ".*too short"
 idx=$(ls "$snap".index-*)
 cp "$idx" "$work/good.index"
 head -c 4096 "$work/good.index" >"$idx"
-bad_start "truncated index" ""
+bad_start "truncated index" ".*index-[0-9]*: corrupt index file: 4096 bytes.*truncated"
 cp "$work/good.index" "$idx"
 # another store's snapshot: a fresh store, its snapshot put in place of ours
 "$LIMEN" admin init --db "$work/other.db" --agency MA-DGSN --country ma --name DGSN >/dev/null

@@ -100,6 +100,11 @@ static void test_number(void **state)
     limen_buf_addch(&b, ' ');
     limen_buf_add_number(&b, INFINITY, 2);
     assert_string_equal(limen_buf_str(&b), "0.85 2 0 null");
+    assert_false(limen_buf_failed(&b));
+    /* Longer than any score or coordinate: refused, not cut. */
+    limen_buf_add_number(&b, 1e300, 2);
+    assert_true(limen_buf_failed(&b));
+    assert_string_equal(limen_buf_str(&b), "0.85 2 0 null");
     limen_buf_release(&b);
 }
 
@@ -182,6 +187,14 @@ static void test_detach(void **state)
     assert_null(b.data);
     assert_int_equal(b.len, 0);
     limen_free(s);
+    /* Nothing added and no memory for the empty string: NULL, the buffer released. */
+    limen_buf_init(&b);
+    limen__alloc_fail_after(1, 0);
+    s = limen_buf_detach(&b, &len);
+    limen__alloc_fail_after(0, 0);
+    assert_null(s);
+    assert_null(b.data);
+    assert_false(limen_buf_failed(&b));
 }
 
 int main(void)

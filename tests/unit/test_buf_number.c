@@ -33,7 +33,7 @@ static void reference(double v, int digits, char *out, size_t cap)
     }
     out[n] = '\0';
     if (strcmp(out, "-0") == 0)
-        strcpy(out, "0");
+        memcpy(out, "0", 2);
 }
 
 static void check(double v, int digits)

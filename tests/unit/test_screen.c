@@ -25,11 +25,12 @@
 
 static struct limen_index *idx;
 
-static struct limen_entity *person(const char *name, const char *dob, const char *gender,
-                                   const char *nat, const char *passport)
+/* A person entity `id` with the properties given (NULL: left out); the caller frees it. */
+static struct limen_entity *person_as(const char *id, const char *name, const char *dob,
+                                      const char *gender, const char *nat, const char *passport)
 {
     struct limen_entity *e = NULL;
-    assert_int_equal(limen_entity_new("q", LIMEN_SCHEMA_PERSON, &e), LIMEN_OK);
+    assert_int_equal(limen_entity_new(id, LIMEN_SCHEMA_PERSON, &e), LIMEN_OK);
     if (name)
         assert_int_equal(limen_entity_add(e, "name", name, strlen(name)), LIMEN_OK);
     if (dob)
@@ -42,6 +43,13 @@ static struct limen_entity *person(const char *name, const char *dob, const char
         assert_int_equal(limen_entity_add(e, "passportNumber", passport, strlen(passport)),
                          LIMEN_OK);
     return e;
+}
+
+/* A query: a person entity "q". */
+static struct limen_entity *person(const char *name, const char *dob, const char *gender,
+                                   const char *nat, const char *passport)
+{
+    return person_as("q", name, dob, gender, nat, passport);
 }
 
 static struct limen_results *screen(struct limen_entity *q)
@@ -489,11 +497,8 @@ static void test_lifecycle(void **state)
 /* Adds a person alert to ix. */
 static void add_person(struct limen_index *ix, const char *id, const char *name, const char *dob)
 {
-    struct limen_entity *a = NULL;
+    struct limen_entity *a = person_as(id, name, dob, NULL, NULL, NULL);
     struct limen_error err;
-    assert_int_equal(limen_entity_new(id, LIMEN_SCHEMA_PERSON, &a), LIMEN_OK);
-    assert_int_equal(limen_entity_add(a, "name", name, strlen(name)), LIMEN_OK);
-    assert_int_equal(limen_entity_add(a, "birthDate", dob, strlen(dob)), LIMEN_OK);
     assert_int_equal(limen_index_add(ix, a, NULL, &err), LIMEN_OK);
     limen_entity_free(a);
 }

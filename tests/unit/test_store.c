@@ -416,6 +416,12 @@ static void test_alert_changes(void **state)
     assert_string_equal(got, "c1/2 c2/1 c3/2w ");
     assert_int_equal(limen_store_alerts_changed(s, -1, collect_ids, got), LIMEN_EINVAL);
     assert_int_equal(limen_store_alert_watermark(NULL, &sid, &seq, last, &ver), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_watermark(s, &sid, &seq, last, NULL), LIMEN_EINVAL);
+    /* A number past the last, and missing arguments. */
+    assert_int_equal(limen_store_alert_change(s, 99, id, &v), LIMEN_ENOTFOUND);
+    assert_int_equal(limen_store_alert_change(NULL, 3, id, &v), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_change(s, 3, NULL, &v), LIMEN_EINVAL);
+    assert_int_equal(limen_store_alert_change(s, 3, id, NULL), LIMEN_EINVAL);
     /* Another store has another identity. */
     struct limen_store *o = open_db("changes2.db");
     assert_int_equal(limen_store_alert_watermark(o, &sid2, &seq, last, &ver), LIMEN_OK);
@@ -582,6 +588,14 @@ static void test_groups(void **state)
     assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_ECONFLICT);
     assert_non_null(strstr(err.message, "1 alert is still distributed to group EU-TERR (d1)"));
     assert_int_equal(limen_store_group_delete(s, "EU-TERR", NULL, &err), LIMEN_ECONFLICT);
+    /* Two alerts: counted, the first by id named. */
+    const char *to_eu3 = "{\"id\":\"d3\",\"alert\":{\"distribution\":{\"groups\":[\"EU-TERR\"]}}}";
+    assert_int_equal(limen_store_alert_put(s, "d3", "MA-DGSN", to_eu3, strlen(to_eu3), &v, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_ECONFLICT);
+    assert_non_null(
+        strstr(err.message, "2 alerts are still distributed to group EU-TERR (d1, ...)"));
+    assert_int_equal(limen_store_alert_withdraw(s, "d3", "MA-DGSN", &v, &err), LIMEN_OK);
     assert_int_equal(limen_store_group_get(s, "EU-TERR", &got), LIMEN_OK);
     limen_free(got);
     /* Only its managing agency or the operator deletes it; unknown codes are not found. */
@@ -591,6 +605,7 @@ static void test_groups(void **state)
     assert_int_equal(limen_store_group_delete(s, "a-code-longer-than-any-group-code", NULL, &err),
                      LIMEN_ENOTFOUND);
     assert_int_equal(limen_store_group_delete(NULL, "EU-TERR", NULL, &err), LIMEN_EINVAL);
+    assert_int_equal(limen_store_group_delete(s, NULL, NULL, &err), LIMEN_EINVAL);
     /* Withdrawn, the alert no longer holds it: deleted with its members, then unknown. */
     assert_int_equal(limen_store_alert_withdraw(s, "d1", "MA-DGSN", &v, &err), LIMEN_OK);
     assert_int_equal(limen_store_group_delete(s, "EU-TERR", "MA-DGSN", &err), LIMEN_OK);
