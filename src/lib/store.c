@@ -338,6 +338,28 @@ static void col_copy(char *dst, size_t cap, sqlite3_stmt *st, int col)
     dst[n] = '\0';
 }
 
+/*
+ * Prepares `sql`, binds p1 as ?1 and steps once: *row = 1 with the row in
+ * *q to read, or *row = 0 when there is none. A failed step is reported as
+ * `what`. The caller hands *q back with limen__store_finalize() in every
+ * case (it is NULL when the prepare failed).
+ */
+static limen_status step_text(struct limen_store *s, const char *sql, const char *p1,
+                              sqlite3_stmt **q, int *row, const char *what, struct limen_error *err)
+{
+    *row = 0;
+    limen_status st = limen__store_prepare(s, sql, q, err);
+    if (st != LIMEN_OK)
+        return st;
+    bind_str(*q, 1, p1);
+    int rc = sqlite3_step(*q);
+    if (rc == SQLITE_ROW)
+        *row = 1;
+    else if (rc != SQLITE_DONE)
+        st = limen__store_sqlerr(s, err, rc, what);
+    return st;
+}
+
 /* Length of a string held in a char[cap], or cap when it has no NUL (invalid). */
 static size_t bounded_len(const char *s, size_t cap)
 {
@@ -756,17 +778,8 @@ static limen_status agency_exists(struct limen_store *s, const char *code, int *
                                   struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *yes = 0;
-    limen_status st = limen__store_prepare(s, "SELECT 1 FROM agencies WHERE code = ?1", &q, err);
-    if (st != LIMEN_OK)
-        goto out;
-    bind_str(q, 1, code);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *yes = 1;
-    else if (rc != SQLITE_DONE)
-        st = limen__store_sqlerr(s, err, rc, "cannot read the agencies");
-out:
+    limen_status st = step_text(s, "SELECT 1 FROM agencies WHERE code = ?1", code, &q, yes,
+                                "cannot read the agencies", err);
     limen__store_finalize(s, q);
     return st;
 }
@@ -817,6 +830,9 @@ static limen_status group_check(const struct limen_group *g, const char *by,
     return LIMEN_OK;
 }
 
+/* One text for put and delete, so that they share one cached statement. */
+static const char sql_group_owner[] = "SELECT owner FROM sharing_groups WHERE code = ?1";
+
 limen_status limen_store_group_put(struct limen_store *s, const struct limen_group *g,
                                    const char *by, struct limen_error *err)
 {
@@ -836,12 +852,10 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
         goto out;
     in_tx = 1;
-    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
-                                   err)) != LIMEN_OK)
+    if ((st = step_text(s, sql_group_owner, g->code, &q, &yes, "cannot read the groups", err)) !=
+        LIMEN_OK)
         goto out;
-    bind_str(q, 1, g->code);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && by) {
+    if (yes && by) {
         col_copy(cur_owner, sizeof cur_owner, q, 0);
         if (strcmp(cur_owner, by) != 0) {
             st = limen__error_set(err, LIMEN_EFORBIDDEN, "code",
@@ -849,9 +863,6 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
                                   cur_owner[0] ? cur_owner : "the hub's operator", by);
             goto out;
         }
-    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
-        goto out;
     }
     limen__store_finalize(s, q);
     q = NULL;
@@ -874,7 +885,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
     bind_str(q, 2, g->name);
     bind_str(q, 3, owner);
     sqlite3_bind_int64(q, 4, now());
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc != SQLITE_DONE) {
         st = limen__store_sqlerr(s, err, rc, "cannot store the group");
         goto out;
@@ -913,7 +924,7 @@ limen_status limen_store_group_delete(struct limen_store *s, const char *code, c
     limen_status st;
     sqlite3_stmt *q = NULL;
     char cur_owner[LIMEN_AGENCY_CODE_MAX], alert[LIMEN_ALERT_ID_MAX];
-    int in_tx = 0;
+    int in_tx = 0, found = 0;
 
     limen_error_clear(err);
     if (!s || !code)
@@ -925,17 +936,11 @@ limen_status limen_store_group_delete(struct limen_store *s, const char *code, c
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
         goto out;
     in_tx = 1;
-    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
-                                   err)) != LIMEN_OK)
+    if ((st = step_text(s, sql_group_owner, code, &q, &found, "cannot read the groups", err)) !=
+        LIMEN_OK)
         goto out;
-    bind_str(q, 1, code);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
+    if (!found) {
         st = limen__error_set(err, LIMEN_ENOTFOUND, "code", "no group %s", code);
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
         goto out;
     }
     col_copy(cur_owner, sizeof cur_owner, q, 0);
@@ -957,7 +962,7 @@ limen_status limen_store_group_delete(struct limen_store *s, const char *code, c
                                    &q, err)) != LIMEN_OK)
         goto out;
     bind_str(q, 1, code);
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
         goto out;
@@ -1145,16 +1150,12 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
         st = limen__error_set(err, LIMEN_ENOTFOUND, "agency", "no agency %s", agency);
         goto out;
     }
-    if ((st = limen__store_prepare(s, "SELECT 1 FROM users WHERE name = ?1", &q, err)) != LIMEN_OK)
+    int taken = 0;
+    if ((st = step_text(s, "SELECT 1 FROM users WHERE name = ?1", name, &q, &taken,
+                        "cannot read the users", err)) != LIMEN_OK)
         goto out;
-    bind_str(q, 1, name);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    if (taken) {
         st = limen__error_set(err, LIMEN_ECONFLICT, "name", "the user name %s is taken", name);
-        goto out;
-    }
-    if (rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the users");
         goto out;
     }
     limen__store_finalize(s, q);
@@ -1167,7 +1168,7 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
     bind_str(q, 2, agency);
     sqlite3_bind_int(q, 3, (int)role);
     sqlite3_bind_int64(q, 4, now());
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc != SQLITE_DONE) {
         st = limen__store_sqlerr(s, err, rc, "cannot add the user");
         goto out;
@@ -1426,22 +1427,14 @@ static limen_status alert_head(struct limen_store *s, const char *id, int *found
                                struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *found = 0;
-    limen_status st = limen__store_prepare(
-        s, "SELECT owner, version, withdrawn FROM alert_heads WHERE id = ?1", &q, err);
-    if (st != LIMEN_OK)
-        goto out;
-    bind_str(q, 1, id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
+    limen_status st =
+        step_text(s, "SELECT owner, version, withdrawn FROM alert_heads WHERE id = ?1", id, &q,
+                  found, "cannot read the alerts", err);
+    if (st == LIMEN_OK && *found) {
         col_copy(owner, LIMEN_AGENCY_CODE_MAX, q, 0);
         *version = sqlite3_column_int64(q, 1);
         *withdrawn = sqlite3_column_int(q, 2);
-    } else if (rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
     }
-out:
     limen__store_finalize(s, q);
     return st;
 }
