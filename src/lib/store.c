@@ -227,16 +227,29 @@ static void read_end(struct limen_store *s, sqlite3_stmt *stmt)
     pthread_mutex_unlock(&s->rmu);
 }
 
-/* Runs one statement of constant SQL that returns no rows (a cached statement). */
-static limen_status run_sql(struct limen_store *s, const char *sql, const char *what,
-                            struct limen_error *err)
+/* Binds a NUL-terminated string (copied by SQLite). */
+static int bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+    return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_TRANSIENT);
+}
+
+/*
+ * Runs one statement of constant SQL that returns no rows (a cached
+ * statement) with none, one or two text parameters (p1, p2 may be NULL).
+ */
+static limen_status run_text(struct limen_store *s, const char *sql, const char *p1, const char *p2,
+                             const char *what, struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
     limen_status st = limen__store_prepare(s, sql, &q, err);
     if (st != LIMEN_OK)
         return st;
+    if (p1)
+        bind_str(q, 1, p1);
+    if (p2)
+        bind_str(q, 2, p2);
     int rc = sqlite3_step(q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, what);
     limen__store_finalize(s, q);
     return st;
@@ -266,14 +279,14 @@ static const char sql_release[] = "RELEASE w";
 limen_status limen__store_begin(struct limen_store *s, struct limen_error *err)
 {
     if (s->batch)
-        return run_sql(s, sql_savepoint, "cannot begin a savepoint", err);
-    return run_sql(s, sql_begin, "cannot begin a transaction", err);
+        return run_text(s, sql_savepoint, NULL, NULL, "cannot begin a savepoint", err);
+    return run_text(s, sql_begin, NULL, NULL, "cannot begin a transaction", err);
 }
 
 limen_status limen__store_commit(struct limen_store *s, struct limen_error *err)
 {
-    limen_status st = s->batch ? run_sql(s, sql_release, "cannot commit", err)
-                               : run_sql(s, sql_commit, "cannot commit", err);
+    limen_status st = s->batch ? run_text(s, sql_release, NULL, NULL, "cannot commit", err)
+                               : run_text(s, sql_commit, NULL, NULL, "cannot commit", err);
     if (st != LIMEN_OK)
         limen__store_rollback(s);
     return st;
@@ -302,14 +315,14 @@ limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), voi
         limen__store_unlock(s);
         return limen__error_set(err, LIMEN_ESTATE, NULL, "batches do not nest");
     }
-    if ((st = run_sql(s, sql_begin, "cannot begin a transaction", err)) != LIMEN_OK) {
+    if ((st = run_text(s, sql_begin, NULL, NULL, "cannot begin a transaction", err)) != LIMEN_OK) {
         limen__store_unlock(s);
         return st;
     }
     s->batch = 1;
     fn(ctx);
     s->batch = 0;
-    st = run_sql(s, sql_commit, "cannot commit the batch", err);
+    st = run_text(s, sql_commit, NULL, NULL, "cannot commit the batch", err);
     if (st != LIMEN_OK && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     limen__store_unlock(s);
@@ -317,12 +330,6 @@ limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), voi
 }
 
 /* ---- small local helpers ---- */
-
-/* Binds a NUL-terminated string (copied by SQLite). */
-static int bind_str(sqlite3_stmt *st, int i, const char *v)
-{
-    return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_TRANSIENT);
-}
 
 /* Copies column `col` as text into dst[cap], cut to fit (inputs are validated on the way in). */
 static void col_copy(char *dst, size_t cap, sqlite3_stmt *st, int col)
@@ -780,24 +787,6 @@ static limen_status agency_exists(struct limen_store *s, const char *code, int *
     sqlite3_stmt *q = NULL;
     limen_status st = step_text(s, "SELECT 1 FROM agencies WHERE code = ?1", code, &q, yes,
                                 "cannot read the agencies", err);
-    limen__store_finalize(s, q);
-    return st;
-}
-
-/* Runs one constant statement with one or two text parameters (p2 may be NULL). */
-static limen_status run_text(struct limen_store *s, const char *sql, const char *p1, const char *p2,
-                             const char *what, struct limen_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    limen_status st = limen__store_prepare(s, sql, &q, err);
-    if (st != LIMEN_OK)
-        return st;
-    bind_str(q, 1, p1);
-    if (p2)
-        bind_str(q, 2, p2);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_DONE)
-        st = limen__store_sqlerr(s, err, rc, what);
     limen__store_finalize(s, q);
     return st;
 }
