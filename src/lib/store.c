@@ -124,51 +124,70 @@ limen_status limen__store_sqlerr(struct limen_store *s, struct limen_error *err,
     return limen__error_set(err, LIMEN_ESTORE, NULL, "%s: %s", what, msg);
 }
 
-limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
-                                  struct limen_error *err)
+/*
+ * The statement caches of both connections (store_int.h): a statement for
+ * `sql` on `db`, taken from slots[*n] or prepared and kept there while
+ * there is room (cap). A busy slot (a nested use of the same text) gives a
+ * statement of its own, not cached. Returns SQLite's code; *stmt is NULL
+ * on an error.
+ */
+static int cache_take(sqlite3 *db, struct limen__stmt_slot *slots, size_t *n, size_t cap,
+                      const char *sql, sqlite3_stmt **stmt)
 {
-    struct limen__stmt_slot *slot = NULL;
+    size_t i = 0;
     *stmt = NULL;
-    for (size_t i = 0; i < s->nstmts; i++) {
-        if (s->stmts[i].sql != sql)
-            continue;
-        if (s->stmts[i].busy)
-            break; /* a nested use: a statement of its own, not cached */
-        s->stmts[i].busy = 1;
-        *stmt = s->stmts[i].stmt;
-        return LIMEN_OK;
+    while (i < *n && slots[i].sql != sql)
+        i++;
+    if (i < *n && !slots[i].busy) {
+        slots[i].busy = 1;
+        *stmt = slots[i].stmt;
+        return SQLITE_OK;
     }
-    int cache = s->nstmts < LIMEN__STMT_CACHE;
-    for (size_t i = 0; cache && i < s->nstmts; i++)
-        cache = s->stmts[i].sql != sql;
-    int rc = sqlite3_prepare_v3(s->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    int keep = i == *n && *n < cap;
+    int rc = sqlite3_prepare_v3(db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(*stmt);
         *stmt = NULL;
+        return rc;
+    }
+    if (keep) {
+        slots[*n].sql = sql;
+        slots[*n].stmt = *stmt;
+        slots[*n].busy = 1;
+        (*n)++;
+    }
+    return SQLITE_OK;
+}
+
+/* Gives a statement of cache_take() back: a cached one reset for the next use, another finalized.
+ */
+static void cache_give(struct limen__stmt_slot *slots, size_t n, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            slots[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
+limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
+                                  struct limen_error *err)
+{
+    int rc = cache_take(s->db, s->stmts, &s->nstmts, LIMEN__STMT_CACHE, sql, stmt);
+    if (rc != SQLITE_OK)
         return limen__store_sqlerr(s, err, rc, "cannot prepare a statement");
-    }
-    if (cache) {
-        slot = &s->stmts[s->nstmts++];
-        slot->sql = sql;
-        slot->stmt = *stmt;
-        slot->busy = 1;
-    }
     return LIMEN_OK;
 }
 
 void limen__store_finalize(struct limen_store *s, sqlite3_stmt *stmt)
 {
-    if (!stmt)
-        return;
-    for (size_t i = 0; i < s->nstmts; i++) {
-        if (s->stmts[i].stmt == stmt) {
-            sqlite3_reset(stmt);
-            sqlite3_clear_bindings(stmt);
-            s->stmts[i].busy = 0;
-            return;
-        }
-    }
-    sqlite3_finalize(stmt);
+    cache_give(s->stmts, s->nstmts, stmt);
 }
 
 /*
@@ -187,23 +206,10 @@ static limen_status read_begin(struct limen_store *s, const char *sql, sqlite3_s
         return st;
     }
     pthread_mutex_lock(&s->rmu);
-    for (size_t i = 0; i < s->nrstmts; i++) {
-        if (s->rstmts[i].sql == sql) {
-            *stmt = s->rstmts[i].stmt;
-            return LIMEN_OK;
-        }
-    }
-    int cache = s->nrstmts < LIMEN__READ_STMTS;
-    int rc = sqlite3_prepare_v3(s->rdb, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    int rc = cache_take(s->rdb, s->rstmts, &s->nrstmts, LIMEN__READ_STMTS, sql, stmt);
     if (rc != SQLITE_OK) {
-        sqlite3_finalize(*stmt);
-        *stmt = NULL;
         pthread_mutex_unlock(&s->rmu);
         return (rc & 0xff) == SQLITE_NOMEM ? LIMEN_ENOMEM : LIMEN_ESTORE;
-    }
-    if (cache) {
-        s->rstmts[s->nrstmts].sql = sql;
-        s->rstmts[s->nrstmts++].stmt = *stmt;
     }
     return LIMEN_OK;
 }
@@ -215,15 +221,7 @@ static void read_end(struct limen_store *s, sqlite3_stmt *stmt)
         limen__store_unlock(s);
         return;
     }
-    int cached = 0;
-    for (size_t i = 0; i < s->nrstmts; i++)
-        cached |= s->rstmts[i].stmt == stmt;
-    if (cached) {
-        sqlite3_reset(stmt);
-        sqlite3_clear_bindings(stmt);
-    } else {
-        sqlite3_finalize(stmt);
-    }
+    cache_give(s->rstmts, s->nrstmts, stmt);
     pthread_mutex_unlock(&s->rmu);
 }
 
