@@ -78,6 +78,8 @@ static int teardown(void **state)
     unlink(p);
     path_of(p, sizeof p, "wrong.key");
     unlink(p);
+    path_of(p, sizeof p, "memory.key");
+    unlink(p);
     rmdir(dir);
     return 0;
 }
@@ -307,6 +309,41 @@ static void test_agencies(void **state)
 }
 
 /* ---- schema migration ---- */
+
+/*
+ * An in-memory store has no second, read-only connection: token checks and
+ * agency reads take the writer's lock and statement cache instead.
+ */
+static void test_memory(void **state)
+{
+    (void)state;
+    char key[1024];
+    path_of(key, sizeof key, "memory.key");
+    struct limen_store_options o = {key, 1};
+    struct limen_store *s = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_store_open(":memory:", &o, &s, &err), LIMEN_OK);
+    add_agency(s, "FR-PAF", "fr");
+    struct limen_agency a;
+    assert_int_equal(limen_store_agency_get(s, "FR-PAF", &a), LIMEN_OK);
+    assert_string_equal(a.name, "Agency FR-PAF");
+    assert_int_equal(limen_store_agency_get(s, "XX-NONE", &a), LIMEN_ENOTFOUND);
+    int64_t id = 0, tid = 0, got = 0;
+    char tok[LIMEN_TOKEN_TEXT_MAX];
+    assert_int_equal(limen_store_user_add(s, "alice", "FR-PAF", LIMEN_ROLE_OFFICER, &id, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_token_new(s, id, NULL, tok, &tid, &err), LIMEN_OK);
+    struct limen_user u;
+    for (int i = 0; i < 2; i++) { /* the second time from the cached statement */
+        memset(&u, 0, sizeof u);
+        assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_OK);
+        assert_int_equal(got, tid);
+        assert_string_equal(u.name, "alice");
+    }
+    tok[10] = tok[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_ENOTFOUND);
+    limen_store_close(s);
+}
 
 static void test_migrate(void **state)
 {
@@ -1440,6 +1477,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
         cmocka_unit_test(test_batch),          cmocka_unit_test(test_migrate),
         cmocka_unit_test(test_groups),         cmocka_unit_test(test_alert_changes),
+        cmocka_unit_test(test_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
