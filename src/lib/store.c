@@ -600,10 +600,15 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
         goto out;
     if ((st = create_schema(s, v, err)) != LIMEN_OK)
         goto out;
-    /* The read-only connection (store_int.h); without it the writer serves. */
-    if (strcmp(path, ":memory:") != 0 && pthread_mutex_init(&s->rmu, NULL) == 0) {
+    /*
+     * The read-only connection (store_int.h), on the file the writer opened;
+     * without it (an in-memory or temporary database has no file) the
+     * writer serves.
+     */
+    const char *file = sqlite3_db_filename(s->db, "main");
+    if (file && file[0] && pthread_mutex_init(&s->rmu, NULL) == 0) {
         s->rmu_ready = 1;
-        if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        if (sqlite3_open_v2(file, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK) {
             sqlite3_close_v2(s->rdb);
             s->rdb = NULL;
