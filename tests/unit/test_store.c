@@ -405,6 +405,22 @@ static int collect_ids(void *ctx, const struct limen_alert_meta *m, const char *
     return 0;
 }
 
+/* A callback that runs the same query again, nested: it gets a statement of its own. */
+struct nested {
+    struct limen_store *s;
+    char out[256];
+};
+
+static int nested_ids(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    struct nested *n = ctx;
+    char inner[256] = "";
+    collect_ids(n->out, m, json, len);
+    assert_int_equal(limen_store_alerts_changed(n->s, 0, collect_ids, inner), LIMEN_OK);
+    assert_string_equal(inner, "c1/2 c2/1 c3/2w ");
+    return 0;
+}
+
 static void test_alert_changes(void **state)
 {
     (void)state;
@@ -451,6 +467,9 @@ static void test_alert_changes(void **state)
     assert_string_equal(got, "");
     assert_int_equal(limen_store_alerts_changed(s, 0, collect_ids, got), LIMEN_OK);
     assert_string_equal(got, "c1/2 c2/1 c3/2w ");
+    struct nested nest = {s, ""};
+    assert_int_equal(limen_store_alerts_changed(s, 0, nested_ids, &nest), LIMEN_OK);
+    assert_string_equal(nest.out, "c1/2 c2/1 c3/2w ");
     assert_int_equal(limen_store_alerts_changed(s, -1, collect_ids, got), LIMEN_EINVAL);
     assert_int_equal(limen_store_alert_watermark(NULL, &sid, &seq, last, &ver), LIMEN_EINVAL);
     /* Another store has another identity. */
