@@ -124,51 +124,70 @@ limen_status limen__store_sqlerr(struct limen_store *s, struct limen_error *err,
     return limen__error_set(err, LIMEN_ESTORE, NULL, "%s: %s", what, msg);
 }
 
-limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
-                                  struct limen_error *err)
+/*
+ * The statement caches of both connections (store_int.h): a statement for
+ * `sql` on `db`, taken from slots[*n] or prepared and kept there while
+ * there is room (cap). A busy slot (a nested use of the same text) gives a
+ * statement of its own, not cached. Returns SQLite's code; *stmt is NULL
+ * on an error.
+ */
+static int cache_take(sqlite3 *db, struct limen__stmt_slot *slots, size_t *n, size_t cap,
+                      const char *sql, sqlite3_stmt **stmt)
 {
-    struct limen__stmt_slot *slot = NULL;
+    size_t i = 0;
     *stmt = NULL;
-    for (size_t i = 0; i < s->nstmts; i++) {
-        if (s->stmts[i].sql != sql)
-            continue;
-        if (s->stmts[i].busy)
-            break; /* a nested use: a statement of its own, not cached */
-        s->stmts[i].busy = 1;
-        *stmt = s->stmts[i].stmt;
-        return LIMEN_OK;
+    while (i < *n && slots[i].sql != sql)
+        i++;
+    if (i < *n && !slots[i].busy) {
+        slots[i].busy = 1;
+        *stmt = slots[i].stmt;
+        return SQLITE_OK;
     }
-    int cache = s->nstmts < LIMEN__STMT_CACHE;
-    for (size_t i = 0; cache && i < s->nstmts; i++)
-        cache = s->stmts[i].sql != sql;
-    int rc = sqlite3_prepare_v3(s->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    int keep = i == *n && *n < cap;
+    int rc = sqlite3_prepare_v3(db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(*stmt);
         *stmt = NULL;
+        return rc;
+    }
+    if (keep) {
+        slots[*n].sql = sql;
+        slots[*n].stmt = *stmt;
+        slots[*n].busy = 1;
+        (*n)++;
+    }
+    return SQLITE_OK;
+}
+
+/* Gives a statement of cache_take() back: a cached one reset for the next use, another finalized.
+ */
+static void cache_give(struct limen__stmt_slot *slots, size_t n, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            slots[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
+limen_status limen__store_prepare(struct limen_store *s, const char *sql, sqlite3_stmt **stmt,
+                                  struct limen_error *err)
+{
+    int rc = cache_take(s->db, s->stmts, &s->nstmts, LIMEN__STMT_CACHE, sql, stmt);
+    if (rc != SQLITE_OK)
         return limen__store_sqlerr(s, err, rc, "cannot prepare a statement");
-    }
-    if (cache) {
-        slot = &s->stmts[s->nstmts++];
-        slot->sql = sql;
-        slot->stmt = *stmt;
-        slot->busy = 1;
-    }
     return LIMEN_OK;
 }
 
 void limen__store_finalize(struct limen_store *s, sqlite3_stmt *stmt)
 {
-    if (!stmt)
-        return;
-    for (size_t i = 0; i < s->nstmts; i++) {
-        if (s->stmts[i].stmt == stmt) {
-            sqlite3_reset(stmt);
-            sqlite3_clear_bindings(stmt);
-            s->stmts[i].busy = 0;
-            return;
-        }
-    }
-    sqlite3_finalize(stmt);
+    cache_give(s->stmts, s->nstmts, stmt);
 }
 
 /*
@@ -187,23 +206,10 @@ static limen_status read_begin(struct limen_store *s, const char *sql, sqlite3_s
         return st;
     }
     pthread_mutex_lock(&s->rmu);
-    for (size_t i = 0; i < s->nrstmts; i++) {
-        if (s->rstmts[i].sql == sql) {
-            *stmt = s->rstmts[i].stmt;
-            return LIMEN_OK;
-        }
-    }
-    int cache = s->nrstmts < LIMEN__READ_STMTS;
-    int rc = sqlite3_prepare_v3(s->rdb, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL);
+    int rc = cache_take(s->rdb, s->rstmts, &s->nrstmts, LIMEN__READ_STMTS, sql, stmt);
     if (rc != SQLITE_OK) {
-        sqlite3_finalize(*stmt);
-        *stmt = NULL;
         pthread_mutex_unlock(&s->rmu);
         return (rc & 0xff) == SQLITE_NOMEM ? LIMEN_ENOMEM : LIMEN_ESTORE;
-    }
-    if (cache) {
-        s->rstmts[s->nrstmts].sql = sql;
-        s->rstmts[s->nrstmts++].stmt = *stmt;
     }
     return LIMEN_OK;
 }
@@ -215,28 +221,33 @@ static void read_end(struct limen_store *s, sqlite3_stmt *stmt)
         limen__store_unlock(s);
         return;
     }
-    int cached = 0;
-    for (size_t i = 0; i < s->nrstmts; i++)
-        cached |= s->rstmts[i].stmt == stmt;
-    if (cached) {
-        sqlite3_reset(stmt);
-        sqlite3_clear_bindings(stmt);
-    } else {
-        sqlite3_finalize(stmt);
-    }
+    cache_give(s->rstmts, s->nrstmts, stmt);
     pthread_mutex_unlock(&s->rmu);
 }
 
-/* Runs one statement of constant SQL that returns no rows (a cached statement). */
-static limen_status run_sql(struct limen_store *s, const char *sql, const char *what,
-                            struct limen_error *err)
+/* Binds a NUL-terminated string (copied by SQLite). */
+static int bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+    return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_TRANSIENT);
+}
+
+/*
+ * Runs one statement of constant SQL that returns no rows (a cached
+ * statement) with none, one or two text parameters (p1, p2 may be NULL).
+ */
+static limen_status run_text(struct limen_store *s, const char *sql, const char *p1, const char *p2,
+                             const char *what, struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
     limen_status st = limen__store_prepare(s, sql, &q, err);
     if (st != LIMEN_OK)
         return st;
+    if (p1)
+        bind_str(q, 1, p1);
+    if (p2)
+        bind_str(q, 2, p2);
     int rc = sqlite3_step(q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != SQLITE_DONE)
         st = limen__store_sqlerr(s, err, rc, what);
     limen__store_finalize(s, q);
     return st;
@@ -266,14 +277,14 @@ static const char sql_release[] = "RELEASE w";
 limen_status limen__store_begin(struct limen_store *s, struct limen_error *err)
 {
     if (s->batch)
-        return run_sql(s, sql_savepoint, "cannot begin a savepoint", err);
-    return run_sql(s, sql_begin, "cannot begin a transaction", err);
+        return run_text(s, sql_savepoint, NULL, NULL, "cannot begin a savepoint", err);
+    return run_text(s, sql_begin, NULL, NULL, "cannot begin a transaction", err);
 }
 
 limen_status limen__store_commit(struct limen_store *s, struct limen_error *err)
 {
-    limen_status st = s->batch ? run_sql(s, sql_release, "cannot commit", err)
-                               : run_sql(s, sql_commit, "cannot commit", err);
+    limen_status st = s->batch ? run_text(s, sql_release, NULL, NULL, "cannot commit", err)
+                               : run_text(s, sql_commit, NULL, NULL, "cannot commit", err);
     if (st != LIMEN_OK)
         limen__store_rollback(s);
     return st;
@@ -302,14 +313,14 @@ limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), voi
         limen__store_unlock(s);
         return limen__error_set(err, LIMEN_ESTATE, NULL, "batches do not nest");
     }
-    if ((st = run_sql(s, sql_begin, "cannot begin a transaction", err)) != LIMEN_OK) {
+    if ((st = run_text(s, sql_begin, NULL, NULL, "cannot begin a transaction", err)) != LIMEN_OK) {
         limen__store_unlock(s);
         return st;
     }
     s->batch = 1;
     fn(ctx);
     s->batch = 0;
-    st = run_sql(s, sql_commit, "cannot commit the batch", err);
+    st = run_text(s, sql_commit, NULL, NULL, "cannot commit the batch", err);
     if (st != LIMEN_OK && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     limen__store_unlock(s);
@@ -317,12 +328,6 @@ limen_status limen_store_batch(struct limen_store *s, void (*fn)(void *ctx), voi
 }
 
 /* ---- small local helpers ---- */
-
-/* Binds a NUL-terminated string (copied by SQLite). */
-static int bind_str(sqlite3_stmt *st, int i, const char *v)
-{
-    return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_TRANSIENT);
-}
 
 /* Copies column `col` as text into dst[cap], cut to fit (inputs are validated on the way in). */
 static void col_copy(char *dst, size_t cap, sqlite3_stmt *st, int col)
@@ -336,6 +341,28 @@ static void col_copy(char *dst, size_t cap, sqlite3_stmt *st, int col)
     if (n)
         memcpy(dst, t, n);
     dst[n] = '\0';
+}
+
+/*
+ * Prepares `sql`, binds p1 as ?1 and steps once: *row = 1 with the row in
+ * *q to read, or *row = 0 when there is none. A failed step is reported as
+ * `what`. The caller hands *q back with limen__store_finalize() in every
+ * case (it is NULL when the prepare failed).
+ */
+static limen_status step_text(struct limen_store *s, const char *sql, const char *p1,
+                              sqlite3_stmt **q, int *row, const char *what, struct limen_error *err)
+{
+    *row = 0;
+    limen_status st = limen__store_prepare(s, sql, q, err);
+    if (st != LIMEN_OK)
+        return st;
+    bind_str(*q, 1, p1);
+    int rc = sqlite3_step(*q);
+    if (rc == SQLITE_ROW)
+        *row = 1;
+    else if (rc != SQLITE_DONE)
+        st = limen__store_sqlerr(s, err, rc, what);
+    return st;
 }
 
 /* Length of a string held in a char[cap], or cap when it has no NUL (invalid). */
@@ -573,10 +600,15 @@ limen_status limen_store_open(const char *path, const struct limen_store_options
         goto out;
     if ((st = create_schema(s, v, err)) != LIMEN_OK)
         goto out;
-    /* The read-only connection (store_int.h); without it the writer serves. */
-    if (strcmp(path, ":memory:") != 0 && pthread_mutex_init(&s->rmu, NULL) == 0) {
+    /*
+     * The read-only connection (store_int.h), on the file the writer opened;
+     * without it (an in-memory or temporary database has no file) the
+     * writer serves.
+     */
+    const char *file = sqlite3_db_filename(s->db, "main");
+    if (file && file[0] && pthread_mutex_init(&s->rmu, NULL) == 0) {
         s->rmu_ready = 1;
-        if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        if (sqlite3_open_v2(file, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK) {
             sqlite3_close_v2(s->rdb);
             s->rdb = NULL;
@@ -756,35 +788,8 @@ static limen_status agency_exists(struct limen_store *s, const char *code, int *
                                   struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *yes = 0;
-    limen_status st = limen__store_prepare(s, "SELECT 1 FROM agencies WHERE code = ?1", &q, err);
-    if (st != LIMEN_OK)
-        goto out;
-    bind_str(q, 1, code);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *yes = 1;
-    else if (rc != SQLITE_DONE)
-        st = limen__store_sqlerr(s, err, rc, "cannot read the agencies");
-out:
-    limen__store_finalize(s, q);
-    return st;
-}
-
-/* Runs one constant statement with one or two text parameters (p2 may be NULL). */
-static limen_status run_text(struct limen_store *s, const char *sql, const char *p1, const char *p2,
-                             const char *what, struct limen_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    limen_status st = limen__store_prepare(s, sql, &q, err);
-    if (st != LIMEN_OK)
-        return st;
-    bind_str(q, 1, p1);
-    if (p2)
-        bind_str(q, 2, p2);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_DONE)
-        st = limen__store_sqlerr(s, err, rc, what);
+    limen_status st = step_text(s, "SELECT 1 FROM agencies WHERE code = ?1", code, &q, yes,
+                                "cannot read the agencies", err);
     limen__store_finalize(s, q);
     return st;
 }
@@ -817,6 +822,9 @@ static limen_status group_check(const struct limen_group *g, const char *by,
     return LIMEN_OK;
 }
 
+/* One text for put and delete, so that they share one cached statement. */
+static const char sql_group_owner[] = "SELECT owner FROM sharing_groups WHERE code = ?1";
+
 limen_status limen_store_group_put(struct limen_store *s, const struct limen_group *g,
                                    const char *by, struct limen_error *err)
 {
@@ -836,12 +844,10 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
         goto out;
     in_tx = 1;
-    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
-                                   err)) != LIMEN_OK)
+    if ((st = step_text(s, sql_group_owner, g->code, &q, &yes, "cannot read the groups", err)) !=
+        LIMEN_OK)
         goto out;
-    bind_str(q, 1, g->code);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && by) {
+    if (yes && by) {
         col_copy(cur_owner, sizeof cur_owner, q, 0);
         if (strcmp(cur_owner, by) != 0) {
             st = limen__error_set(err, LIMEN_EFORBIDDEN, "code",
@@ -849,9 +855,6 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
                                   cur_owner[0] ? cur_owner : "the hub's operator", by);
             goto out;
         }
-    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
-        goto out;
     }
     limen__store_finalize(s, q);
     q = NULL;
@@ -874,7 +877,7 @@ limen_status limen_store_group_put(struct limen_store *s, const struct limen_gro
     bind_str(q, 2, g->name);
     bind_str(q, 3, owner);
     sqlite3_bind_int64(q, 4, now());
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc != SQLITE_DONE) {
         st = limen__store_sqlerr(s, err, rc, "cannot store the group");
         goto out;
@@ -913,7 +916,7 @@ limen_status limen_store_group_delete(struct limen_store *s, const char *code, c
     limen_status st;
     sqlite3_stmt *q = NULL;
     char cur_owner[LIMEN_AGENCY_CODE_MAX], alert[LIMEN_ALERT_ID_MAX];
-    int in_tx = 0;
+    int in_tx = 0, found = 0;
 
     limen_error_clear(err);
     if (!s || !code)
@@ -925,17 +928,11 @@ limen_status limen_store_group_delete(struct limen_store *s, const char *code, c
     if ((st = limen__store_begin(s, err)) != LIMEN_OK)
         goto out;
     in_tx = 1;
-    if ((st = limen__store_prepare(s, "SELECT owner FROM sharing_groups WHERE code = ?1", &q,
-                                   err)) != LIMEN_OK)
+    if ((st = step_text(s, sql_group_owner, code, &q, &found, "cannot read the groups", err)) !=
+        LIMEN_OK)
         goto out;
-    bind_str(q, 1, code);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
+    if (!found) {
         st = limen__error_set(err, LIMEN_ENOTFOUND, "code", "no group %s", code);
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the groups");
         goto out;
     }
     col_copy(cur_owner, sizeof cur_owner, q, 0);
@@ -957,7 +954,7 @@ limen_status limen_store_group_delete(struct limen_store *s, const char *code, c
                                    &q, err)) != LIMEN_OK)
         goto out;
     bind_str(q, 1, code);
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
         goto out;
@@ -1145,16 +1142,12 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
         st = limen__error_set(err, LIMEN_ENOTFOUND, "agency", "no agency %s", agency);
         goto out;
     }
-    if ((st = limen__store_prepare(s, "SELECT 1 FROM users WHERE name = ?1", &q, err)) != LIMEN_OK)
+    int taken = 0;
+    if ((st = step_text(s, "SELECT 1 FROM users WHERE name = ?1", name, &q, &taken,
+                        "cannot read the users", err)) != LIMEN_OK)
         goto out;
-    bind_str(q, 1, name);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    if (taken) {
         st = limen__error_set(err, LIMEN_ECONFLICT, "name", "the user name %s is taken", name);
-        goto out;
-    }
-    if (rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the users");
         goto out;
     }
     limen__store_finalize(s, q);
@@ -1167,7 +1160,7 @@ limen_status limen_store_user_add(struct limen_store *s, const char *name, const
     bind_str(q, 2, agency);
     sqlite3_bind_int(q, 3, (int)role);
     sqlite3_bind_int64(q, 4, now());
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     if (rc != SQLITE_DONE) {
         st = limen__store_sqlerr(s, err, rc, "cannot add the user");
         goto out;
@@ -1426,22 +1419,14 @@ static limen_status alert_head(struct limen_store *s, const char *id, int *found
                                struct limen_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *found = 0;
-    limen_status st = limen__store_prepare(
-        s, "SELECT owner, version, withdrawn FROM alert_heads WHERE id = ?1", &q, err);
-    if (st != LIMEN_OK)
-        goto out;
-    bind_str(q, 1, id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
+    limen_status st =
+        step_text(s, "SELECT owner, version, withdrawn FROM alert_heads WHERE id = ?1", id, &q,
+                  found, "cannot read the alerts", err);
+    if (st == LIMEN_OK && *found) {
         col_copy(owner, LIMEN_AGENCY_CODE_MAX, q, 0);
         *version = sqlite3_column_int64(q, 1);
         *withdrawn = sqlite3_column_int(q, 2);
-    } else if (rc != SQLITE_DONE) {
-        st = limen__store_sqlerr(s, err, rc, "cannot read the alerts");
     }
-out:
     limen__store_finalize(s, q);
     return st;
 }

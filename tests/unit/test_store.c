@@ -78,6 +78,8 @@ static int teardown(void **state)
     unlink(p);
     path_of(p, sizeof p, "wrong.key");
     unlink(p);
+    path_of(p, sizeof p, "memory.key");
+    unlink(p);
     rmdir(dir);
     return 0;
 }
@@ -308,6 +310,41 @@ static void test_agencies(void **state)
 
 /* ---- schema migration ---- */
 
+/*
+ * An in-memory store has no second, read-only connection: token checks and
+ * agency reads take the writer's lock and statement cache instead.
+ */
+static void test_memory(void **state)
+{
+    (void)state;
+    char key[1024];
+    path_of(key, sizeof key, "memory.key");
+    struct limen_store_options o = {key, 1};
+    struct limen_store *s = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_store_open(":memory:", &o, &s, &err), LIMEN_OK);
+    add_agency(s, "FR-PAF", "fr");
+    struct limen_agency a;
+    assert_int_equal(limen_store_agency_get(s, "FR-PAF", &a), LIMEN_OK);
+    assert_string_equal(a.name, "Agency FR-PAF");
+    assert_int_equal(limen_store_agency_get(s, "XX-NONE", &a), LIMEN_ENOTFOUND);
+    int64_t id = 0, tid = 0, got = 0;
+    char tok[LIMEN_TOKEN_TEXT_MAX];
+    assert_int_equal(limen_store_user_add(s, "alice", "FR-PAF", LIMEN_ROLE_OFFICER, &id, &err),
+                     LIMEN_OK);
+    assert_int_equal(limen_store_token_new(s, id, NULL, tok, &tid, &err), LIMEN_OK);
+    struct limen_user u;
+    for (int i = 0; i < 2; i++) { /* the second time from the cached statement */
+        memset(&u, 0, sizeof u);
+        assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_OK);
+        assert_int_equal(got, tid);
+        assert_string_equal(u.name, "alice");
+    }
+    tok[10] = tok[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(limen_store_token_check(s, tok, &u, &got), LIMEN_ENOTFOUND);
+    limen_store_close(s);
+}
+
 static void test_migrate(void **state)
 {
     (void)state;
@@ -368,6 +405,22 @@ static int collect_ids(void *ctx, const struct limen_alert_meta *m, const char *
     return 0;
 }
 
+/* A callback that runs the same query again, nested: it gets a statement of its own. */
+struct nested {
+    struct limen_store *s;
+    char out[256];
+};
+
+static int nested_ids(void *ctx, const struct limen_alert_meta *m, const char *json, size_t len)
+{
+    struct nested *n = ctx;
+    char inner[256] = "";
+    collect_ids(n->out, m, json, len);
+    assert_int_equal(limen_store_alerts_changed(n->s, 0, collect_ids, inner), LIMEN_OK);
+    assert_string_equal(inner, "c1/2 c2/1 c3/2w ");
+    return 0;
+}
+
 static void test_alert_changes(void **state)
 {
     (void)state;
@@ -414,6 +467,9 @@ static void test_alert_changes(void **state)
     assert_string_equal(got, "");
     assert_int_equal(limen_store_alerts_changed(s, 0, collect_ids, got), LIMEN_OK);
     assert_string_equal(got, "c1/2 c2/1 c3/2w ");
+    struct nested nest = {s, ""};
+    assert_int_equal(limen_store_alerts_changed(s, 0, nested_ids, &nest), LIMEN_OK);
+    assert_string_equal(nest.out, "c1/2 c2/1 c3/2w ");
     assert_int_equal(limen_store_alerts_changed(s, -1, collect_ids, got), LIMEN_EINVAL);
     assert_int_equal(limen_store_alert_watermark(NULL, &sid, &seq, last, &ver), LIMEN_EINVAL);
     assert_int_equal(limen_store_alert_watermark(s, &sid, &seq, last, NULL), LIMEN_EINVAL);
@@ -1455,6 +1511,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threads),
         cmocka_unit_test(test_batch),          cmocka_unit_test(test_migrate),
         cmocka_unit_test(test_groups),         cmocka_unit_test(test_alert_changes),
+        cmocka_unit_test(test_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
