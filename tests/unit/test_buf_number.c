@@ -36,17 +36,24 @@ static void reference(double v, int digits, char *out, size_t cap)
         memcpy(out, "0", 2);
 }
 
+/* What an append function wrote for v, against the text wanted. */
+static void expect(void (*add)(struct limen_buf *, double, int), const char *what, double v,
+                   int digits, const char *want)
+{
+    struct limen_buf b;
+    limen_buf_init(&b);
+    add(&b, v, digits);
+    assert_false(limen_buf_failed(&b));
+    if (strcmp(b.data, want) != 0)
+        fail_msg("%s of %.17g with %d digits: wrote %s, printf %s", what, v, digits, b.data, want);
+    limen_buf_release(&b);
+}
+
 static void check(double v, int digits)
 {
     char want[128];
     reference(v, digits, want, sizeof want);
-    struct limen_buf b;
-    limen_buf_init(&b);
-    limen_buf_add_number(&b, v, digits);
-    assert_false(limen_buf_failed(&b));
-    if (strcmp(b.data, want) != 0)
-        fail_msg("%.17g with %d digits: wrote %s, printf %s", v, digits, b.data, want);
-    limen_buf_release(&b);
+    expect(limen_buf_add_number, "add_number", v, digits, want);
 }
 
 /* limen_buf_add_signed() against printf's "%+.*f". */
@@ -57,13 +64,7 @@ static void check_signed(double v, int digits)
         snprintf(want, sizeof want, "%+.*f", digits, v);
     else
         snprintf(want, sizeof want, "null");
-    struct limen_buf b;
-    limen_buf_init(&b);
-    limen_buf_add_signed(&b, v, digits);
-    assert_false(limen_buf_failed(&b));
-    if (strcmp(b.data, want) != 0)
-        fail_msg("%.17g with %d digits, signed: wrote %s, printf %s", v, digits, b.data, want);
-    limen_buf_release(&b);
+    expect(limen_buf_add_signed, "add_signed", v, digits, want);
 }
 
 static void test_against_printf(void **state)
