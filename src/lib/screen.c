@@ -38,7 +38,7 @@
 #include <stdio.h>
 
 #define MAX_QNAMES 8
-#define MAX_UNITS 48
+#define MAX_UNITS  48
 /* Postings walked per query at most, whatever the list size: the commonest
  * names (Mohamed, Garcia) are then met through their date-of-birth buckets
  * or only at full scoring (docs/index.md, "bounded work"). */
@@ -66,7 +66,7 @@
 #ifndef YEAR_MIN_DF
 #define YEAR_MIN_DF 64
 #endif
-#define MIN_PAIR_SIM 0.70
+#define MIN_PAIR_SIM   0.70
 #define JOINED_MIN_SIM 0.93
 #ifndef MISSING_PENALTY
 #define MISSING_PENALTY 0.5
@@ -192,7 +192,7 @@ struct acc {
     float total;
     float last_c;
     int16_t last_unit;
-    uint8_t yb; /* year bucket of the name's alert (index_int.h) */
+    uint8_t yb;      /* year bucket of the name's alert (index_int.h) */
     uint8_t in_topk; /* listed in scratch.topk */
 };
 
@@ -233,7 +233,7 @@ struct scratch {
     uint8_t plan_keep[MAX_PLANNED];
     struct walk walk_tmp[MAX_WALKS]; /* for sorting walks */
     struct limen__sort_key walk_key[MAX_PLANNED], walk_key_tmp[MAX_PLANNED];
-    size_t walk_left; /* postings the query may still walk */
+    size_t walk_left;                  /* postings the query may still walk */
     uint8_t ybuckets[LIMEN__YB_COUNT]; /* 1: the query's birth years allow this bucket */
     uint8_t runs[MAX_RUNS][2];         /* the open buckets as runs [first, last] */
     int nruns;
@@ -241,26 +241,27 @@ struct scratch {
     int days[LIMEN__MAX_FACTS]; /* birth days to seed candidates with (dobkey.c) */
     int ndays;
     struct limen__facts facts;
-    struct acc *acc;        /* acc_cap slots (a power of two), acc_n used */
-    size_t acc_cap, acc_n;
-    uint64_t *occ;          /* acc_cap bits: 1 where a slot is used */
-    size_t peak_n;          /* names met by this query (acc_n is reset by selection) */
-    uint64_t seen[1024];    /* a filter of the names in acc: bit (name hash & 65535) */
+    struct acc *acc; /* acc_alloc slots, the first acc_cap (a power of two) in use */
+    size_t acc_cap, acc_alloc, acc_n;
+    uint64_t *occ;       /* acc_alloc bits: 1 where a slot is used */
+    struct acc *acc_tmp; /* acc_tmp_cap entries: names moved when the table grows */
+    size_t acc_tmp_cap;
+    uint64_t seen[1024]; /* a filter of the names in acc: bit (name hash & 65535) */
     struct topk {
         float key;
         uint32_t name;
-    } *topk;                /* a min-heap of k names with the most evidence met so far */
+    } * topk; /* a min-heap of k names with the most evidence met so far */
     size_t ntopk, topk_cap, topk_alloc; /* topk_cap: k for this query */
-    float top;              /* the most evidence any name has so far */
-    uint32_t *probe;        /* slots of the names still in the running (run_walks) */
+    float top;                          /* the most evidence any name has so far */
+    uint32_t *probe;                    /* slots of the names still in the running (run_walks) */
     size_t nprobe, probe_cap;
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
     struct limen__expand_work *xw;                    /* for neighbour search (made at first use) */
-    int update_only;        /* acc_add changes entries, adds none (run_walks) */
+    int update_only; /* acc_add changes entries, adds none (run_walks) */
     struct simc simc[SIMC_CAP];
     size_t simc_n;
     uint16_t simc_used[SIMC_CAP / 2]; /* the slots filled, to empty them */
-    struct limen__name alert_nm; /* for explanations */
+    struct limen__name alert_nm;      /* for explanations */
 };
 
 /* What candidate selection ranks a name by: its token evidence, plus
@@ -324,36 +325,6 @@ static size_t acc_slot_of(uint32_t name, size_t cap)
     return (size_t)(name * 2654435761u) & (cap - 1);
 }
 
-static int acc_grow(struct scratch *s)
-{
-    size_t cap = s->acc_cap ? s->acc_cap * 2 : 1024;
-    struct acc *t = limen__reallocarray(NULL, cap, sizeof *t);
-    uint64_t *occ = limen__calloc(cap / 64, sizeof *occ);
-    if (!t || !occ) {
-        limen__free(t);
-        limen__free(occ);
-        return -1;
-    }
-    for (size_t i = 0; i < cap; i++)
-        t[i].name = UINT32_MAX;
-    for (size_t e = 0; e < s->acc_cap; e++) {
-        const struct acc *a = &s->acc[e];
-        if (a->name == UINT32_MAX)
-            continue;
-        size_t j = acc_slot_of(a->name, cap);
-        while (t[j].name != UINT32_MAX)
-            j = (j + 1) & (cap - 1);
-        t[j] = *a;
-        occ[j / 64] |= 1ull << (j % 64);
-    }
-    limen__free(s->acc);
-    limen__free(s->occ);
-    s->acc = t;
-    s->occ = occ;
-    s->acc_cap = cap;
-    return 0;
-}
-
 /*
  * The used slots in slot order, through the occupancy bits: a query meets
  * a few thousand names in a table that may be sized for a heavier query
@@ -365,6 +336,69 @@ static int acc_grow(struct scratch *s)
     for (size_t w_ = 0, i = 0; w_ < (s)->acc_cap / 64; w_++)                                       \
         for (uint64_t b_ = (s)->occ[w_]; b_ && (i = w_ * 64 + (size_t)__builtin_ctzll(b_), 1);     \
              b_ &= b_ - 1)
+
+/*
+ * Grows the table to the first power of two (>= 1024, > acc_cap) holding
+ * `need` names at most half full. The allocation is kept from query to
+ * query (acc_alloc slots, all empty beyond the ones in use) and a query
+ * uses its first acc_cap slots: within it, growing moves the names met
+ * through a small list, with no allocation and no table to clear.
+ */
+static int acc_grow(struct scratch *s, size_t need)
+{
+    size_t cap = s->acc_cap ? s->acc_cap * 2 : 1024;
+    while (cap < 2 * need)
+        cap *= 2;
+    if (cap <= s->acc_alloc) {
+        if (s->acc_n > s->acc_tmp_cap) {
+            struct acc *m = limen__reallocarray(s->acc_tmp, cap / 2, sizeof *m);
+            if (!m)
+                return -1;
+            s->acc_tmp = m;
+            s->acc_tmp_cap = cap / 2;
+        }
+        size_t n = 0;
+        ACC_EACH(s, i)
+        {
+            s->acc_tmp[n++] = s->acc[i];
+            s->acc[i].name = UINT32_MAX;
+        }
+        memset(s->occ, 0, s->acc_cap / 8);
+        s->acc_cap = cap;
+        for (size_t e = 0; e < n; e++) {
+            size_t j = acc_slot_of(s->acc_tmp[e].name, cap);
+            while (s->acc[j].name != UINT32_MAX)
+                j = (j + 1) & (cap - 1);
+            s->acc[j] = s->acc_tmp[e];
+            s->occ[j / 64] |= 1ull << (j % 64);
+        }
+        return 0;
+    }
+    struct acc *t = limen__reallocarray(NULL, cap, sizeof *t);
+    uint64_t *occ = limen__calloc(cap / 64, sizeof *occ);
+    if (!t || !occ) {
+        limen__free(t);
+        limen__free(occ);
+        return -1;
+    }
+    for (size_t i = 0; i < cap; i++)
+        t[i].name = UINT32_MAX;
+    ACC_EACH(s, e)
+    {
+        const struct acc *a = &s->acc[e];
+        size_t j = acc_slot_of(a->name, cap);
+        while (t[j].name != UINT32_MAX)
+            j = (j + 1) & (cap - 1);
+        t[j] = *a;
+        occ[j / 64] |= 1ull << (j % 64);
+    }
+    limen__free(s->acc);
+    limen__free(s->occ);
+    s->acc = t;
+    s->occ = occ;
+    s->acc_cap = s->acc_alloc = cap;
+    return 0;
+}
 
 /* Adds a unit's evidence to a name already met. */
 static void acc_credit(struct acc *a, int unit, uint32_t mask, float c)
@@ -400,7 +434,7 @@ static inline __attribute__((always_inline)) int acc_add(struct scratch *s, uint
      * are. (Growing there, when a table exactly half full met a posting,
      * moved them: probe_unit then read an empty slot's name, a crash seen
      * once in 10,000 queries at 30M alerts.) */
-    if (!s->update_only && (s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s) != 0)
+    if (!s->update_only && (s->acc_n + 1) * 2 > s->acc_cap && acc_grow(s, s->acc_n + 1) != 0)
         return -1;
     size_t cmask = s->acc_cap - 1;
     size_t j = (size_t)h & cmask;
@@ -456,7 +490,8 @@ static void topk_sift(struct topk *h, size_t n, size_t i)
 static struct acc *acc_find(struct scratch *s, uint32_t name)
 {
     size_t cmask = s->acc_cap - 1;
-    for (size_t j = acc_slot_of(name, s->acc_cap); s->acc[j].name != UINT32_MAX; j = (j + 1) & cmask)
+    for (size_t j = acc_slot_of(name, s->acc_cap); s->acc[j].name != UINT32_MAX;
+         j = (j + 1) & cmask)
         if (s->acc[j].name == name)
             return &s->acc[j];
     return NULL;
@@ -567,8 +602,7 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
         }
         q->nunits = make_units(texts, lens, kinds, flags, q->nm.n, q->units, MAX_UNITS);
         for (int u = 0; u < q->nunits; u++)
-            limen__tsim_prepare(&q->sides[u], q->units[u].text, q->units[u].len,
-                                q->units[u].flags);
+            limen__tsim_prepare(&q->sides[u], q->units[u].text, q->units[u].len, q->units[u].flags);
         s->nq++;
     }
     return LIMEN_OK;
@@ -592,7 +626,6 @@ static float unit_weight(const struct unit *u, const float *w)
         s += w[i];
     return s;
 }
-
 
 /*
  * Candidate generation walks postings in a planned order: gather() lists,
@@ -931,7 +964,7 @@ static int maybe_prune(struct scratch *s, float left)
 #ifndef SEED_RATIO
 #define SEED_RATIO 0.55f
 #endif
-#define DOB_DAY_MAX 4096
+#define DOB_DAY_MAX  4096
 #define DOB_SEED_MAX 8192
 
 struct seed_credit {
@@ -1110,6 +1143,11 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
             if (spent + uc[k].cost > WALK_BUDGET && name_walked[qi])
                 continue;
             name_walked[qi] = 1;
+            /* room for every name the unit may insert, at once: one growth
+             * instead of a doubling every few thousand names */
+            size_t most = s->acc_n + (uc[k].cost < s->walk_left ? uc[k].cost : s->walk_left);
+            if (most * 2 > s->acc_cap && acc_grow(s, most) != 0)
+                return -1;
         }
         size_t left = uc[k].cost; /* postings of the unit's walks from i on */
         for (int i = first; i < end; i++) {
@@ -1180,7 +1218,8 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             float best_w = -1.0f;
             /* a spelling below the floor would give no candidate evidence
              * (NEIGHBOUR_FLOOR): not worth its similarity programme */
-            float floor = is_pair ? JOINED_MIN_SIM : (float)(min_sim > NEIGHBOUR_FLOOR ? min_sim : NEIGHBOUR_FLOOR);
+            float floor = is_pair ? JOINED_MIN_SIM
+                                  : (float)(min_sim > NEIGHBOUR_FLOOR ? min_sim : NEIGHBOUR_FLOOR);
             /* The dictionary tokens it may stand for: stored for the
              * commonest spellings, searched for the others (expand.c). */
             const struct limen__nb *nb = NULL;
@@ -1191,16 +1230,16 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             if (!nb) {
                 if (!s->xw && !(s->xw = limen__expand_work_new()))
                     return LIMEN_ENOMEM;
-                nn = limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair, floor, 0, s->nbuf,
-                                   LIMEN__MAX_NEIGHBOURS);
+                nn = limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair, floor, 0,
+                                   s->nbuf, LIMEN__MAX_NEIGHBOURS);
                 nb = s->nbuf;
             }
             /* and tokens added since finish(), through the delta keys */
             struct limen__nb *dn = s->nbuf + (nb == s->nbuf ? nn : 0);
             if (idx->ndk && !s->xw && !(s->xw = limen__expand_work_new()))
                 return LIMEN_ENOMEM;
-            size_t nd = idx->ndk ? limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair, floor,
-                                                 1, dn, LIMEN__MAX_NEIGHBOURS)
+            size_t nd = idx->ndk ? limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair,
+                                                 floor, 1, dn, LIMEN__MAX_NEIGHBOURS)
                                  : 0;
             for (size_t i = 0; i < nn + nd; i++) {
                 const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
@@ -1220,7 +1259,8 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                  * names: mohamed ~ mohammadi is only as rare as mohamed. */
                 float cap = unit_weight(x, q->w);
                 /* and counts as much as full scoring will credit it */
-                float c = (t->weight < cap ? t->weight : cap) * (float)credit(sim, x->flags | t->flags);
+                float c =
+                    (t->weight < cap ? t->weight : cap) * (float)credit(sim, x->flags | t->flags);
                 plan_walk(idx, s, tok, qi * MAX_UNITS + u, unit_mask(x), c);
             }
             /* An unknown spelling of a known name weighs what that name weighs. */
@@ -1687,7 +1727,7 @@ static void why_pair(char *out, size_t cap, const struct unit *x, const struct u
     size_t n = 0;
 #define ADD(str)                                                                                   \
     do {                                                                                           \
-        int w_ = snprintf(out + n, cap - n, "%s%s", n ? ", " : "", str);                          \
+        int w_ = snprintf(out + n, cap - n, "%s%s", n ? ", " : "", str);                           \
         if (w_ > 0 && (size_t)w_ < cap - n)                                                        \
             n += (size_t)w_;                                                                       \
     } while (0)
@@ -1740,7 +1780,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_adds(&b, ",\"property\":\"");
         limen_buf_adds(&b, limen__name_prop_label(in->prop));
         limen_buf_adds(&b, "\",\"score\":");
-    limen_buf_add_number(&b, r->nm.score, 3); /* alignment score S */
+        limen_buf_add_number(&b, r->nm.score, 3); /* alignment score S */
         limen_buf_adds(&b, ",\"pairs\":[");
         for (int p = 0; p < r->nm.npairs; p++) {
             const struct unit *x = &q->units[r->nm.pairs[p].qu];
@@ -1825,7 +1865,8 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
             snprintf(qv, sizeof qv, "%s", g[s->facts.gender & 3]);
             snprintf(av, sizeof av, "%s", g[a->gender & 3]);
         } else if (k == EV_NAT) {
-            uint16_t qc = s->facts.nats[r->ev.qi[k]], ac = idx->nats[a->nat0 + (uint32_t)r->ev.ai[k]];
+            uint16_t qc = s->facts.nats[r->ev.qi[k]],
+                     ac = idx->nats[a->nat0 + (uint32_t)r->ev.ai[k]];
             snprintf(qv, sizeof qv, "%c%c", qc >> 8, qc & 0xff);
             snprintf(av, sizeof av, "%c%c", ac >> 8, ac & 0xff);
         } else if (k == EV_DOC) {
@@ -1941,6 +1982,7 @@ void limen__scratch_free(void *p)
         return;
     limen__free(s->acc);
     limen__free(s->occ);
+    limen__free(s->acc_tmp);
     limen__expand_work_free(s->xw);
     limen__free(s->topk);
     limen__free(s->probe);
@@ -1966,9 +2008,11 @@ static struct scratch *scratch_get(const struct limen_index *cidx)
 /*
  * Empties a block and returns it to the pool (or frees it when the pool is
  * full). The accumulator was emptied by candidate selection, unless the
- * query stopped before; a table grown far beyond the names of this query is
- * given back, so that one heavy query does not make every later one scan a
- * large table.
+ * query stopped before. Its allocation is kept (the largest a query of
+ * this block needed: at most a few MB, the walks being bounded), and the
+ * next query starts on its first 1,024 slots: a light query after a heavy
+ * one neither scans nor spreads over the large table, and a heavy one does
+ * not allocate and clear a table again.
  */
 static void scratch_put(const struct limen_index *cidx, struct scratch *s)
 {
@@ -1982,14 +2026,9 @@ static void scratch_put(const struct limen_index *cidx, struct scratch *s)
         }
         memset(s->occ, 0, s->acc_cap / 8);
     }
-    if (s->acc_cap > 8 * (s->peak_n > 2048 ? s->peak_n : 2048)) {
-        limen__free(s->acc);
-        limen__free(s->occ);
-        s->acc = NULL;
-        s->occ = NULL;
-        s->acc_cap = 0;
-    }
-    s->acc_n = s->peak_n = 0;
+    /* the next query starts small in the same allocation (all empty now) */
+    s->acc_cap = s->acc_alloc < 1024 ? s->acc_alloc : 1024;
+    s->acc_n = 0;
     s->ntopk = s->topk_cap = 0;
     s->top = 0;
     s->nwalks = 0;
@@ -2060,7 +2099,6 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     }
     if (s->acc_cap)
         memset(s->occ, 0, s->acc_cap / 8);
-    s->peak_n = s->acc_n;
     s->acc_n = 0;
     float top = 0;
     for (size_t i = 0; i < nh; i++)
