@@ -561,6 +561,156 @@ static void src_put(struct limen_index *idx, uint32_t n, uint64_t h)
     idx->nsrcs++;
 }
 
+/* ---- written forms rebuilt from the tokens ---- */
+
+#define FORM_CASE_SHIFT 4
+#define FORM_SEP_SHIFT  32
+#define FORM_BITS       48
+
+static char ascii_upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* Whether `w` is token text (t, n) written in case `c` (the recipe's 0, 1, 2). */
+static int written_as(const char *w, const char *t, size_t n, unsigned c)
+{
+    for (size_t i = 0; i < n; i++)
+        if (w[i] != (c == 2 || (c == 1 && i == 0) ? ascii_upper(t[i]) : t[i]))
+            return 0;
+    return 1;
+}
+
+/*
+ * Writes the form a recipe gives for tokens text[0 .. n) (lengths len[])
+ * into buf, which has room for LIMEN__FORM_BUF bytes, and returns its
+ * length. The recipe was checked (limen__form_recipe_valid()) and each
+ * token holds at most LIMEN__TOKEN_MAX bytes, so it fits.
+ */
+static size_t form_write(const char *const *text, const uint8_t *len, unsigned n, uint64_t recipe,
+                         char *buf)
+{
+    unsigned r = (unsigned)(recipe & 15);
+    size_t o = 0;
+    for (unsigned j = 0; j < n; j++) {
+        unsigned k = (r + j) % n;
+        if (j && r && j == n - r) {
+            buf[o++] = ',';
+            buf[o++] = ' ';
+        } else if (j) {
+            buf[o++] = (recipe >> (FORM_SEP_SHIFT + j - 1)) & 1 ? '-' : ' ';
+        }
+        unsigned c = (unsigned)(recipe >> (FORM_CASE_SHIFT + 2 * j)) & 3;
+        for (unsigned i = 0; i < len[k]; i++)
+            buf[o + i] = c == 2 || (c == 1 && i == 0) ? ascii_upper(text[k][i]) : text[k][i];
+        o += len[k];
+    }
+    return o;
+}
+
+/* The recipe of (s, len) for the tokens in written order from r, or 0 with *ok = 0. */
+static uint64_t recipe_from(const struct limen__name *nm, unsigned r, const char *s, size_t len,
+                            int *ok)
+{
+    unsigned n = (unsigned)nm->n;
+    uint64_t recipe = r;
+    size_t p = 0;
+    *ok = 0;
+    for (unsigned j = 0; j < n; j++) {
+        const struct limen__token *t = &nm->tok[(r + j) % n];
+        if (j && r && j == n - r) {
+            if (len - p < 2 || s[p] != ',' || s[p + 1] != ' ')
+                return 0;
+            p += 2;
+        } else if (j) {
+            if (p >= len || (s[p] != ' ' && s[p] != '-'))
+                return 0;
+            if (s[p] == '-')
+                recipe |= (uint64_t)1 << (FORM_SEP_SHIFT + j - 1);
+            p++;
+        }
+        if (len - p < t->len)
+            return 0;
+        unsigned c = 0;
+        while (c < 3 && !written_as(s + p, t->text, t->len, c))
+            c++;
+        if (c == 3)
+            return 0;
+        recipe |= (uint64_t)c << (FORM_CASE_SHIFT + 2 * j);
+        p += t->len;
+    }
+    *ok = p == len;
+    return recipe;
+}
+
+int limen__form_recipe(const struct limen__name *nm, const char *s, size_t len, uint64_t *recipe)
+{
+    unsigned n = (unsigned)nm->n;
+    if (n == 0 || n > LIMEN__FORM_MAX_TOKENS || nm->dropped || len > LIMEN__FORM_BUF)
+        return 0;
+    /* A comma only ever comes from a rotated order (LAST, First). */
+    unsigned rotations = memchr(s, ',', len) ? n : 1;
+    for (unsigned r = 0; r < rotations; r++) {
+        int ok;
+        uint64_t rc = recipe_from(nm, r, s, len, &ok);
+        if (!ok)
+            continue;
+        /* What is read back is what was written: checked, not assumed. */
+        const char *text[LIMEN__FORM_MAX_TOKENS];
+        uint8_t tl[LIMEN__FORM_MAX_TOKENS];
+        for (unsigned k = 0; k < n; k++) {
+            text[k] = nm->tok[k].text;
+            tl[k] = nm->tok[k].len;
+        }
+        char buf[LIMEN__FORM_BUF];
+        if (!limen__form_recipe_valid(rc, n) || form_write(text, tl, n, rc, buf) != len ||
+            memcmp(buf, s, len) != 0)
+            return 0;
+        *recipe = rc;
+        return 1;
+    }
+    return 0;
+}
+
+int limen__form_recipe_valid(uint64_t recipe, unsigned ntok)
+{
+    if (ntok == 0 || ntok > LIMEN__FORM_MAX_TOKENS || recipe >> FORM_BITS)
+        return 0;
+    unsigned r = (unsigned)(recipe & 15);
+    if (r >= ntok)
+        return 0;
+    uint64_t cases = (recipe >> FORM_CASE_SHIFT) & 0xfffffffu;
+    for (unsigned j = 0; j < LIMEN__FORM_MAX_TOKENS; j++) {
+        unsigned c = (unsigned)(cases >> (2 * j)) & 3;
+        if (c == 3 || (j >= ntok && c))
+            return 0;
+    }
+    uint64_t seps = recipe >> FORM_SEP_SHIFT;
+    /* separators sit between words, and the wrap point has its comma */
+    if (seps >> (ntok - 1) || (r && ((seps >> (ntok - r - 1)) & 1)))
+        return 0;
+    return 1;
+}
+
+const char *limen__name_form(const struct limen_index *idx, uint32_t n, char *buf, size_t *len)
+{
+    const struct limen__iname *in = &idx->names[n];
+    if (!in->rebuilt) {
+        *len = in->src_len;
+        return idx->arena + in->src;
+    }
+    const char *text[LIMEN__FORM_MAX_TOKENS];
+    uint8_t tl[LIMEN__FORM_MAX_TOKENS];
+    unsigned nt = in->ntok < LIMEN__FORM_MAX_TOKENS ? in->ntok : LIMEN__FORM_MAX_TOKENS;
+    for (unsigned k = 0; k < nt; k++) {
+        const struct limen__dtok *t = &idx->toks[idx->ntok[in->tok + k]];
+        text[k] = idx->arena + t->text;
+        tl[k] = t->len;
+    }
+    *len = form_write(text, tl, nt, in->src | (uint64_t)in->src_len << 32, buf);
+    return buf;
+}
+
 static void srcs_free(struct limen_index *idx)
 {
     limen__free(idx->srcs);
@@ -1041,11 +1191,18 @@ limen_status limen__alert_prepare(struct limen__normalizer *nz, const struct lim
         if (nm->n == 0)
             continue;
         size_t sl = f->names[i].len > 65535 ? 65535 : f->names[i].len;
+        uint64_t recipe;
         put8(out, f->names[i].prop);
         put8(out, (unsigned)nm->n);
-        put16(out, (unsigned)sl);
-        limen_buf_add(out, f->names[i].s, sl);
-        put64(out, src_hash(f->names[i].s, sl));
+        if (limen__form_recipe(nm, f->names[i].s, f->names[i].len, &recipe)) {
+            /* length 0 (a name with tokens is never written empty): the recipe */
+            put16(out, 0);
+            put64(out, recipe);
+        } else {
+            put16(out, (unsigned)sl);
+            limen_buf_add(out, f->names[i].s, sl);
+            put64(out, src_hash(f->names[i].s, sl));
+        }
         for (int k = 0; k < nm->n; k++) {
             const struct limen__token *t = &nm->tok[k];
             put64(out, tok_hash(t->text, t->len, t->flags & LIMEN__TF_ARABIC));
@@ -1108,7 +1265,8 @@ void limen__alert_prefetch(const struct limen_index *idx, const unsigned char *r
         len = get16(&p);
         p += len;
         h = get64(&p);
-        prefetch_slot(idx->srcs, idx->srcs_cap, h, stage, idx->names, sizeof *idx->names);
+        if (len) /* else a recipe (the form is not stored) */
+            prefetch_slot(idx->srcs, idx->srcs_cap, h, stage, idx->names, sizeof *idx->names);
         for (unsigned k = 0; k < ntok; k++) {
             h = get64(&p);
             len = get8(&p);
@@ -1161,29 +1319,36 @@ limen_status limen__alert_file(struct limen_index *idx, const unsigned char *rec
         size_t sl = get16(&p);
         const char *src = (const char *)p;
         p += sl;
-        uint64_t sh = get64(&p);
+        uint64_t sh = get64(&p); /* the form's hash, or (sl 0) its recipe */
         if (GROW(idx->names, idx->names_cap, idx->nnames + 1) ||
             GROW(idx->ntok, idx->ntok_cap, idx->nntok + ntok))
             goto out;
         struct limen__iname *in = &idx->names[idx->nnames];
+        memset(in, 0, sizeof *in); /* the flag byte's spare bits too: files are compared */
         in->alert = (uint32_t)idx->nalerts;
         in->tok = (uint32_t)idx->nntok;
         in->ntok = (uint8_t)ntok;
-        in->prop = (uint8_t)prop;
-        in->src_len = (uint16_t)sl;
-        in->src = share ? src_find(idx, src, sl, sh) : UINT32_MAX;
-        for (unsigned j = 0; j < nnew && in->src == UINT32_MAX; j++) {
-            const struct limen__iname *o = &idx->names[new_src[j]];
-            if (o->src_len == sl && memcmp(idx->arena + o->src, src, sl) == 0)
-                in->src = o->src;
-        }
-        if (in->src == UINT32_MAX) {
-            in->src = arena_put(idx, src, sl, 0);
-            if (in->src == UINT32_MAX)
-                goto out;
-            if (share && nnew < LIMEN__MAX_NAMES) {
-                new_src[nnew] = (uint32_t)idx->nnames;
-                new_hash[nnew++] = sh;
+        in->prop = (uint8_t)(prop & 15);
+        if (sl == 0) {
+            in->rebuilt = 1;
+            in->src = (uint32_t)sh;
+            in->src_len = (uint16_t)(sh >> 32);
+        } else {
+            in->src_len = (uint16_t)sl;
+            in->src = share ? src_find(idx, src, sl, sh) : UINT32_MAX;
+            for (unsigned j = 0; j < nnew && in->src == UINT32_MAX; j++) {
+                const struct limen__iname *o = &idx->names[new_src[j]];
+                if (o->src_len == sl && memcmp(idx->arena + o->src, src, sl) == 0)
+                    in->src = o->src;
+            }
+            if (in->src == UINT32_MAX) {
+                in->src = arena_put(idx, src, sl, 0);
+                if (in->src == UINT32_MAX)
+                    goto out;
+                if (share && nnew < LIMEN__MAX_NAMES) {
+                    new_src[nnew] = (uint32_t)idx->nnames;
+                    new_hash[nnew++] = sh;
+                }
             }
         }
         for (unsigned k = 0; k < ntok; k++) {

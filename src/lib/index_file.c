@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 6u
+#define FILE_VERSION 7u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 
@@ -308,8 +308,11 @@ static const char *check_structure(const struct limen_index *idx, uint64_t npost
         const struct limen__iname *in = &idx->names[n];
         if (in->alert >= idx->nalerts || (uint64_t)in->tok + in->ntok > idx->nntok ||
             in->ntok > LIMEN__NAME_MAX_TOKENS ||
-            (uint64_t)in->src + in->src_len > idx->arena_len)
+            (!in->rebuilt && (uint64_t)in->src + in->src_len > idx->arena_len))
             return "a name points outside the arrays";
+        if (in->rebuilt &&
+            !limen__form_recipe_valid(in->src | (uint64_t)in->src_len << 32, in->ntok))
+            return "a name's written form cannot be rebuilt from its tokens";
     }
     for (size_t k = 0; k < idx->nntok; k++)
         if (idx->ntok[k] >= idx->ntoks)

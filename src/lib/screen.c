@@ -1765,9 +1765,11 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
     if (r->nm.score > 0 || r->nm.npairs) {
         const struct qname *q = &s->q[r->nm.qi];
         const struct limen__iname *in = &idx->names[r->nm.name];
-        const char *asrc = idx->arena + in->src;
+        char form[LIMEN__FORM_BUF];
+        size_t alen;
+        const char *asrc = limen__name_form(idx, r->nm.name, form, &alen);
         struct limen__name *an = &s->alert_nm;
-        if (limen__name_normalize(idx->nz, asrc, in->src_len, an) != LIMEN_OK)
+        if (limen__name_normalize(idx->nz, asrc, alen, an) != LIMEN_OK)
             an->n = 0;
         struct unit au[MAX_UNITS];
         float aw[LIMEN__NAME_MAX_TOKENS];
@@ -1776,7 +1778,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_adds(&b, "\"name\":{\"query\":");
         limen_buf_add_json_string(&b, q->src, q->src_len);
         limen_buf_adds(&b, ",\"alert\":");
-        limen_buf_add_json_string(&b, asrc, in->src_len);
+        limen_buf_add_json_string(&b, asrc, alen);
         limen_buf_adds(&b, ",\"property\":\"");
         limen_buf_adds(&b, limen__name_prop_label(in->prop));
         limen_buf_adds(&b, "\",\"score\":");
@@ -1792,7 +1794,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
             add_span(&b, q->src, q->src_len, &q->nm, x->first, x->last);
             limen_buf_adds(&b, ",\"alert\":");
             if (an_ok)
-                add_span(&b, asrc, in->src_len, an, y->first, y->last);
+                add_span(&b, asrc, alen, an, y->first, y->last);
             else
                 limen_buf_add_json_string(&b, y->text, y->len);
             limen_buf_adds(&b, ",\"similarity\":");
@@ -1814,7 +1816,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
                 if (an_ok) {
                     st = an->tok[y->first].src_start;
                     en = (size_t)an->tok[y->last].src_start + an->tok[y->last].src_len;
-                    if (en <= in->src_len && st <= en)
+                    if (en <= alen && st <= en)
                         limen_buf_add(&sum, asrc + st, en - st);
                 } else {
                     limen_buf_add(&sum, y->text, y->len);
@@ -1842,7 +1844,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
                 if (!first)
                     limen_buf_addch(&b, ',');
                 first = 0;
-                add_span(&b, asrc, in->src_len, an, k, k);
+                add_span(&b, asrc, alen, an, k, k);
             }
         limen_buf_adds(&b, "]},");
     }

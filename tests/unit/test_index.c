@@ -421,10 +421,40 @@ static void test_bad_files(void **state)
         expect_load_error(bad, LIMEN_ECORRUPT, "document number points outside");
         /* a written name running past the arena's end */
         assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
-        l->names[0].src = (uint32_t)(l->arena_len - l->names[0].src_len + 1);
+        size_t n;
+        for (n = 0; n < l->nnames && l->names[n].rebuilt; n++)
+            ;
+        assert_true(n < l->nnames); /* the fixture has names kept as written */
+        l->names[n].src = (uint32_t)(l->arena_len - l->names[n].src_len + 1);
         assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
         limen_index_free(l);
         expect_load_error(bad, LIMEN_ECORRUPT, "a name points outside");
+    }
+
+    /* format 7: a form rebuilt from the tokens with a recipe no name can
+     * have: a case that does not exist, a rotation past the last token, a
+     * separator after the last word, a name of too many tokens */
+    for (int k = 0; k < 4; k++) {
+        struct limen_index *l = NULL;
+        assert_int_equal(limen_index_load(good, &l, NULL), LIMEN_OK);
+        size_t n;
+        for (n = 0; n < l->nnames && !(l->names[n].rebuilt && l->names[n].ntok == 2); n++)
+            ;
+        assert_true(n < l->nnames); /* the fixture has names rebuilt */
+        struct limen__iname *in = &l->names[n];
+        if (k == 0)
+            in->src |= 3u << 4; /* the first word's case */
+        else if (k == 1)
+            in->src = (in->src & ~15u) | 2u;
+        else if (k == 2)
+            in->src_len |= 2u; /* the separator before a third word */
+        else
+            in->ntok = LIMEN__FORM_MAX_TOKENS + 1; /* within the token array still */
+        if (k == 3)
+            in->tok = 0;
+        assert_int_equal(limen_index_save(l, bad, NULL), LIMEN_OK);
+        limen_index_free(l);
+        expect_load_error(bad, LIMEN_ECORRUPT, "cannot be rebuilt");
     }
 
     /* allocation failure while loading: an error, never a crash or a leak */
@@ -451,6 +481,73 @@ static void test_bad_files(void **state)
     limen_index_free(built);
     free(dead);
     free(repl);
+}
+
+/*
+ * Written forms: a name that is its tokens joined again (in any case per
+ * word, with spaces or hyphens, or as LAST, First) is not stored but
+ * rebuilt, byte for byte, before and after a save; any other is kept.
+ */
+static void test_written_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int rebuilt;
+    } cases[] = {
+        {"Saghes BENYOUCEF", 1},
+        {"AL-ZAWAHIRI, Ayman", 1},
+        {"MENDOZA GAYTAN, Hugo Gonzalo", 1},
+        {"Anne-Marie MAMIMBOT", 1},
+        {"marie dupont", 1},
+        {"Jose GARCIA SANTOS", 1},
+        {"Jose\xcc\x81 Garcia", 0}, /* a combining accent */
+        {"Ren\xc3\xa9 DUPONT", 0},
+        {"Abdelhadi EL AMRANI", 0}, /* abdal, al */
+        {"Jean  Blanc", 0},
+        {"Jean Blanc ", 0},
+        {"McDonald Ronald", 0},
+        {"ABBAS, Abu, Ali", 0},
+        {"ANGLO-CARIBBEAN CO., LTD.", 0},
+        {"\xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd9\x84\xd8\xad\xd9\x84\xd9\x88", 0},
+        {"Aa Bb Cc Dd Ee Ff Gg Hh Ii Jj Kk Ll Mm Nn", 1},
+        {"Aa Bb Cc Dd Ee Ff Gg Hh Ii Jj Kk Ll Mm Nn Oo", 0}, /* 15 tokens */
+    };
+    const size_t ncase = sizeof cases / sizeof cases[0];
+    struct limen_index *idx = NULL;
+    assert_int_equal(limen_index_new(NULL, &idx), LIMEN_OK);
+    for (size_t i = 0; i < ncase; i++) {
+        struct limen_entity *e = NULL;
+        char id[16];
+        snprintf(id, sizeof id, "w%zu", i);
+        assert_int_equal(limen_entity_new(id, LIMEN_SCHEMA_PERSON, &e), LIMEN_OK);
+        assert_int_equal(limen_entity_add(e, "name", cases[i].name, strlen(cases[i].name)),
+                         LIMEN_OK);
+        assert_int_equal(limen_index_add(idx, e, NULL, NULL), LIMEN_OK);
+        limen_entity_free(e);
+    }
+    assert_int_equal(limen_index_finish(idx), LIMEN_OK);
+    char path[512];
+    tmp_path(path, sizeof path, "forms.limen");
+    assert_int_equal(limen_index_save(idx, path, NULL), LIMEN_OK);
+    struct limen_index *loaded = NULL;
+    assert_int_equal(limen_index_load(path, &loaded, NULL), LIMEN_OK);
+    const struct limen_index *both[2] = {idx, loaded};
+    for (int w = 0; w < 2; w++) {
+        assert_int_equal(both[w]->nnames, ncase);
+        for (size_t i = 0; i < ncase; i++) {
+            char buf[LIMEN__FORM_BUF];
+            size_t len;
+            const char *s = limen__name_form(both[w], (uint32_t)i, buf, &len);
+            if (both[w]->names[i].rebuilt != cases[i].rebuilt || len != strlen(cases[i].name) ||
+                memcmp(s, cases[i].name, len) != 0)
+                fail_msg("'%s': rebuilt %d, gives '%.*s'", cases[i].name, both[w]->names[i].rebuilt,
+                         (int)len, s);
+        }
+    }
+    limen_index_free(loaded);
+    limen_index_free(idx);
+    unlink(path);
 }
 
 /*
@@ -909,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_clone),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_written_forms),
         cmocka_unit_test(test_threads_same_file),
         cmocka_unit_test(test_source_same_file),
         cmocka_unit_test(test_fast_path_same_file),
