@@ -329,13 +329,20 @@ static int snapshot_now(struct hub *h, const char *path, const char *why, unsign
     int rc = hub_snapshot_write(h, path, &st, &err);
     if (rc < 0)
         fprintf(stderr, "limen serve: snapshot %s not written (%s): %s", path, why, err.message);
-    else if (rc == 0)
+    else if (rc == 0) {
         fprintf(stderr,
                 "limen serve: snapshot %s written (%s; watermark %lld, %zu alerts) in %.2f s; "
                 "writes waited %.3f s for the copy (index %.3f s, table %.3f s)",
                 path, why, (long long)st.watermark, st.alerts, st.seconds, st.locked,
                 st.locked_index, st.locked - st.locked_index);
-    else if (!retry)
+        if (st.swapped)
+            fprintf(stderr,
+                    "; swapped in as the live index (%zu changes caught up in %.3f s, "
+                    "longest write-lock hold %.6f s)",
+                    st.caught_up, st.swap_seconds, st.swap_locked);
+        else
+            fprintf(stderr, "; not swapped in (%s): serving on the index in use", st.swap_why);
+    } else if (!retry)
         fprintf(stderr, "limen serve: snapshot %s still current (watermark %lld)", path,
                 (long long)st.watermark);
     if (rc < 0 && retry)
