@@ -338,8 +338,8 @@ static int snapshot_now(struct hub *h, const char *path, const char *why, unsign
         if (st.swapped)
             fprintf(stderr,
                     "; swapped in as the live index (%zu changes caught up in %.3f s, "
-                    "longest write-lock hold %.6f s)",
-                    st.caught_up, st.swap_seconds, st.swap_locked);
+                    "longest write-lock hold %.3f ms)",
+                    st.caught_up, st.swap_seconds, st.swap_locked * 1e3);
         else
             fprintf(stderr, "; not swapped in (%s): serving on the index in use", st.swap_why);
     } else if (!retry)
