@@ -7,7 +7,9 @@
  * withdrawn) is made durable in the store first, then applied to the index and
  * the alert table under the write lock, so the next screening sees it. A
  * snapshot written while serving holds the read lock only while it copies the
- * index and the table to memory (writes wait, screening does not). On
+ * index and the table to memory (writes wait, screening does not); its copy
+ * of the index, finished and saved, then replaces the live one, brought up to
+ * date with the changes made meanwhile (the write lock held for moments). On
  * start the hub loads its snapshot (the saved index and the alert table,
  * tagged with the store's change watermark) and applies the alert changes
  * the store numbered after it; without a usable snapshot it rebuilds both

@@ -435,7 +435,10 @@ static void serve_usage(FILE *out)
             "                    while the index is copied to memory (0.15-0.65 s at 1M\n"
             "                    alerts; docs/server.md). A write that\n"
             "                    fails is logged and tried again a period later; the\n"
-            "                    previous snapshot stays valid\n"
+            "                    previous snapshot stays valid. The index written,\n"
+            "                    with the changes made meanwhile, becomes the index\n"
+            "                    in use: changes made while serving do not pile up\n"
+            "                    in it (/healthz: index_pending)\n"
             "  --snapshot-changes N  also write it as soon as N alert changes are not in\n"
             "                    it (default 0: no such trigger)\n"
             "  --no-snapshot     neither load nor write a snapshot: rebuild at every start\n",
