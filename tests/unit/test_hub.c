@@ -509,8 +509,9 @@ static void withdraw_alert(struct hub *h, struct limen_store *s, int i)
 /* What swap_hook() does at each step of a snapshot write. */
 struct swap_script {
     struct limen_store *s;
-    int steps;      /* the steps seen, a bit each */
-    int fail_after; /* HUB_SNAP_SAVED: one change, then the next allocation fails */
+    int steps;       /* the steps seen, a bit each */
+    int fail_after;  /* HUB_SNAP_SAVED: one change, then the next allocation fails */
+    int fail_shadow; /* HUB_SNAP_SHADOW: one change, then the copy marked failed */
 };
 
 static void swap_hook(struct hub *h, int step, void *ud)
@@ -521,6 +522,17 @@ static void swap_hook(struct hub *h, int step, void *ud)
         if (step == HUB_SNAP_SAVED) {
             rename_alert(h, sc->s, 11, "Lahlou", 0);
             limen__alloc_fail_after(1, 0);
+        }
+        return;
+    }
+    if (sc->fail_shadow) {
+        if (step == HUB_SNAP_SHADOW) {
+            assert_ptr_not_equal(h->shadow, NULL);
+            rename_alert(h, sc->s, 15, "Berrada", 0);
+            /* As a change that could not be made to the copy (out of memory) leaves it. */
+            pthread_rwlock_wrlock(&h->lock);
+            h->swap_failed = 1;
+            pthread_rwlock_unlock(&h->lock);
         }
         return;
     }
@@ -594,7 +606,8 @@ static void screen_rebuilt(struct limen_store *s, char *out, size_t cap)
  * made at each step of the write (after the copy, after the save, while the
  * copy shadows the index) are in the index after the swap, and so is a
  * change stored then and applied after it. Out of memory while catching the
- * copy up: the hub keeps its index and every change.
+ * copy up, or a change the shadowing copy missed: the hub keeps its index and
+ * every change.
  */
 static void test_snapshot_swap(void **state)
 {
@@ -631,7 +644,7 @@ static void test_snapshot_swap(void **state)
     assert_string_equal(got, want);
 
     /* Changes at each step of the write: all in the index swapped in. */
-    struct swap_script sc = {s, 0, 0};
+    struct swap_script sc = {s, 0, 0, 0};
     h.snap_hook = swap_hook;
     h.snap_hook_ud = &sc;
     rename_alert(&h, s, 14, "Sqalli", 0); /* a change: the snapshot in use is not current */
@@ -683,6 +696,19 @@ static void test_snapshot_swap(void **state)
     assert_true(limen_index_pending(h.idx) > pending);
     assert_true(screens_as(&h, 11, "Lahlou", 1));
     assert_true(screens_as(&h, 12, "Lahlou", 1));
+    /* A change the copy missed while shadowing: not swapped in either, nothing lost. */
+    sc.fail_after = 0;
+    sc.fail_shadow = 1;
+    h.snap_hook = swap_hook;
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    h.snap_hook = NULL;
+    assert_int_equal(st.swapped, 0);
+    assert_non_null(strstr(st.swap_why, "could not be made to the copy"));
+    assert_ptr_equal(h.idx, before);
+    assert_null(h.shadow);
+    assert_int_equal(h.journaling, 0);
+    assert_true(screens_as(&h, 15, "Berrada", 1));
+    assert_true(screens_as(&h, 11, "Lahlou", 1));
     /* The next change's snapshot swaps. */
     withdraw_alert(&h, s, 13);
     assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
