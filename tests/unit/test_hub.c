@@ -8,6 +8,7 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -736,7 +737,7 @@ struct racer {
     struct hub *h;
     struct limen_store *s;
     int writes, lost; /* lost: a change the next screening did not see */
-    volatile int done;
+    atomic_int done;
 };
 
 /* Under the read lock, as a request screens: whether h<i> is the first result for its name. */
@@ -799,7 +800,7 @@ static void *racer_run(void *arg)
         }
         rc->writes++;
     }
-    rc->done = 1;
+    atomic_store(&rc->done, 1);
     return NULL;
 }
 
@@ -827,7 +828,7 @@ static void test_snapshot_swap_racing(void **state)
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, racer_run, &rc), 0);
     int swaps = 0, caught = 0;
-    while (!rc.done) {
+    while (!atomic_load(&rc.done)) {
         int r = hub_snapshot_write(&h, snap, &st, &err);
         assert_true(r >= 0);
         swaps += r == 0 && st.swapped;
