@@ -34,6 +34,20 @@
 #   --snapshot-every 0, then against one with --snapshot-every P; for each,
 #   the latencies of writes and screenings (p50, p90, p99, max), then the
 #   periodic writes' log lines (how long writes waited for the copy).
+#   HUB_BENCH_SWAP=N measures what a long-running hub's index delta costs and
+#   what the snapshot's swap gives back, no other wrk: two hubs on copies of
+#   the store, both --rate 0: A --no-snapshot (its index keeps every change
+#   made while serving in its delta), B --snapshot-every 0 --snapshot-changes N
+#   (once N changes are in, its snapshot swaps a folded index in); N alert
+#   updates (PUT, the action changed: the whole alert is filed again) sent to
+#   each, one at a time; then /healthz's index_pending of both, B's snapshot
+#   log line, and HUB_BENCH_ROUNDS (5) rounds of wrk (HUB_BENCH_SECONDS each)
+#   on A, then on B, in turn: each round's requests/s and server CPU per
+#   request, and the medians. With HUB_BENCH_SWAP_EVERY=S, B writes a
+#   snapshot every S seconds instead (--snapshot-every S): swaps while the
+#   updates come, each catching up the changes made during its write (their
+#   log lines summed up: changes caught up, longest write-lock hold); the
+#   rounds start once B holds nothing pending.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
@@ -56,7 +70,9 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/limen-hub-bench.XXXXXX")
 pid=""
+pid_b=""
 cleanup() {
+    [ -n "$pid_b" ] && kill "$pid_b" 2>/dev/null && wait "$pid_b" 2>/dev/null
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     if [ -n "${HUB_BENCH_KEEP:-}" ]; then echo "hub_wrk: kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
@@ -180,6 +196,78 @@ for n in $sizes; do
             grep -h 'written (periodic' "$tmp/server.log" | sed 's/^limen serve: /  /' || true
             stop_server
         done
+        continue
+    fi
+    if [ -n "${HUB_BENCH_SWAP:-}" ]; then
+        nchg=$HUB_BENCH_SWAP
+        rounds=${HUB_BENCH_ROUNDS:-5}
+        declare -A analyst_of
+        for ag in MA-DGSN IT-PS FR-PN ES-CNP; do
+            analyst_of[$ag]=$("$LIMEN" admin user --db "$db" --agency "$ag" --user "analyst-$ag" --role analyst | jq -r .token)
+        done
+        sqlite3 "$db" ".backup '$dir/b.db'"
+        cp "$db.audit-key" "$dir/b.db.audit-key"
+        # N updates spread over the alerts, as a curl config (one connection, one at a time)
+        awk -v n="$nchg" -v total="$(wc -l <"$dir/alerts.jsonl")" -v base="$base" \
+            -v t1="${analyst_of[MA-DGSN]}" -v t2="${analyst_of[IT-PS]}" -v t3="${analyst_of[FR-PN]}" -v t4="${analyst_of[ES-CNP]}" '
+            BEGIN { step = int(total / n); if (step < 1) step = 1; split(t1 " " t2 " " t3 " " t4, tok, " ") }
+            (NR - 1) % step == 0 && done < n {
+                done++
+                match($0, /"id":"[^"]*"/); id = substr($0, RSTART + 6, RLENGTH - 7)
+                body = $0; sub(/"action":"check and report"/, "\"action\":\"check and report, updated\"", body)
+                gsub(/\\/, "\\\\", body); gsub(/"/, "\\\"", body)
+                if (done > 1) print "next"
+                printf "url = \"%s/v1/alerts/%s\"\nrequest = \"PUT\"\nheader = \"Authorization: Bearer %s\"\ndata = \"%s\"\noutput = \"/dev/null\"\nwrite-out = \"%%{http_code}\\n\"\n", base, id, tok[NR % 4 + 1], body
+            }' "$dir/alerts.jsonl" >"$dir/updates.curl"
+        base_of() { echo "http://127.0.0.1:$1"; }
+        port_a=$port
+        port_b=$((port + 1))
+        start_server "$db" --rate 0 --no-snapshot
+        pid_a=$pid
+        b_args=(--snapshot-every 0 --snapshot-changes "$nchg")
+        [ -n "${HUB_BENCH_SWAP_EVERY:-}" ] && b_args=(--snapshot-every "$HUB_BENCH_SWAP_EVERY")
+        port=$port_b base=$(base_of $port_b) start_server "$dir/b.db" --rate 0 "${b_args[@]}"
+        pid_b=$pid
+        pid=$pid_a
+        # B rebuilt its index at start: its first snapshot comes soon; the updates come after it.
+        for _ in $(seq 1 600); do
+            grep -q "swapped in" "$tmp/server.log" && break
+            sleep 0.5
+        done
+        t0=$(now)
+        sed "s|$base/|$(base_of $port_a)/|" "$dir/updates.curl" | curl -s -K - >"$dir/put-a.codes" &
+        p1=$!
+        sed "s|$base/|$(base_of $port_b)/|" "$dir/updates.curl" | curl -s -K - >"$dir/put-b.codes" &
+        wait "$p1" $!
+        echo "$nchg updates sent to A and B at once in $(since "$t0") s; answers: A $(sort "$dir/put-a.codes" | uniq -c | tr -s ' \n' ' '), B $(sort "$dir/put-b.codes" | uniq -c | tr -s ' \n' ' ')"
+        for _ in $(seq 1 1200); do
+            [ "$(curl -s "$(base_of $port_b)/healthz" | jq .index_pending)" = 0 ] &&
+                [ "$(grep -c "swapped in" "$tmp/server.log")" -ge 2 ] && break
+            sleep 0.5
+        done
+        grep -h "swapped in" "$tmp/server.log" | tail -n +2 | sed 's/.*(\([0-9]*\) changes caught up in \([0-9.]*\) s, longest write-lock hold \([0-9.]*\) ms.*/\1 \2 \3/' |
+            awk '{ n++; c += $1; if ($1 > mc) mc = $1; if ($3 > mh) mh = $3; if ($2 > ms) ms = $2 } END {
+                printf "B: %d swaps while serving the updates: %d changes caught up (at most %d in one, in %.3f s at most), longest write-lock hold %.3f ms\n", n, c, mc, ms, mh }'
+        echo "A /healthz: $(curl -s "$(base_of $port_a)/healthz"); B /healthz: $(curl -s "$(base_of $port_b)/healthz")"
+        grep -h "written (periodic" "$tmp/server.log" | tail -1 | sed 's/^limen serve: /  B: /'
+        : >"$dir/swap-rounds"
+        for r in $(seq 1 "$rounds"); do
+            for side in A B; do
+                if [ $side = A ]; then pid=$pid_a base=$(base_of $port_a); else pid=$pid_b base=$(base_of $port_b); fi
+                line=$(run_wrk "round $r $side" | tr '\n' ' ')
+                echo "$line"
+                rps=$(sed -n 's/.*requests=[0-9]* .*rps=\([0-9.]*\).*/\1/p' "$dir/wrk-round $r $side.txt")
+                echo "$side $(echo "$line" | sed -n 's/.* \([0-9.]*\) ms a request.*/\1/p') ${rps:-0}" >>"$dir/swap-rounds"
+            done
+        done
+        median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+        for side in A B; do
+            echo "median of $rounds rounds, $side: server CPU $(awk -v s=$side '$1 == s { print $2 }' "$dir/swap-rounds" | median) ms a request, $(awk -v s=$side '$1 == s { print $3 }' "$dir/swap-rounds" | median) requests/s"
+        done
+        kill "$pid_b" 2>/dev/null && wait "$pid_b" 2>/dev/null || true
+        pid_b=""
+        pid=$pid_a
+        stop_server
         continue
     fi
     if [ -n "${HUB_BENCH_STARTS:-}" ]; then

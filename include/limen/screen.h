@@ -176,6 +176,17 @@ limen_status limen_index_save(struct limen_index *idx, const char *path, struct 
  */
 limen_status limen_index_load(const char *path, struct limen_index **out, struct limen_error *err);
 
+/*
+ * The changes a finished index holds aside since its last finish() or load
+ * (its delta, consulted beside the main structures until finish() folds it
+ * in): alerts added plus alerts removed, a replacement counting once as
+ * each. 0 right after a finish() or a load, and for an index never finished
+ * (finish() builds everything then). Costs nothing (a counter); reads the
+ * index only, so it may run beside screening. Screening slows down and the
+ * index grows as the delta does (docs/index.md).
+ */
+size_t limen_index_pending(const struct limen_index *idx);
+
 struct limen_index_stats {
     size_t alerts;       /* live alerts */
     size_t names;        /* indexed names */

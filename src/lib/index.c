@@ -254,7 +254,7 @@ static void free_delta(struct limen_index *idx)
     idx->dp_name = idx->dp_next = idx->dk_tok = idx->dd_alert = NULL;
     idx->dk_key = idx->dd_key = NULL;
     idx->ndp = idx->dp_cap = idx->ndk = idx->dk_cap = idx->ndd = idx->dd_cap = 0;
-    idx->ndead_delta = 0;
+    idx->ndead_delta = idx->nadded_delta = 0;
     limen__dobk_free_delta(idx);
     for (size_t t = 0; t < idx->ntoks; t++)
         if (idx->toks[t].ddf || idx->toks[t].dhead)
@@ -1072,6 +1072,7 @@ static int delta_reserve(struct limen_index *idx, const struct limen__ialert *a)
 static void delta_add(struct limen_index *idx, uint32_t ai)
 {
     const struct limen__ialert *a = &idx->alerts[ai];
+    idx->nadded_delta++;
     idx->live_names += a->nname;
     int yb = alert_year_bucket(idx, a);
     for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
@@ -2153,6 +2154,11 @@ limen_status limen_index_finish(struct limen_index *idx)
     idx->finished = 1;
     shrink_all(idx);
     return LIMEN_OK;
+}
+
+size_t limen_index_pending(const struct limen_index *idx)
+{
+    return idx->finished ? idx->nadded_delta + idx->ndead_delta : 0;
 }
 
 void limen_index_stats(const struct limen_index *idx, struct limen_index_stats *s)

@@ -296,6 +296,7 @@ struct limen_index {
      */
     size_t ntoks_keyed; /* tokens [0, ntoks_keyed) had their keys built by finish() */
     size_t ndead_delta; /* alerts removed or replaced since finish() */
+    size_t nadded_delta;         /* alerts added (replacements too) since finish() */
     uint32_t *dp_name, *dp_next; /* delta postings: name id, next (1-based, 0 ends) */
     uint8_t *dp_yb;              /* the year bucket of each delta posting's alert */
     size_t ndp, dp_cap;

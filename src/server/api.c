@@ -1277,9 +1277,12 @@ void api_dispatch(struct server *srv, struct MHD_Connection *conn, const char *m
         pthread_rwlock_rdlock(&srv->hub.lock);
         struct limen_index_stats st;
         limen_index_stats(srv->hub.idx, &st);
+        /* Changes held aside since the index was last folded (a snapshot swaps in a folded one). */
+        size_t pending = limen_index_pending(srv->hub.idx);
         pthread_rwlock_unlock(&srv->hub.lock);
-        answer_json(&a, 200, json_pack("{s:s,s:I}", "status", "ok", "alerts",
-                                       (json_int_t)st.alerts));
+        answer_json(&a, 200,
+                    json_pack("{s:s,s:I,s:I}", "status", "ok", "alerts", (json_int_t)st.alerts,
+                              "index_pending", (json_int_t)pending));
         goto done;
     }
     if (get && path_is(url, "/openapi.json", NULL)) {

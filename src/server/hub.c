@@ -37,6 +37,13 @@ const char *const hub_categories[] = {"arrest",
 /* The number of categories (without the NULL): a category index read from a file is below it. */
 #define NCATEGORIES (sizeof hub_categories / sizeof hub_categories[0] - 1)
 
+/*
+ * The most bytes of alert ids a snapshot's journal keeps (swap_in): about a
+ * million changes during one snapshot. Past it the copy is not swapped in
+ * (the next snapshot tries again).
+ */
+#define HUB_JOURNAL_MAX ((size_t)64 << 20)
+
 static const struct {
     const char *name;
     unsigned bit;
@@ -544,6 +551,45 @@ static double mono_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/*
+ * Every change to the live index goes through these two (under the write
+ * lock): while a snapshot's copy is being brought up to date to replace it,
+ * the alert's id goes to the journal (the copy catches up on it), or, once
+ * the copy shadows the index, the change is made to the copy too.
+ */
+static void journal_note(struct hub *h, const char *id)
+{
+    if (!h->journaling || h->shadow)
+        return;
+    limen_buf_add(&h->journal, id, strlen(id) + 1);
+    if (limen_buf_failed(&h->journal))
+        h->swap_failed = 1;
+}
+
+static limen_status index_add(struct hub *h, const char *id, const struct limen_entity *e,
+                              struct limen_error *err)
+{
+    limen_status st = limen_index_add(h->idx, e, NULL, err);
+    if (st != LIMEN_OK)
+        return st; /* the index is as it was */
+    journal_note(h, id);
+    if (h->shadow && limen_index_add(h->shadow, e, NULL, NULL) != LIMEN_OK)
+        h->swap_failed = 1;
+    return st;
+}
+
+static limen_status index_remove(struct hub *h, const char *id)
+{
+    limen_status st = limen_index_remove(h->idx, id);
+    journal_note(h, id);
+    if (h->shadow) {
+        limen_status s2 = limen_index_remove(h->shadow, id);
+        if (s2 != LIMEN_OK && s2 != LIMEN_ENOTFOUND)
+            h->swap_failed = 1;
+    }
+    return st;
+}
+
 static int apply_entity(struct hub *h, const struct limen_entity *e, const struct hub_alert *meta,
                         int withdrawn, struct hub_timing *tm, struct limen_error *err)
 {
@@ -571,10 +617,10 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
     if (have && have->version >= meta->version)
         rc = 1;
     else if (withdrawn || date_past(meta->valid_until, today)) {
-        limen_status st = limen_index_remove(h->idx, meta->id);
+        limen_status st = index_remove(h, meta->id);
         rc = (st == LIMEN_OK || st == LIMEN_ENOTFOUND) ? 0 : -1;
     } else {
-        rc = limen_index_add(h->idx, e, NULL, err) == LIMEN_OK ? 0 : -1;
+        rc = index_add(h, meta->id, e, err) == LIMEN_OK ? 0 : -1;
     }
     if (tm) {
         t0 = mono_now();
@@ -584,6 +630,8 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
         rc = table_put(h, a);
         if (rc == 0)
             a = NULL;
+        else /* the index changed, the table did not: a copy caught up from it would differ */
+            h->swap_failed = 1;
     }
     pthread_rwlock_unlock(&h->lock);
     free(a);
@@ -597,7 +645,7 @@ void hub_withdraw(struct hub *h, const char *id, int64_t version)
     pthread_rwlock_wrlock(&h->lock);
     const struct hub_entry *e = hub_entry_find(h, id);
     if (!e || e->version < version) {
-        limen_index_remove(h->idx, id);
+        index_remove(h, id);
         /* The record stays, at the version that withdrew it: a new entry, as a
          * snapshot may be reading this one outside the lock. */
         size_t n = e ? sizeof *e + entry_text_len(e) : 0;
@@ -605,9 +653,13 @@ void hub_withdraw(struct hub *h, const char *id, int64_t version)
         if (c) {
             memcpy(c, e, n);
             c->version = version;
-            if (table_put(h, c) != 0)
+            if (table_put(h, c) != 0) {
                 free(c);
+                c = NULL;
+            }
         }
+        if (e && !c) /* the record kept its older version: a copy caught up from it would differ */
+            h->swap_failed = 1;
     }
     pthread_rwlock_unlock(&h->lock);
 }
@@ -705,7 +757,7 @@ static int catch_up_one(void *ctx, const struct limen_alert_meta *m, const char 
     pthread_rwlock_wrlock(&h->lock);
     have = hub_entry_find(h, m->id);
     if (!have || have->version < m->version) {
-        limen_index_remove(h->idx, m->id);
+        index_remove(h, m->id);
         table_del(h, m->id);
     }
     pthread_rwlock_unlock(&h->lock);
@@ -991,7 +1043,7 @@ static size_t drop_expired(struct hub *h)
     hub_today(today);
     for (size_t i = 0; i < h->alerts_cap; i++)
         if (h->alerts[i] && hub_expired(h->alerts[i], today))
-            n += limen_index_remove(h->idx, h->alerts[i]->text) == LIMEN_OK;
+            n += index_remove(h, h->alerts[i]->text) == LIMEN_OK;
     return n;
 }
 
@@ -1212,6 +1264,294 @@ static void sweep_leftovers(const char *path, const char *keep, int64_t seq)
     closedir(d);
 }
 
+/* ---- the swap: the snapshot's finished copy replaces the live index ----
+ *
+ * The copy is the live index as it was under the read lock (limen_index_clone),
+ * finished by the save: no delta. The changes made to the live index since
+ * are named in the journal (alert ids). For each of those alerts the copy is
+ * given what the live index holds now, as the alert table says it: the
+ * version there, read from the store, or nothing when the alert is
+ * withdrawn, expired or not in the table. A change of the live index changes
+ * the table under the same write lock, and versions only move forward: an
+ * alert whose table version is still the one read has in the copy what it
+ * has in the live index.
+ *
+ *   1. Without the lock, on the copy alone: the journal so far, in a few
+ *      passes (what was changed meanwhile is in the journal again).
+ *   2. Under the write lock, a moment: the copy starts shadowing the live
+ *      index (each change from now on is made to both); the journal's rest
+ *      is taken.
+ *   3. That rest, read without the lock, is applied to the copy in small
+ *      batches under the write lock, each alert only if its table version
+ *      has not moved (if it has, the change that moved it was made to both).
+ *   4. Under the write lock: the pointers swapped. The old index is freed
+ *      after the lock is released.
+ *
+ * Anything that fails (out of memory, the store) leaves the live index in
+ * use, untouched: the copy is dropped.
+ */
+
+/* What the copy must hold for one alert, made ready without the lock. */
+struct fix {
+    const char *id;         /* in the journal's text taken */
+    int64_t version;        /* the table's version when read; 0: no entry */
+    int expired;            /* past its validity then: out of the index */
+    struct limen_entity *e; /* the alert to file; NULL: not in the index */
+};
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The journal from byte `from` on, copied (call under the lock); NULL when out of memory. */
+static char *journal_take(const struct hub *h, size_t from, size_t *len)
+{
+    *len = h->journal.len - from;
+    char *t = malloc(*len ? *len : 1);
+    if (t && *len)
+        memcpy(t, h->journal.data + from, *len);
+    return t;
+}
+
+/*
+ * The alerts named in text[0..len) (NUL-separated ids), each once, made
+ * ready: their table versions read under the read lock, the versions read
+ * from the store and parsed without it. *fixes (malloc'd, the entities
+ * owned by it: fixes_free) and *n. Returns 0, or -1 with why[] filled.
+ */
+static int fixes_prepare(struct hub *h, char *text, size_t len, struct fix **fixes, size_t *n,
+                         char *why, size_t why_cap)
+{
+    size_t count = 0, k = 0;
+    for (size_t i = 0; i < len; i++)
+        count += text[i] == '\0';
+    const char **ids = malloc((count ? count : 1) * sizeof *ids);
+    struct fix *f = calloc(count ? count : 1, sizeof *f);
+    *fixes = f;
+    *n = 0;
+    if (!ids || !f) {
+        free(ids);
+        snprintf(why, why_cap, "out of memory catching up the copy");
+        return -1;
+    }
+    for (size_t at = 0; at < len; at += strlen(text + at) + 1)
+        ids[k++] = text + at;
+    qsort(ids, count, sizeof *ids, cmp_str_ptr);
+    for (size_t i = 0; i < count; i++)
+        if (!*n || strcmp(f[*n - 1].id, ids[i]) != 0)
+            f[(*n)++].id = ids[i];
+    free(ids);
+    char today[11];
+    hub_today(today);
+    pthread_rwlock_rdlock(&h->lock);
+    for (size_t i = 0; i < *n; i++) {
+        const struct hub_entry *e = hub_entry_find(h, f[i].id);
+        f[i].version = e ? e->version : 0;
+        /* Expired: out of the copy, as apply_entity() and a start leave it. */
+        f[i].expired = e && hub_expired(e, today);
+    }
+    pthread_rwlock_unlock(&h->lock);
+    for (size_t i = 0; i < *n; i++) {
+        char *json = NULL;
+        size_t jl = 0;
+        struct limen_alert_meta m;
+        struct limen_error err;
+        if (!f[i].version || f[i].expired)
+            continue;
+        limen_status st = limen_store_alert_get(h->store, f[i].id, f[i].version, &json, &jl, &m);
+        if (st != LIMEN_OK) {
+            snprintf(why, why_cap, "cannot read version %lld of alert %.64s from the store: %s",
+                     (long long)f[i].version, f[i].id, limen_strerror(st));
+            return -1;
+        }
+        limen_error_clear(&err);
+        st = m.withdrawn ? LIMEN_OK : limen_entity_parse(json, jl, &f[i].e, &err);
+        limen_free(json);
+        if (st == LIMEN_ENOMEM) {
+            snprintf(why, why_cap, "out of memory catching up the copy");
+            return -1;
+        }
+        /* Not parsed: not indexable, out of the index as apply_timed() leaves it. */
+    }
+    return 0;
+}
+
+static void fixes_free(struct fix *f, size_t n)
+{
+    for (size_t i = 0; f && i < n; i++)
+        limen_entity_free(f[i].e);
+    free(f);
+}
+
+/* Gives the copy what one fix says. Returns 0, or -1 (out of memory, the index's limit). */
+static int fix_apply(struct limen_index *copy, const struct fix *f)
+{
+    limen_status st = LIMEN_EEMPTY;
+    if (f->e)
+        st = limen_index_add(copy, f->e, NULL, NULL);
+    if (st == LIMEN_ENOMEM || st == LIMEN_ELIMIT)
+        return -1;
+    if (st != LIMEN_OK) { /* withdrawn, expired, gone or not indexable: out */
+        st = limen_index_remove(copy, f->id);
+        if (st != LIMEN_OK && st != LIMEN_ENOTFOUND)
+            return -1;
+    }
+    return 0;
+}
+
+/* The alerts a fix batch may apply under one write-lock hold. */
+#define FIX_BATCH 32
+
+/*
+ * Brings the copy up to date with the alerts named in text[0..len): on the
+ * copy alone (`shared` 0), or, while it shadows the live index, in batches
+ * under the write lock, each alert only if its table version has not moved.
+ * Returns 0, or -1 with st->swap_why filled.
+ */
+static int copy_catch_up(struct hub *h, struct limen_index *copy, char *text, size_t len,
+                         int shared, struct hub_snapshot_stats *st)
+{
+    struct fix *f = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (fixes_prepare(h, text, len, &f, &n, st->swap_why, sizeof st->swap_why) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i += FIX_BATCH) {
+        size_t end = i + FIX_BATCH < n ? i + FIX_BATCH : n;
+        double t = 0;
+        if (shared) {
+            pthread_rwlock_wrlock(&h->lock);
+            t = mono_now();
+        }
+        int failed = 0;
+        for (size_t k = i; k < end && !failed; k++) {
+            if (shared) {
+                const struct hub_entry *e = hub_entry_find(h, f[k].id);
+                if ((e ? e->version : 0) != f[k].version)
+                    continue; /* changed since: the change was made to the copy too */
+            }
+            failed = fix_apply(copy, &f[k]) != 0;
+            st->caught_up += !failed;
+        }
+        if (shared) {
+            if (failed)
+                h->swap_failed = 1;
+            double held = mono_now() - t;
+            pthread_rwlock_unlock(&h->lock);
+            if (held > st->swap_locked)
+                st->swap_locked = held;
+        }
+        if (failed) {
+            snprintf(st->swap_why, sizeof st->swap_why, "out of memory catching up the copy");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    fixes_free(f, n);
+    return rc;
+}
+
+/*
+ * Swaps the snapshot's saved copy in as the live index (see above). Returns 0
+ * (the copy is the hub's, the old index freed) or -1 with st->swap_why (the
+ * copy stays the caller's; the live index is untouched).
+ */
+static int swap_in(struct hub *h, struct limen_index *copy, struct hub_snapshot_stats *st)
+{
+    int rc = -1;
+    size_t done = 0, len = 0;
+    char *text = NULL;
+    double t0 = mono_now(), t;
+    /* 1. On the copy alone; a pass that finds the journal unchanged ends it. */
+    for (int pass = 0; pass < 3; pass++) {
+        pthread_rwlock_rdlock(&h->lock);
+        int failed = h->swap_failed;
+        text = failed ? NULL : journal_take(h, done, &len);
+        done += text ? len : 0;
+        pthread_rwlock_unlock(&h->lock);
+        if (failed || !text) {
+            snprintf(st->swap_why, sizeof st->swap_why,
+                     failed ? "a change could not be recorded for the copy (out of memory)"
+                            : "out of memory catching up the copy");
+            goto out;
+        }
+        if (!len)
+            break;
+        if (copy_catch_up(h, copy, text, len, 0, st) != 0)
+            goto out;
+        free(text);
+        text = NULL;
+    }
+    free(text);
+    text = NULL;
+    /* 2. The copy shadows the live index from now on; the journal's rest is taken. */
+    pthread_rwlock_wrlock(&h->lock);
+    t = mono_now();
+    int failed = h->swap_failed, shadowing = 0;
+    if (!failed && (text = journal_take(h, done, &len)) != NULL) {
+        h->shadow = copy;
+        shadowing = 1;
+    }
+    t = mono_now() - t;
+    pthread_rwlock_unlock(&h->lock);
+    st->swap_locked = t > st->swap_locked ? t : st->swap_locked;
+    if (!shadowing) {
+        snprintf(st->swap_why, sizeof st->swap_why,
+                 failed ? "a change could not be recorded for the copy (out of memory)"
+                        : "out of memory catching up the copy");
+        goto out;
+    }
+    if (h->snap_hook)
+        h->snap_hook(h, HUB_SNAP_SHADOW, h->snap_hook_ud);
+    /* 3. The rest, batch by batch under the write lock. */
+    if (len && copy_catch_up(h, copy, text, len, 1, st) != 0)
+        goto out;
+    /* 4. The swap. */
+    pthread_rwlock_wrlock(&h->lock);
+    t = mono_now();
+    struct limen_index *old = NULL;
+    if (!h->swap_failed) {
+        old = h->idx;
+        h->idx = copy;
+    }
+    h->shadow = NULL;
+    h->journaling = 0;
+    t = mono_now() - t;
+    pthread_rwlock_unlock(&h->lock);
+    st->swap_locked = t > st->swap_locked ? t : st->swap_locked;
+    if (!old) {
+        snprintf(st->swap_why, sizeof st->swap_why,
+                 "a change could not be made to the copy (out of memory)");
+        goto out;
+    }
+    limen_index_free(old);
+    st->swapped = 1;
+    rc = 0;
+out:
+    if (rc != 0 && h->shadow) {
+        pthread_rwlock_wrlock(&h->lock);
+        h->shadow = NULL;
+        pthread_rwlock_unlock(&h->lock);
+    }
+    free(text);
+    st->swap_seconds = mono_now() - t0;
+    return rc;
+}
+
+/* Ends the journal of a snapshot, swapped in or not (call with no lock held). */
+static void journal_end(struct hub *h)
+{
+    if (h->journaling) {
+        pthread_rwlock_wrlock(&h->lock);
+        h->journaling = 0;
+        h->shadow = NULL;
+        pthread_rwlock_unlock(&h->lock);
+    }
+    limen_buf_release(&h->journal); /* no change records into it any more */
+}
+
 int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
                        struct limen_error *err)
 {
@@ -1266,6 +1606,8 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
     struct limen_index_options o;
     limen_index_options_init(&o);
     o.threads = 1; /* the other core keeps serving */
+    limen_buf_release(&h->journal); /* no change records into it while journaling is 0 */
+    limen_buf_set_max(&h->journal, HUB_JOURNAL_MAX);
     pthread_rwlock_rdlock(&h->lock);
     t1 = mono_now();
     limen_status ls = limen_index_clone(h->idx, &o, &copy);
@@ -1275,6 +1617,9 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
             if (h->alerts[i])
                 pins[npins++] = h->alerts[i];
         h->pinned = 1; /* writers see it under the write lock, after this read lock */
+        /* From the copy on, changes to the index are recorded for it (swap_in). */
+        h->journaling = 1;
+        h->swap_failed = 0;
     }
     st->alerts = npins;
     st->locked = mono_now() - t1;
@@ -1283,7 +1628,18 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
         snprintf(err->message, sizeof err->message, "out of memory copying the index and table");
         goto out;
     }
+    if (h->snap_hook)
+        h->snap_hook(h, HUB_SNAP_CLONED, h->snap_hook_ud);
     table_image(pins, npins, &b, store_id, seq, version, last, name);
+    /*
+     * Alerts that have expired since they were filed leave the copy before it
+     * is finished (screening passes over them; a start leaves them out).
+     */
+    char today[11];
+    hub_today(today);
+    for (size_t i = 0; i < npins; i++)
+        if (hub_expired(pins[i], today))
+            limen_index_remove(copy, hub_entry_id(pins[i]));
     pthread_rwlock_wrlock(&h->lock); /* a moment: frees what was retired meanwhile */
     entries_unpin(h);
     pthread_rwlock_unlock(&h->lock);
@@ -1302,8 +1658,6 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
     }
     if (limen_index_save(copy, ipath, err) != LIMEN_OK)
         goto out;
-    limen_index_free(copy);
-    copy = NULL;
     if (write_file_atomic(path, (const unsigned char *)b.data, b.len, err) != 0)
         goto out;
     /* The previous snapshot's index is no longer named by any snapshot. */
@@ -1313,7 +1667,13 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
     h->snap_seq = seq;
     sweep_leftovers(path, ipath, seq);
     rc = 0;
+    if (h->snap_hook)
+        h->snap_hook(h, HUB_SNAP_SAVED, h->snap_hook_ud);
+    /* The saved copy, finished, becomes the live index (its delta gone). */
+    if (swap_in(h, copy, st) == 0)
+        copy = NULL;
 out:
+    journal_end(h);
     /* A saved index no table file names goes, unless it is the one the previous snapshot names
      * (the same watermark: the same content). */
     if (rc != 0 && strcmp(h->snap_index, ipath) != 0)
@@ -1333,6 +1693,7 @@ out:
 void hub_close(struct hub *h)
 {
     entries_unpin(h);
+    limen_buf_release(&h->journal);
     table_clear(h);
     limen_free(h->groups);
     limen_index_free(h->idx);

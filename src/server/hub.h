@@ -7,7 +7,9 @@
  * withdrawn) is made durable in the store first, then applied to the index and
  * the alert table under the write lock, so the next screening sees it. A
  * snapshot written while serving holds the read lock only while it copies the
- * index and the table to memory (writes wait, screening does not). On
+ * index and the table to memory (writes wait, screening does not); its copy
+ * of the index, finished and saved, then replaces the live one, brought up to
+ * date with the changes made meanwhile (the write lock held for moments). On
  * start the hub loads its snapshot (the saved index and the alert table,
  * tagged with the store's change watermark) and applies the alert changes
  * the store numbered after it; without a usable snapshot it rebuilds both
@@ -80,6 +82,32 @@ struct hub {
     int pinned;
     struct hub_entry **retired;
     size_t nretired, retired_cap;
+    /*
+     * While a snapshot's copy of the index is brought up to date to replace
+     * the live one (hub_snapshot_write, docs/server.md): every change to the
+     * live index records its alert id in `journal` (NUL-separated) from the
+     * copy on, until `shadow` is set; from then on each change is made to the
+     * copy (`shadow`) as well, under the same write lock. A change that cannot
+     * be recorded or made to the copy (out of memory, a journal past its
+     * bound) sets `swap_failed`: the copy is dropped and the hub serves on
+     * with the index it has. All three are read and written under the write
+     * lock, or by the snapshot writer under the read lock while no change runs.
+     */
+    int journaling;
+    struct limen_buf journal;
+    struct limen_index *shadow;
+    int swap_failed;
+    /* For tests: called by hub_snapshot_write() at each step of the swap with
+     * no lock held (NULL: none); it may apply writes to the hub. */
+    void (*snap_hook)(struct hub *h, int step, void *ud);
+    void *snap_hook_ud;
+};
+
+/* The steps at which hub_snapshot_write() calls the hub's snap_hook. */
+enum hub_snap_step {
+    HUB_SNAP_CLONED = 1, /* the index copied and the table pinned, the lock released */
+    HUB_SNAP_SAVED,      /* the snapshot written; the copy finished, not caught up yet */
+    HUB_SNAP_SHADOW,     /* the copy caught up once and shadowing the live index */
 };
 
 /* Categories an alert may have (SIS-aligned); NULL-terminated. */
@@ -101,6 +129,12 @@ struct hub_snapshot_stats {
     double locked;     /* seconds the read lock was held to copy (writes waited; screening not) */
     double locked_index; /* of which copying the index (the rest: the table) */
     double seconds;    /* the whole write */
+    /* The swap: the saved copy, brought up to date, replaces the live index. */
+    int swapped;         /* 1 when it did; 0 when the hub serves on with the old one */
+    size_t caught_up;    /* alert changes applied to the copy after it was saved */
+    double swap_locked;  /* the longest write-lock hold while catching up and swapping */
+    double swap_seconds; /* from the saved copy to the swap, the old index freed */
+    char swap_why[200];  /* when the snapshot was written but not swapped in: why */
 };
 
 /*
@@ -123,6 +157,16 @@ struct hub_snapshot_stats {
  * when the snapshot in use is still exact (nothing written; st->watermark
  * set), or -1 with a message in err (the previous snapshot, if any, stays
  * usable: its files are untouched).
+ *
+ * Once written, the saved copy (finished: no delta) replaces the live index:
+ * brought up to date with the changes made to the live index since the copy
+ * (the journal: their alert ids; each alert given the version the table
+ * holds, read from the store), at last shadowing it under the write lock,
+ * then the pointers swapped and the old index freed after the lock
+ * (st->swapped, st->caught_up, st->swap_locked: the longest hold). A
+ * change acknowledged before, during or after the swap is in the index in
+ * use. When it cannot be done (out of memory, the store unreadable) the hub
+ * serves on with its index (st->swap_why) and the call still returns 0.
  */
 int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
                        struct limen_error *err);

@@ -329,13 +329,20 @@ static int snapshot_now(struct hub *h, const char *path, const char *why, unsign
     int rc = hub_snapshot_write(h, path, &st, &err);
     if (rc < 0)
         fprintf(stderr, "limen serve: snapshot %s not written (%s): %s", path, why, err.message);
-    else if (rc == 0)
+    else if (rc == 0) {
         fprintf(stderr,
                 "limen serve: snapshot %s written (%s; watermark %lld, %zu alerts) in %.2f s; "
                 "writes waited %.3f s for the copy (index %.3f s, table %.3f s)",
                 path, why, (long long)st.watermark, st.alerts, st.seconds, st.locked,
                 st.locked_index, st.locked - st.locked_index);
-    else if (!retry)
+        if (st.swapped)
+            fprintf(stderr,
+                    "; swapped in as the live index (%zu changes caught up in %.3f s, "
+                    "longest write-lock hold %.3f ms)",
+                    st.caught_up, st.swap_seconds, st.swap_locked * 1e3);
+        else
+            fprintf(stderr, "; not swapped in (%s): serving on the index in use", st.swap_why);
+    } else if (!retry)
         fprintf(stderr, "limen serve: snapshot %s still current (watermark %lld)", path,
                 (long long)st.watermark);
     if (rc < 0 && retry)
@@ -428,7 +435,10 @@ static void serve_usage(FILE *out)
             "                    while the index is copied to memory (0.15-0.65 s at 1M\n"
             "                    alerts; docs/server.md). A write that\n"
             "                    fails is logged and tried again a period later; the\n"
-            "                    previous snapshot stays valid\n"
+            "                    previous snapshot stays valid. The index written,\n"
+            "                    with the changes made meanwhile, becomes the index\n"
+            "                    in use: changes made while serving do not pile up\n"
+            "                    in it (/healthz: index_pending)\n"
             "  --snapshot-changes N  also write it as soon as N alert changes are not in\n"
             "                    it (default 0: no such trigger)\n"
             "  --no-snapshot     neither load nor write a snapshot: rebuild at every start\n",

@@ -12,7 +12,9 @@
 #     snapshot is not used: the log says why, the index is rebuilt, nothing is
 #     lost and the server does not crash;
 #   - while serving (--snapshot-every), a snapshot is written when alerts
-#     changed; one that cannot be written (its directory gone) is logged, the
+#     changed and its copy of the index swapped in (/healthz: nothing pending);
+#     writes made meanwhile are each found by the next screening, across the
+#     swaps; one that cannot be written (its directory gone) is logged, the
 #     hub serves on and writes the next one; a kill after it restarts from it.
 set -euo pipefail
 . "$(dirname "$0")/lib/hub.sh"
@@ -194,6 +196,27 @@ code=$(call POST /v1/alerts "$ma" "$(alert p1 Ouali 1970-01-01)")
 wait_log "written (periodic" 2
 grep "written (periodic" "$work/server.log" | tail -1 | grep -q "writes waited [0-9.]* s for the copy" ||
     fail "the periodic write does not say how long writes waited"
+grep "written (periodic" "$work/server.log" | tail -1 | grep -q "swapped in as the live index" ||
+    fail "the periodic write did not swap its copy in: $(tail -1 "$work/server.log")"
+[ "$(curl -s "$base/healthz" | jq .index_pending)" = 0 ] ||
+    fail "changes pending in the index swapped in: $(curl -s "$base/healthz")"
+# Writes while snapshots are written and swapped in (one a second): each found by the next
+# screening, before, during and after a swap.
+swaps=$(grep -c "swapped in as the live index" "$work/server.log")
+letters=(a b c d e f g h i j k l m n o p q r s t u v w x y z)
+for k in $(seq 0 29); do
+    w="Karim Tadlaoui ${letters[k % 26]}${letters[k / 26]}"
+    code=$(call POST /v1/alerts "$ma" "$(alert "w$k" "Tadlaoui ${letters[k % 26]}${letters[k / 26]}" 1971-01-01)")
+    [ "$code" = 201 ] || fail "w$k: HTTP $code"
+    got=$(found "$w")
+    [ "${got%%,*}" = "w$k" ] || fail "w$k not the first found right after its write: $got"
+    sleep 0.1
+done
+wait_log "swapped in as the live index" $((swaps + 2))
+for k in $(seq 0 29); do
+    got=$(found "Karim Tadlaoui ${letters[k % 26]}${letters[k / 26]}")
+    [ "${got%%,*}" = "w$k" ] || fail "w$k not the first found after the swaps: $got"
+done
 mv "$work/psnap" "$work/psnap.away"
 : >"$work/psnap" # a file where the directory was: the next write fails
 code=$(call POST /v1/alerts "$ma" "$(alert p2 Skiredj 1970-01-02)")

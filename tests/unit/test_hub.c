@@ -6,7 +6,9 @@
  * is lost); one with any byte changed and its checksum fixed up, as a forger
  * would, never crashes the open (under ASan in `make check`).
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "hub.h"
 
 #define NALERTS 40
@@ -289,8 +292,12 @@ static int64_t table_version(struct hub *h, const char *id)
     return a.version;
 }
 
-/* Whether screening the name of alert h<i> (as put_alert wrote it) finds it. */
-static int screens(struct hub *h, int i, const char *surname)
+/*
+ * Whether screening the name of alert h<i> (as put_alert wrote it) finds it
+ * as a match, or, when `top`, as the first result (with many alerts of one
+ * surname the score of an exact name may stay under the threshold).
+ */
+static int screens_as(struct hub *h, int i, const char *surname, int top)
 {
     char q[256], id[32];
     struct limen_entity *e = NULL;
@@ -305,10 +312,15 @@ static int screens(struct hub *h, int i, const char *surname)
     assert_int_equal(limen_screen(h->idx, e, NULL, &r, &err), LIMEN_OK);
     int found = 0;
     for (size_t k = 0; k < limen_results_count(r); k++)
-        found |= !strcmp(limen_result_id(r, k), id) && limen_result_match(r, k);
+        found |= !strcmp(limen_result_id(r, k), id) && (limen_result_match(r, k) || (top && !k));
     limen_results_free(r);
     limen_entity_free(e);
     return found;
+}
+
+static int screens(struct hub *h, int i, const char *surname)
+{
+    return screens_as(h, i, surname, 0);
 }
 
 /* How many files of the test directory have `part` in their name. */
@@ -461,11 +473,391 @@ static void test_snapshot_serving(void **state)
     limen_store_close(s);
 }
 
+/* Applies the latest stored version of an alert, as the request that stored it does. */
+static void apply_stored(struct hub *h, struct limen_store *s, const char *id)
+{
+    char *json = NULL;
+    size_t len = 0;
+    struct limen_alert_meta m;
+    struct limen_error err;
+    assert_int_equal(limen_store_alert_get(s, id, 0, &json, &len, &m), LIMEN_OK);
+    if (m.withdrawn)
+        hub_withdraw(h, id, m.version);
+    else
+        assert_int_equal(hub_apply(h, json, len, 0, m.version, &err), 0);
+    limen_free(json);
+}
+
+/* Stores a new version of h<i> under another surname, and applies it unless `stored_only`. */
+static void rename_alert(struct hub *h, struct limen_store *s, int i, const char *surname,
+                         int stored_only)
+{
+    char id[32];
+    snprintf(id, sizeof id, "h%d", i);
+    put_alert(s, i, surname, "");
+    if (!stored_only)
+        apply_stored(h, s, id);
+}
+
+static void withdraw_alert(struct hub *h, struct limen_store *s, int i)
+{
+    char id[32];
+    struct limen_error err;
+    snprintf(id, sizeof id, "h%d", i);
+    assert_int_equal(limen_store_alert_withdraw(s, id, "FR-PN", NULL, &err), LIMEN_OK);
+    apply_stored(h, s, id);
+}
+
+/* What swap_hook() does at each step of a snapshot write. */
+struct swap_script {
+    struct limen_store *s;
+    int steps;       /* the steps seen, a bit each */
+    int fail_after;  /* HUB_SNAP_SAVED: one change, then the next allocation fails */
+    int fail_shadow; /* HUB_SNAP_SHADOW: one change, then the copy marked failed */
+};
+
+static void swap_hook(struct hub *h, int step, void *ud)
+{
+    struct swap_script *sc = ud;
+    sc->steps |= 1 << step;
+    if (sc->fail_after) {
+        if (step == HUB_SNAP_SAVED) {
+            rename_alert(h, sc->s, 11, "Lahlou", 0);
+            limen__alloc_fail_after(1, 0);
+        }
+        return;
+    }
+    if (sc->fail_shadow) {
+        if (step == HUB_SNAP_SHADOW) {
+            assert_ptr_not_equal(h->shadow, NULL);
+            rename_alert(h, sc->s, 15, "Berrada", 0);
+            /* As a change that could not be made to the copy (out of memory) leaves it. */
+            pthread_rwlock_wrlock(&h->lock);
+            h->swap_failed = 1;
+            pthread_rwlock_unlock(&h->lock);
+        }
+        return;
+    }
+    switch (step) {
+    case HUB_SNAP_CLONED: /* the copy made, the snapshot not written yet */
+        rename_alert(h, sc->s, 5, "Sqalli", 0);
+        withdraw_alert(h, sc->s, 6);
+        put_alert(sc->s, 41, "Lahlou", "");
+        apply_stored(h, sc->s, "h41");
+        rename_alert(h, sc->s, 7, "Berrada", 1); /* stored, applied after the swap */
+        break;
+    case HUB_SNAP_SAVED: /* the copy finished, not caught up */
+        rename_alert(h, sc->s, 8, "Lahlou", 0);
+        rename_alert(h, sc->s, 5, "Berrada", 0); /* the same alert again */
+        break;
+    case HUB_SNAP_SHADOW: /* the copy shadows the index */
+        rename_alert(h, sc->s, 9, "Sqalli", 0);
+        withdraw_alert(h, sc->s, 10);
+        put_alert(sc->s, 42, "Sqalli", "");
+        apply_stored(h, sc->s, "h42");
+        break;
+    default:
+        fail();
+    }
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * screen_all() with each line's results in id order: alerts filed in another
+ * order (a rebuild files them in id order) may tie in another order.
+ */
+static void screen_sorted(struct hub *h, char *out, size_t cap)
+{
+    static char raw[16384];
+    char *entries[64], *line = raw, *save = NULL, *tok;
+    size_t at = 0;
+    screen_all(h, raw, sizeof raw);
+    out[0] = '\0';
+    while (*line) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        size_t n = 0;
+        for (tok = strtok_r(line, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
+            entries[n++] = tok;
+        qsort(entries, n, sizeof *entries, cmp_entry);
+        for (size_t i = 0; i < n; i++)
+            at += (size_t)snprintf(out + at, cap - at, "%s ", entries[i]);
+        at += (size_t)snprintf(out + at, cap - at, "\n");
+        assert_true(at < cap);
+        line = nl + 1;
+    }
+}
+
+/* Screening as a hub rebuilt from the store gives it. */
+static void screen_rebuilt(struct limen_store *s, char *out, size_t cap)
+{
+    static struct hub r;
+    struct limen_error err;
+    assert_int_equal(hub_open(&r, s, NULL, &err), 0);
+    screen_sorted(&r, out, cap);
+    hub_close(&r);
+}
+
+/*
+ * A snapshot written while serving replaces the live index with its saved
+ * copy, folded (no pending change), screening as a rebuild does; changes
+ * made at each step of the write (after the copy, after the save, while the
+ * copy shadows the index) are in the index after the swap, and so is a
+ * change stored then and applied after it. Out of memory while catching the
+ * copy up, or a change the shadowing copy missed: the hub keeps its index and
+ * every change.
+ */
+static void test_snapshot_swap(void **state)
+{
+    (void)state;
+    static char got[16384], want[16384];
+    struct limen_store *s = open_store_at("swap.db");
+    struct limen_error err;
+    struct hub_snapshot_stats st;
+    static struct hub h;
+    for (int i = 0; i < NALERTS; i++)
+        put_alert(s, i, surnames[i % 10], "");
+    char snap[600];
+    path_of(snap, sizeof snap, "swap.db.snapshot");
+    assert_int_equal(hub_open(&h, s, NULL, &err), 0);
+    assert_int_equal(limen_index_pending(h.idx), 0);
+
+    /* Changes before the snapshot: pending in the live index, gone after the swap. */
+    rename_alert(&h, s, 1, "Sqalli", 0);
+    rename_alert(&h, s, 2, "Lahlou", 0);
+    withdraw_alert(&h, s, 3);
+    put_alert(s, 40, "Berrada", "");
+    apply_stored(&h, s, "h40");
+    /* Two replacements (an add and a removal each), a withdrawal, a creation. */
+    assert_int_equal(limen_index_pending(h.idx), 2 * 2 + 1 + 1);
+    const struct limen_index *before = h.idx;
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_ptr_not_equal(h.idx, before);
+    assert_int_equal(st.caught_up, 0);
+    assert_true(st.swap_locked >= 0 && st.swap_locked < 1);
+    assert_int_equal(limen_index_pending(h.idx), 0);
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+
+    /* Changes at each step of the write: all in the index swapped in. */
+    struct swap_script sc = {s, 0, 0, 0};
+    h.snap_hook = swap_hook;
+    h.snap_hook_ud = &sc;
+    rename_alert(&h, s, 14, "Sqalli", 0); /* a change: the snapshot in use is not current */
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(sc.steps, 1 << HUB_SNAP_CLONED | 1 << HUB_SNAP_SAVED | 1 << HUB_SNAP_SHADOW);
+    assert_int_equal(st.swapped, 1);
+    /* h5 h6 h41 (after the copy), h8 and h5 again (after the save): four alerts; h7 stored
+     * only; those changed while the copy shadows the index were made to both. */
+    assert_int_equal(st.caught_up, 4);
+    assert_true(screens(&h, 5, "Berrada"));
+    assert_false(screens(&h, 5, "Sqalli"));
+    assert_false(screens(&h, 5, surnames[5]));
+    assert_false(screens(&h, 6, surnames[6]));
+    assert_true(screens(&h, 41, "Lahlou"));
+    assert_true(screens(&h, 8, "Lahlou"));
+    assert_true(screens(&h, 9, "Sqalli"));
+    assert_false(screens(&h, 9, surnames[9]));
+    assert_false(screens(&h, 10, surnames[0]));
+    assert_true(screens(&h, 42, "Sqalli"));
+    assert_true(screens(&h, 1, "Sqalli")); /* from before, still there */
+    /* Stored during the write, applied by its request after the swap. */
+    assert_true(screens(&h, 7, surnames[7]));
+    apply_stored(&h, s, "h7");
+    assert_true(screens(&h, 7, "Berrada"));
+    assert_false(screens(&h, 7, surnames[7]));
+    h.snap_hook = NULL;
+    /* The changes caught up are pending in the new index; the next snapshot folds them. */
+    assert_true(limen_index_pending(h.idx) > 0);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_int_equal(limen_index_pending(h.idx), 0);
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+
+    /* Out of memory catching up the copy: the snapshot is written, the index kept. */
+    sc.fail_after = 1;
+    h.snap_hook = swap_hook;
+    put_alert(s, 12, "Lahlou", "");
+    apply_stored(&h, s, "h12");
+    before = h.idx;
+    size_t pending = limen_index_pending(h.idx);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    limen__alloc_fail_after(0, 0);
+    h.snap_hook = NULL;
+    assert_int_equal(st.swapped, 0);
+    assert_string_not_equal(st.swap_why, "");
+    assert_ptr_equal(h.idx, before);
+    assert_true(limen_index_pending(h.idx) > pending);
+    assert_true(screens_as(&h, 11, "Lahlou", 1));
+    assert_true(screens_as(&h, 12, "Lahlou", 1));
+    /* A change the copy missed while shadowing: not swapped in either, nothing lost. */
+    sc.fail_after = 0;
+    sc.fail_shadow = 1;
+    h.snap_hook = swap_hook;
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    h.snap_hook = NULL;
+    assert_int_equal(st.swapped, 0);
+    assert_non_null(strstr(st.swap_why, "could not be made to the copy"));
+    assert_ptr_equal(h.idx, before);
+    assert_null(h.shadow);
+    assert_int_equal(h.journaling, 0);
+    assert_true(screens_as(&h, 15, "Berrada", 1));
+    assert_true(screens_as(&h, 11, "Lahlou", 1));
+    /* The next change's snapshot swaps. */
+    withdraw_alert(&h, s, 13);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_int_equal(limen_index_pending(h.idx), 0);
+    assert_true(screens_as(&h, 11, "Lahlou", 1));
+    assert_false(screens(&h, 13, surnames[3]));
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+    hub_close(&h);
+
+    /* A start from the last snapshot screens the same. */
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    assert_string_not_equal(h.snap_index, "");
+    screen_sorted(&h, got, sizeof got);
+    assert_string_equal(got, want);
+    hub_close(&h);
+    limen_store_close(s);
+}
+
+/* The writer of test_snapshot_swap_racing: changes, each checked by the next screening. */
+struct racer {
+    struct hub *h;
+    struct limen_store *s;
+    int writes, lost; /* lost: a change the next screening did not see */
+    atomic_int done;
+};
+
+/* Under the read lock, as a request screens: whether h<i> is the first result for its name. */
+static int first_found(struct hub *h, int i, const char *surname, int *present)
+{
+    char q[256], id[32];
+    struct limen_entity *e = NULL;
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    snprintf(id, sizeof id, "h%d", i);
+    int n = snprintf(q, sizeof q,
+                     "{\"id\":\"q\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim %s "
+                     "%c%c\"]}}",
+                     surname, 'a' + i % 26, 'a' + i / 26);
+    if (limen_entity_parse(q, (size_t)n, &e, &err) != LIMEN_OK)
+        return -1;
+    pthread_rwlock_rdlock(&h->lock);
+    limen_status st = limen_screen(h->idx, e, NULL, &r, &err);
+    pthread_rwlock_unlock(&h->lock);
+    limen_entity_free(e);
+    if (st != LIMEN_OK)
+        return -1;
+    int first = limen_results_count(r) && !strcmp(limen_result_id(r, 0), id);
+    *present = 0;
+    for (size_t k = 0; k < limen_results_count(r); k++)
+        *present |= !strcmp(limen_result_id(r, k), id);
+    limen_results_free(r);
+    return first;
+}
+
+static void *racer_run(void *arg)
+{
+    struct racer *rc = arg;
+    for (int k = 0; k < 240; k++) {
+        int i = (k * 7) % (NALERTS + 5); /* h40..h44 are created on the way */
+        char id[32];
+        struct limen_error err;
+        int64_t version = 0;
+        int in = 0;
+        snprintf(id, sizeof id, "h%d", i);
+        const char *surname = surnames[(k / 3 + i) % 13];
+        if (k % 5 == 4 &&
+            limen_store_alert_withdraw(rc->s, id, "FR-PN", &version, &err) == LIMEN_OK) {
+            hub_withdraw(rc->h, id, version);
+            rc->lost += first_found(rc->h, i, surname, &in) != 0 || in;
+        } else {
+            char json[1024];
+            int n = snprintf(json, sizeof json,
+                             "{\"id\":\"%s\",\"schema\":\"Person\",\"properties\":{\"name\":["
+                             "\"Karim %s %c%c\"]},\"alert\":{\"owner\":\"FR-PN\",\"category\":"
+                             "\"inquiry_check\",\"action\":\"report\"}}",
+                             id, surname, 'a' + i % 26, 'a' + i / 26);
+            if (limen_store_alert_put(rc->s, id, "FR-PN", json, (size_t)n, &version, &err) !=
+                    LIMEN_OK ||
+                hub_apply(rc->h, json, (size_t)n, 0, version, &err) != 0) {
+                rc->lost++;
+                continue;
+            }
+            rc->lost += first_found(rc->h, i, surname, &in) != 1;
+        }
+        rc->writes++;
+    }
+    atomic_store(&rc->done, 1);
+    return NULL;
+}
+
+/*
+ * Snapshots written and swapped in one after another while a writer changes
+ * alerts (creations, renames, withdrawals) as requests do: every change is
+ * seen by the screening right after it, whatever step of a snapshot it fell
+ * in; at the end the index, folded once more, screens as a rebuild (under
+ * ASan: no index freed under a screening or a write).
+ */
+static void test_snapshot_swap_racing(void **state)
+{
+    (void)state;
+    static char got[16384], want[16384];
+    static struct hub h;
+    struct limen_store *s = open_store_at("race.db");
+    struct limen_error err;
+    struct hub_snapshot_stats st;
+    for (int i = 0; i < NALERTS; i++)
+        put_alert(s, i, surnames[i % 10], "");
+    char snap[600];
+    path_of(snap, sizeof snap, "race.db.snapshot");
+    assert_int_equal(hub_open(&h, s, NULL, &err), 0);
+    struct racer rc = {&h, s, 0, 0, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, racer_run, &rc), 0);
+    int swaps = 0, caught = 0;
+    while (!atomic_load(&rc.done)) {
+        int r = hub_snapshot_write(&h, snap, &st, &err);
+        assert_true(r >= 0);
+        swaps += r == 0 && st.swapped;
+        caught += (int)st.caught_up;
+    }
+    pthread_join(t, NULL);
+    assert_int_equal(rc.lost, 0);
+    assert_int_equal(rc.writes, 240);
+    assert_true(swaps > 1);
+    print_message("racing: %d writes, %d swaps, %d changes caught up\n", rc.writes, swaps, caught);
+    put_alert(s, 0, "Lahlou", "");
+    apply_stored(&h, s, "h0");
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_int_equal(limen_index_pending(h.idx), 0);
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+    hub_close(&h);
+    limen_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_snapshot_serving),
+        cmocka_unit_test(test_snapshot_swap),
+        cmocka_unit_test(test_snapshot_swap_racing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
