@@ -759,6 +759,64 @@ static int token_ranges(const struct limen_index *idx, const struct scratch *s, 
 
 /* Walks a token's postings (token_ranges(), and those added since finish()
  * of the open buckets), spending s->walk_left. */
+/*
+ * The postings [lo, end) of a walk that inserts, in a table with room for
+ * all of them: acc_add() and topk_note() with the scratch's fields held in
+ * locals (the compiler cannot know that stores into the table leave them
+ * unchanged, and reloads them at every posting otherwise), and the heap
+ * entered only when a name's key passes its minimum. The same operations
+ * in the same order as acc_add(), so the same evidence to the bit.
+ */
+static void walk_insert(struct scratch *s, const uint32_t *post, const uint8_t *yb, uint32_t lo,
+                        uint32_t end, const struct walk *w)
+{
+    struct acc *const acc = s->acc;
+    uint64_t *const seen = s->seen, *const occ = s->occ;
+    const uint8_t *const ybk = s->ybuckets;
+    const size_t cmask = s->acc_cap - 1;
+    const int unit = w->unit, have_years = s->have_years;
+    const uint32_t mask = w->mask;
+    const float c = w->c;
+    size_t n = s->acc_n, left = s->walk_left;
+    float top = s->top;
+    /* a key at or below it does not enter the heap (topk_note) */
+    float floor = !s->topk_cap ? INFINITY : s->ntopk < s->topk_cap ? -INFINITY : s->topk[0].key;
+    for (uint32_t p = lo; p < end && left; p++, left--) {
+        if (p + ACC_PREFETCH < end)
+            __builtin_prefetch(&acc[acc_slot_of(post[p + ACC_PREFETCH], cmask + 1)], 1);
+        uint32_t name = post[p], h = name * 2654435761u;
+        size_t j = (size_t)h & cmask;
+        while (acc[j].name != UINT32_MAX && acc[j].name != name)
+            j = (j + 1) & cmask;
+        struct acc *a = &acc[j];
+        if (a->name == UINT32_MAX) {
+            seen[(h >> 16) & 1023] |= 1ull << (h & 63);
+            occ[j / 64] |= 1ull << (j % 64);
+            n++;
+            a->name = name;
+            a->mask = mask;
+            a->last_unit = (int16_t)unit;
+            a->last_c = c;
+            a->total = c;
+            a->yb = yb[p];
+            a->in_topk = 0;
+        } else {
+            acc_credit(a, unit, mask, c);
+        }
+        float key = have_years && a->yb && ybk[a->yb] ? a->total + (float)YEAR_BONUS : a->total;
+        if (key > top)
+            top = key;
+        if (a->in_topk || key <= floor)
+            continue;
+        s->top = top;
+        topk_note(s, a);
+        floor = s->ntopk < s->topk_cap ? -INFINITY : s->topk[0].key;
+    }
+    s->acc_n = n;
+    s->walk_left = left;
+    s->top = top;
+}
+
 static int walk_token(const struct limen_index *idx, struct scratch *s, const struct walk *w)
 {
     const struct limen__dtok *t = &idx->toks[w->tok];
@@ -782,6 +840,11 @@ static int walk_token(const struct limen_index *idx, struct scratch *s, const st
                     acc_add(s, post[p], w->unit, w->mask, w->c, yb[p]) != 0)
                     return -1;
             }
+            continue;
+        }
+        size_t most = end - r[i][0] < s->walk_left ? end - r[i][0] : s->walk_left;
+        if (s->acc && (s->acc_n + most) * 2 <= s->acc_cap) {
+            walk_insert(s, post, yb, r[i][0], end, w);
             continue;
         }
         for (uint32_t p = r[i][0]; p < end && s->walk_left; p++, s->walk_left--) {
