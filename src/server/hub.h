@@ -129,6 +129,7 @@ struct hub_snapshot_stats {
     double locked;     /* seconds the read lock was held to copy (writes waited; screening not) */
     double locked_index; /* of which copying the index (the rest: the table) */
     double seconds;    /* the whole write */
+    double compact_seconds; /* dropping the copy's removed and replaced alerts */
     /* The swap: the saved copy, brought up to date, replaces the live index. */
     int swapped;         /* 1 when it did; 0 when the hub serves on with the old one */
     size_t caught_up;    /* alert changes applied to the copy after it was saved */
@@ -143,8 +144,9 @@ struct hub_snapshot_stats {
  * but not applied yet), then, under the read lock, copies the index's filed
  * arrays (limen_index_clone) and pins the alert table's entries (their
  * pointers copied; an entry replaced meanwhile is kept until the table is
- * written); with the lock released, serialises the table, finishes the copy
- * and saves it as "<path>.index-<watermark>", writes the table with the
+ * written); with the lock released, serialises the table, drops from the
+ * copy what removed and replaced alerts still hold (limen_index_compact),
+ * finishes it and saves it as "<path>.index-<watermark>", writes the table with the
  * watermark and the index's name to `path` (a
  * temporary file, synced, renamed, the directory synced), deletes the
  * previous snapshot's index file and what cut-off writes left (older index

@@ -602,6 +602,24 @@ static void screen_rebuilt(struct limen_store *s, char *out, size_t cap)
     hub_close(&r);
 }
 
+/* The index in use holds what a hub rebuilt from the store holds: the same
+ * alerts, names and tokens in the same memory (nothing of the versions
+ * replaced or removed before the last snapshot). */
+static void expect_stats_rebuilt(const struct hub *h, struct limen_store *s)
+{
+    static struct hub r;
+    struct limen_error err;
+    struct limen_index_stats got, want;
+    assert_int_equal(hub_open(&r, s, NULL, &err), 0);
+    limen_index_stats(h->idx, &got);
+    limen_index_stats(r.idx, &want);
+    hub_close(&r);
+    assert_int_equal(got.alerts, want.alerts);
+    assert_int_equal(got.names, want.names);
+    assert_int_equal(got.tokens, want.tokens);
+    assert_int_equal(got.memory_bytes, want.memory_bytes);
+}
+
 /*
  * A snapshot written while serving replaces the live index with its saved
  * copy, folded (no pending change), screening as a rebuild does; changes
@@ -644,6 +662,8 @@ static void test_snapshot_swap(void **state)
     screen_sorted(&h, got, sizeof got);
     screen_rebuilt(s, want, sizeof want);
     assert_string_equal(got, want);
+    expect_stats_rebuilt(&h, s); /* the copy was compacted */
+    assert_true(st.compact_seconds >= 0);
 
     /* Changes at each step of the write: all in the index swapped in. */
     struct swap_script sc = {s, 0, 0, 0};
@@ -681,6 +701,7 @@ static void test_snapshot_swap(void **state)
     screen_sorted(&h, got, sizeof got);
     screen_rebuilt(s, want, sizeof want);
     assert_string_equal(got, want);
+    expect_stats_rebuilt(&h, s);
 
     /* Out of memory catching up the copy: the snapshot is written, the index kept. */
     sc.fail_after = 1;
