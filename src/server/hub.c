@@ -1654,10 +1654,10 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
      * removed included) still hold: it is saved and swapped in as a fresh
      * build of the live alerts would be, so a hub that replaces alerts for
      * months does not carry every old version. On the copy alone, no lock.
+     * A failure (memory) leaves the copy whole: it is saved as it is.
      */
     double tc = mono_now();
-    if (limen_index_compact(copy, err) != LIMEN_OK)
-        goto out;
+    st->compacted = limen_index_compact(copy, NULL) == LIMEN_OK;
     st->compact_seconds = mono_now() - tc;
     uint64_t sum = hub_snapshot_sum(b.data, b.len);
     PUT(&b, sum);
