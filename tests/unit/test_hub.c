@@ -514,12 +514,18 @@ struct swap_script {
     int steps;       /* the steps seen, a bit each */
     int fail_after;  /* HUB_SNAP_SAVED: one change, then the next allocation fails */
     int fail_shadow; /* HUB_SNAP_SHADOW: one change, then the copy marked failed */
+    unsigned long fail_nth; /* HUB_SNAP_CLONED: the nth allocation from there fails */
 };
 
 static void swap_hook(struct hub *h, int step, void *ud)
 {
     struct swap_script *sc = ud;
     sc->steps |= 1 << step;
+    if (sc->fail_nth) {
+        if (step == HUB_SNAP_CLONED)
+            limen__alloc_fail_after(sc->fail_nth, 0);
+        return;
+    }
     if (sc->fail_after) {
         if (step == HUB_SNAP_SAVED) {
             rename_alert(h, sc->s, 11, "Lahlou", 0);
@@ -666,7 +672,7 @@ static void test_snapshot_swap(void **state)
     assert_int_equal(st.compacted, 1);
 
     /* Changes at each step of the write: all in the index swapped in. */
-    struct swap_script sc = {s, 0, 0, 0};
+    struct swap_script sc = {s, 0, 0, 0, 0};
     h.snap_hook = swap_hook;
     h.snap_hook_ud = &sc;
     rename_alert(&h, s, 14, "Sqalli", 0); /* a change: the snapshot in use is not current */
@@ -739,6 +745,28 @@ static void test_snapshot_swap(void **state)
     assert_int_equal(limen_index_pending(h.idx), 0);
     assert_true(screens_as(&h, 11, "Lahlou", 1));
     assert_false(screens(&h, 13, surnames[3]));
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+
+    /*
+     * Memory running out after the copy, one allocation at a time: the write
+     * fails whole or the snapshot is written; once, the compaction is what
+     * failed, and the copy saved and swapped in as it was screens as a rebuild.
+     */
+    int uncompacted = 0;
+    h.snap_hook = swap_hook;
+    sc.fail_nth = 1;
+    for (; sc.fail_nth < 400 && !uncompacted; sc.fail_nth++) {
+        rename_alert(&h, s, 16 + (int)(sc.fail_nth % 4), surnames[sc.fail_nth % 10], 0);
+        int rc = hub_snapshot_write(&h, snap, &st, &err);
+        limen__alloc_fail_after(0, 0);
+        assert_true(rc == 0 || rc == -1);
+        uncompacted = rc == 0 && !st.compacted;
+    }
+    h.snap_hook = NULL;
+    assert_true(uncompacted);
+    assert_int_equal(st.swapped, 1);
     screen_sorted(&h, got, sizeof got);
     screen_rebuilt(s, want, sizeof want);
     assert_string_equal(got, want);
