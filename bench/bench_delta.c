@@ -10,14 +10,16 @@
  * replaces `changes` alerts spread evenly over the file, one at a time, each
  * by itself as it was (a changed action or distribution re-files the whole
  * alert, as the hub does): index A, its changes pending in the delta. Index B
- * is A cloned and finished, what the snapshot swaps in. Then the queries are
- * screened on A and on B in turn (A B A B ..., `rounds` each, one thread,
- * scores only), and for each the median round is printed: wall time and the
+ * is A cloned and finished (the replaced versions kept, dead); index C is A
+ * cloned, compacted (limen_index_compact: the dead versions dropped) and
+ * finished, what the snapshot now swaps in. Then the queries are screened on
+ * A, B and C in turn (A B C A B C ..., `rounds` each, one thread, scores
+ * only), and for each the median round is printed: wall time and the
  * thread's CPU time per screening (the CPU time does not count time the
- * thread waited for a core: the machine may be shared), and the ratio A / B.
- * Also: the top result of each query on A and on B (how many differ), the
- * time to clone and finish, and the process's resident memory with A alone
- * and with both.
+ * thread waited for a core: the machine may be shared), and the ratios to C.
+ * Also: the top result of each query on A and B against C (how many differ),
+ * the time to clone, compact and finish, the index's own count of its bytes
+ * per live alert (limen_index_stats) and the process's resident memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +130,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_delta: changes >= 0, rounds 1 to 100\n");
         return 1;
     }
-    struct limen_index *a = NULL, *b = NULL;
+    struct limen_index *a = NULL, *b = NULL, *cc = NULL;
     struct limen_reader *rd = NULL;
     struct limen_error err;
     struct limen_index_add_stats as;
@@ -168,32 +170,77 @@ int main(int argc, char **argv)
            "B = A cloned and finished in %.2f s (%zu pending; process %.0f MB with both)\n",
            nc, t_changes, limen_index_pending(a), rss0, rss_a, t_fold, limen_index_pending(b),
            rss_mb());
+    t0 = bench_now();
+    if (limen_index_clone(a, NULL, &cc) != LIMEN_OK) {
+        fprintf(stderr, "bench_delta: cannot clone\n");
+        return 2;
+    }
+    double t_clone = bench_now() - t0;
+    t0 = bench_now();
+    if (limen_index_compact(cc, &err) != LIMEN_OK) {
+        fprintf(stderr, "bench_delta: cannot compact: %s\n", err.message);
+        return 2;
+    }
+    double t_compact = bench_now() - t0;
+    t0 = bench_now();
+    if (limen_index_finish(cc) != LIMEN_OK) {
+        fprintf(stderr, "bench_delta: cannot finish the compacted copy\n");
+        return 2;
+    }
+    double t_cfinish = bench_now() - t0;
+    printf("C = A cloned in %.2f s, compacted in %.2f s, finished in %.2f s (process %.0f MB "
+           "with the three)\n",
+           t_clone, t_compact, t_cfinish, rss_mb());
+    struct limen_index_stats sa, sb, sc;
+    limen_index_stats(a, &sa);
+    limen_index_stats(b, &sb);
+    limen_index_stats(cc, &sc);
+    printf("limen_index_stats: %zu live alerts; names %zu / %zu / %zu; tokens %zu / %zu / %zu; "
+           "bytes per live alert A %.1f, B %.1f, C %.1f (B - C: %.1f MB)\n",
+           sc.alerts, sa.names, sb.names, sc.names, sa.tokens, sb.tokens, sc.tokens,
+           (double)sa.memory_bytes / (double)sa.alerts, (double)sb.memory_bytes / (double)sb.alerts,
+           (double)sc.memory_bytes / (double)sc.alerts,
+           ((double)sb.memory_bytes - (double)sc.memory_bytes) / 1048576.0);
     char(*top_a)[64] = calloc(nq, sizeof *top_a), (*top_b)[64] = calloc(nq, sizeof *top_b);
-    double *wa = calloc((size_t)rounds, sizeof *wa), *wb = calloc((size_t)rounds, sizeof *wb);
-    double *ca = calloc((size_t)rounds, sizeof *ca), *cb = calloc((size_t)rounds, sizeof *cb);
-    if (!top_a || !top_b || !wa || !wb || !ca || !cb)
+    char(*top_c)[64] = calloc(nq, sizeof *top_c);
+    double *wa = calloc((size_t)rounds, sizeof *wa), *wb = calloc((size_t)rounds, sizeof *wb),
+           *wc = calloc((size_t)rounds, sizeof *wc);
+    double *ca = calloc((size_t)rounds, sizeof *ca), *cb = calloc((size_t)rounds, sizeof *cb),
+           *ccpu = calloc((size_t)rounds, sizeof *ccpu);
+    if (!top_a || !top_b || !top_c || !wa || !wb || !wc || !ca || !cb || !ccpu)
         return 3;
     for (int r = 0; r < rounds; r++) {
         round_of(a, q, nq, &wa[r], &ca[r], r ? NULL : top_a);
         round_of(b, q, nq, &wb[r], &cb[r], r ? NULL : top_b);
+        round_of(cc, q, nq, &wc[r], &ccpu[r], r ? NULL : top_c);
     }
-    size_t differ = 0;
-    for (size_t i = 0; i < nq; i++)
-        differ += strcmp(top_a[i], top_b[i]) != 0;
+    size_t differ_a = 0, differ_b = 0;
+    for (size_t i = 0; i < nq; i++) {
+        differ_a += strcmp(top_a[i], top_c[i]) != 0;
+        differ_b += strcmp(top_b[i], top_c[i]) != 0;
+    }
     qsort(wa, (size_t)rounds, sizeof *wa, cmp_double);
     qsort(wb, (size_t)rounds, sizeof *wb, cmp_double);
+    qsort(wc, (size_t)rounds, sizeof *wc, cmp_double);
     qsort(ca, (size_t)rounds, sizeof *ca, cmp_double);
     qsort(cb, (size_t)rounds, sizeof *cb, cmp_double);
+    qsort(ccpu, (size_t)rounds, sizeof *ccpu, cmp_double);
     double n = (double)nq;
     int m = rounds / 2;
-    printf("%zu queries x %d rounds each, A B A B ..., one thread, scores only; medians:\n", nq,
+    printf("%zu queries x %d rounds each, A B C A B C ..., one thread, scores only; medians:\n", nq,
            rounds);
-    printf("  A (delta)   %7.1f us wall  %7.1f us CPU a screening\n", wa[m] / n * 1e6,
+    printf("  A (delta)      %7.1f us wall  %7.1f us CPU a screening\n", wa[m] / n * 1e6,
            ca[m] / n * 1e6);
-    printf("  B (folded)  %7.1f us wall  %7.1f us CPU a screening\n", wb[m] / n * 1e6,
+    printf("  B (folded)     %7.1f us wall  %7.1f us CPU a screening\n", wb[m] / n * 1e6,
            cb[m] / n * 1e6);
-    printf("  A / B       %7.2f wall       %7.2f CPU; top result differs for %zu of %zu queries\n",
-           wa[m] / wb[m], ca[m] / cb[m], differ, nq);
+    printf("  C (compacted)  %7.1f us wall  %7.1f us CPU a screening\n", wc[m] / n * 1e6,
+           ccpu[m] / n * 1e6);
+    printf("  A / C          %7.2f wall       %7.2f CPU; top result differs for %zu of %zu "
+           "queries\n",
+           wa[m] / wc[m], ca[m] / ccpu[m], differ_a, nq);
+    printf("  B / C          %7.2f wall       %7.2f CPU; top result differs for %zu of %zu "
+           "queries\n",
+           wb[m] / wc[m], cb[m] / ccpu[m], differ_b, nq);
     for (size_t i = 0; i < nq; i++)
         limen_entity_free(q[i]);
     for (size_t i = 0; i < nc; i++)
@@ -202,11 +249,15 @@ int main(int argc, char **argv)
     free(c);
     free(top_a);
     free(top_b);
+    free(top_c);
     free(wa);
     free(wb);
+    free(wc);
     free(ca);
     free(cb);
+    free(ccpu);
     limen_index_free(a);
     limen_index_free(b);
+    limen_index_free(cc);
     return 0;
 }

@@ -141,6 +141,23 @@ limen_status limen_index_add_source(struct limen_index *idx, size_t n, limen_ale
 limen_status limen_index_clone(const struct limen_index *idx, const struct limen_index_options *opts,
                                struct limen_index **out);
 
+/*
+ * Drops what removed and replaced alerts still hold: their records, names,
+ * documents, written forms and ids, and the tokens only they held. The
+ * live alerts are filed again in their order, so the index becomes the one
+ * a fresh build of them gives (the same alert, name and token numbers, the
+ * same memory; once finished, the same screening results and the same
+ * saved file). An index without dead alerts is left as it is. Afterwards
+ * the index is unfinished: call limen_index_finish() (or
+ * limen_index_save()) before screening it; it takes adds and removals as
+ * before. Meant for a copy (limen_index_clone()) that nobody screens:
+ * it changes the index, so nothing may read it meanwhile. Needs, while it
+ * runs, room for the live alerts' filed arrays a second time (counted
+ * against the index's max_memory). `err` may be NULL. Errors:
+ * LIMEN_ENOMEM, LIMEN_ELIMIT; on failure the index is left as it was.
+ */
+limen_status limen_index_compact(struct limen_index *idx, struct limen_error *err);
+
 /* Removes the alert with this id; LIMEN_ENOTFOUND when absent. */
 limen_status limen_index_remove(struct limen_index *idx, const char *id);
 

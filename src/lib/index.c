@@ -1482,6 +1482,166 @@ limen_status limen_index_remove(struct limen_index *idx, const char *id)
     return LIMEN_OK;
 }
 
+/* ---- compaction: the live alerts filed again ---- */
+
+/*
+ * The prepared record (layout above) of stored alert a: what
+ * limen__alert_prepare() gave when it was added, up to the bytes filing
+ * does not read (a token's kind follows from its text and is written as
+ * the dictionary holds it). Filing it gives what filing the entity gave.
+ */
+static void alert_record(const struct limen_index *idx, uint32_t ai, struct limen_buf *out)
+{
+    const struct limen__ialert *a = &idx->alerts[ai];
+    const char *id = idx->arena + a->id;
+    put64(out, id_hash(id, a->id_len));
+    put16(out, a->id_len);
+    limen_buf_add(out, id, a->id_len);
+    put8(out, a->schema);
+    put8(out, a->gender);
+    put8(out, a->nname);
+    for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
+        const struct limen__iname *in = &idx->names[n];
+        put8(out, in->prop);
+        put8(out, in->ntok);
+        if (in->rebuilt) {
+            put16(out, 0);
+            put64(out, (uint64_t)in->src | (uint64_t)in->src_len << 32);
+        } else {
+            put16(out, in->src_len);
+            limen_buf_add(out, idx->arena + in->src, in->src_len);
+            put64(out, src_hash(idx->arena + in->src, in->src_len));
+        }
+        for (uint32_t k = 0; k < in->ntok; k++) {
+            const struct limen__dtok *t = &idx->toks[idx->ntok[in->tok + k]];
+            const char *text = idx->arena + t->text;
+            put64(out, tok_hash(text, t->len, t->flags));
+            put8(out, t->len);
+            put8(out, t->flags);
+            put8(out, t->kind);
+            limen_buf_add(out, text, t->len);
+        }
+    }
+    put8(out, a->ndob);
+    if (a->ndob)
+        limen_buf_add(out, (const char *)(idx->dobs + a->dob0), a->ndob * sizeof *idx->dobs);
+    put8(out, a->nnat);
+    if (a->nnat)
+        limen_buf_add(out, (const char *)(idx->nats + a->nat0), a->nnat * sizeof *idx->nats);
+    put8(out, a->ndoc);
+    for (uint32_t d = 0; d < a->ndoc; d++) {
+        const struct limen__idoc *doc = &idx->docs[a->doc0 + d];
+        put8(out, doc->len);
+        put8(out, doc->kind);
+        put16(out, doc->country);
+        limen_buf_add(out, idx->arena + doc->num, doc->len);
+    }
+}
+
+/* Moves the filed arrays (and the written-name table) of `from` into `to`,
+ * whose own are freed, and leaves `from` without them. */
+static void take_filed(struct limen_index *to, struct limen_index *from)
+{
+    free_derived(to);
+    srcs_free(to);
+    ifree(to, to->arena);
+    ifree(to, to->alerts);
+    ifree(to, to->names);
+    ifree(to, to->ntok);
+    ifree(to, to->dobs);
+    ifree(to, to->nats);
+    ifree(to, to->docs);
+    ifree(to, to->toks);
+    ifree(to, to->dict);
+    ifree(to, to->ids);
+    limen__index_unmap(to);
+#define MOVE(f)                                                                                    \
+    do {                                                                                           \
+        to->f = from->f;                                                                           \
+        from->f = 0;                                                                               \
+    } while (0)
+    MOVE(arena);
+    MOVE(arena_len);
+    MOVE(arena_cap);
+    MOVE(alerts);
+    MOVE(nalerts);
+    MOVE(alerts_cap);
+    MOVE(live);
+    MOVE(names);
+    MOVE(nnames);
+    MOVE(names_cap);
+    MOVE(ntok);
+    MOVE(nntok);
+    MOVE(ntok_cap);
+    MOVE(dobs);
+    MOVE(ndobs);
+    MOVE(dobs_cap);
+    MOVE(nats);
+    MOVE(nnats);
+    MOVE(nats_cap);
+    MOVE(docs);
+    MOVE(ndocs);
+    MOVE(docs_cap);
+    MOVE(toks);
+    MOVE(ntoks);
+    MOVE(toks_cap);
+    MOVE(dict);
+    MOVE(dict_cap);
+    MOVE(ids);
+    MOVE(ids_cap);
+    MOVE(srcs);
+    MOVE(srcs_cap);
+    MOVE(nsrcs);
+    MOVE(live_names);
+    MOVE(ntoks_keyed);
+#undef MOVE
+}
+
+/*
+ * Filing the live alerts again, in their order, into an empty index gives
+ * exactly what a fresh build of them gives (the same ids for alerts, names
+ * and tokens, written forms shared as a build shares them, arrays grown the
+ * same way); the dead versions and every token only they held are simply
+ * not there. No renumbering of derived arrays is needed: finish() builds
+ * those from the filed ones.
+ */
+limen_status limen_index_compact(struct limen_index *idx, struct limen_error *err)
+{
+    limen_status st = LIMEN_OK;
+    struct limen_index *c = NULL;
+    struct limen_buf rec;
+    limen_buf_init(&rec);
+    limen_error_clear(err);
+    if (idx->live == idx->nalerts)
+        goto out; /* nothing dead: nothing to drop */
+    if ((st = limen_index_new(&idx->opts, &c)) != LIMEN_OK) {
+        limen__error_set(err, st, NULL, "out of memory");
+        goto out;
+    }
+    for (size_t a = 0; a < idx->nalerts; a++) {
+        if (idx->alerts[a].dead)
+            continue;
+        limen_buf_reset(&rec);
+        alert_record(idx, (uint32_t)a, &rec);
+        if (limen_buf_failed(&rec)) {
+            st = limen__error_set(err, LIMEN_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        if ((st = limen__alert_file(c, (const unsigned char *)rec.data, NULL, err)) != LIMEN_OK)
+            goto out;
+    }
+    /* From here nothing fails. Screening's pooled blocks were sized for the
+     * old arrays: they go too. */
+    take_filed(idx, c);
+    for (int i = 0; i < idx->npool; i++)
+        limen__scratch_free(idx->pool[i]);
+    idx->npool = 0;
+out:
+    limen_index_free(c);
+    limen_buf_release(&rec);
+    return st;
+}
+
 /* ---- fuzzy keys ---- */
 
 static int is_v(char c)

@@ -129,6 +129,9 @@ struct hub_snapshot_stats {
     double locked;     /* seconds the read lock was held to copy (writes waited; screening not) */
     double locked_index; /* of which copying the index (the rest: the table) */
     double seconds;    /* the whole write */
+    int compacted;     /* 1: the copy's removed and replaced alerts were dropped;
+                          0: out of memory, saved with them */
+    double compact_seconds; /* the time it took */
     /* The swap: the saved copy, brought up to date, replaces the live index. */
     int swapped;         /* 1 when it did; 0 when the hub serves on with the old one */
     size_t caught_up;    /* alert changes applied to the copy after it was saved */
@@ -143,15 +146,18 @@ struct hub_snapshot_stats {
  * but not applied yet), then, under the read lock, copies the index's filed
  * arrays (limen_index_clone) and pins the alert table's entries (their
  * pointers copied; an entry replaced meanwhile is kept until the table is
- * written); with the lock released, serialises the table, finishes the copy
- * and saves it as "<path>.index-<watermark>", writes the table with the
+ * written); with the lock released, serialises the table, drops from the
+ * copy what removed and replaced alerts still hold (limen_index_compact),
+ * finishes it and saves it as "<path>.index-<watermark>", writes the table with the
  * watermark and the index's name to `path` (a
  * temporary file, synced, renamed, the directory synced), deletes the
  * previous snapshot's index file and what cut-off writes left (older index
  * files, temporary files of dead processes). Writes nothing when the store
  * has no change after the snapshot in use. Screening runs on meanwhile;
  * writes wait only while the copy is made (st->locked). Needs memory for the
- * copy: about the size of the snapshot's files. One writer at a time (the
+ * copy: about the size of the snapshot's files, and while it is compacted its
+ * filed arrays a second time (st->compacted is 0 when that memory was not
+ * there: the copy is saved as it was). One writer at a time (the
  * hub's snapshot thread, or the stop once that thread has ended): the
  * function keeps seen_seq and snap_* to itself. Returns 0 (st filled), 1
  * when the snapshot in use is still exact (nothing written; st->watermark

@@ -332,9 +332,11 @@ static int snapshot_now(struct hub *h, const char *path, const char *why, unsign
     else if (rc == 0) {
         fprintf(stderr,
                 "limen serve: snapshot %s written (%s; watermark %lld, %zu alerts) in %.2f s; "
-                "writes waited %.3f s for the copy (index %.3f s, table %.3f s)",
+                "writes waited %.3f s for the copy (index %.3f s, table %.3f s); "
+                "%s in %.3f s",
                 path, why, (long long)st.watermark, st.alerts, st.seconds, st.locked,
-                st.locked_index, st.locked - st.locked_index);
+                st.locked_index, st.locked - st.locked_index,
+                st.compacted ? "compacted" : "not compacted (out of memory)", st.compact_seconds);
         if (st.swapped)
             fprintf(stderr,
                     "; swapped in as the live index (%zu changes caught up in %.3f s, "

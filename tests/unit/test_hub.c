@@ -514,12 +514,18 @@ struct swap_script {
     int steps;       /* the steps seen, a bit each */
     int fail_after;  /* HUB_SNAP_SAVED: one change, then the next allocation fails */
     int fail_shadow; /* HUB_SNAP_SHADOW: one change, then the copy marked failed */
+    unsigned long fail_nth; /* HUB_SNAP_CLONED: the nth allocation from there fails */
 };
 
 static void swap_hook(struct hub *h, int step, void *ud)
 {
     struct swap_script *sc = ud;
     sc->steps |= 1 << step;
+    if (sc->fail_nth) {
+        if (step == HUB_SNAP_CLONED)
+            limen__alloc_fail_after(sc->fail_nth, 0);
+        return;
+    }
     if (sc->fail_after) {
         if (step == HUB_SNAP_SAVED) {
             rename_alert(h, sc->s, 11, "Lahlou", 0);
@@ -602,6 +608,24 @@ static void screen_rebuilt(struct limen_store *s, char *out, size_t cap)
     hub_close(&r);
 }
 
+/* The index in use holds what a hub rebuilt from the store holds: the same
+ * alerts, names and tokens in the same memory (nothing of the versions
+ * replaced or removed before the last snapshot). */
+static void expect_stats_rebuilt(const struct hub *h, struct limen_store *s)
+{
+    static struct hub r;
+    struct limen_error err;
+    struct limen_index_stats got, want;
+    assert_int_equal(hub_open(&r, s, NULL, &err), 0);
+    limen_index_stats(h->idx, &got);
+    limen_index_stats(r.idx, &want);
+    hub_close(&r);
+    assert_int_equal(got.alerts, want.alerts);
+    assert_int_equal(got.names, want.names);
+    assert_int_equal(got.tokens, want.tokens);
+    assert_int_equal(got.memory_bytes, want.memory_bytes);
+}
+
 /*
  * A snapshot written while serving replaces the live index with its saved
  * copy, folded (no pending change), screening as a rebuild does; changes
@@ -644,9 +668,11 @@ static void test_snapshot_swap(void **state)
     screen_sorted(&h, got, sizeof got);
     screen_rebuilt(s, want, sizeof want);
     assert_string_equal(got, want);
+    expect_stats_rebuilt(&h, s); /* the copy was compacted */
+    assert_int_equal(st.compacted, 1);
 
     /* Changes at each step of the write: all in the index swapped in. */
-    struct swap_script sc = {s, 0, 0, 0};
+    struct swap_script sc = {s, 0, 0, 0, 0};
     h.snap_hook = swap_hook;
     h.snap_hook_ud = &sc;
     rename_alert(&h, s, 14, "Sqalli", 0); /* a change: the snapshot in use is not current */
@@ -681,6 +707,7 @@ static void test_snapshot_swap(void **state)
     screen_sorted(&h, got, sizeof got);
     screen_rebuilt(s, want, sizeof want);
     assert_string_equal(got, want);
+    expect_stats_rebuilt(&h, s);
 
     /* Out of memory catching up the copy: the snapshot is written, the index kept. */
     sc.fail_after = 1;
@@ -718,6 +745,28 @@ static void test_snapshot_swap(void **state)
     assert_int_equal(limen_index_pending(h.idx), 0);
     assert_true(screens_as(&h, 11, "Lahlou", 1));
     assert_false(screens(&h, 13, surnames[3]));
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+
+    /*
+     * Memory running out after the copy, one allocation at a time: the write
+     * fails whole or the snapshot is written; once, the compaction is what
+     * failed, and the copy saved and swapped in as it was screens as a rebuild.
+     */
+    int uncompacted = 0;
+    h.snap_hook = swap_hook;
+    sc.fail_nth = 1;
+    for (; sc.fail_nth < 400 && !uncompacted; sc.fail_nth++) {
+        rename_alert(&h, s, 16 + (int)(sc.fail_nth % 4), surnames[sc.fail_nth % 10], 0);
+        int rc = hub_snapshot_write(&h, snap, &st, &err);
+        limen__alloc_fail_after(0, 0);
+        assert_true(rc == 0 || rc == -1);
+        uncompacted = rc == 0 && !st.compacted;
+    }
+    h.snap_hook = NULL;
+    assert_true(uncompacted);
+    assert_int_equal(st.swapped, 1);
     screen_sorted(&h, got, sizeof got);
     screen_rebuilt(s, want, sizeof want);
     assert_string_equal(got, want);

@@ -750,6 +750,242 @@ static void test_clone(void **state)
     free_queries();
 }
 
+/* The alerts of an index in their order (what a fresh build of the live ones is given). */
+struct live_list {
+    const struct limen_entity **e; /* NULL: removed or replaced since */
+    size_t n;
+};
+
+static void live_push(struct live_list *l, const struct limen_entity *e)
+{
+    l->e[l->n++] = e;
+}
+
+/* Marks the alert with this id gone (the latest version listed). */
+static void live_drop(struct live_list *l, const char *id)
+{
+    for (size_t i = l->n; i-- > 0;)
+        if (l->e[i] && strcmp(limen_entity_id(l->e[i]), id) == 0) {
+            l->e[i] = NULL;
+            return;
+        }
+}
+
+static struct limen_index *fresh_of(const struct live_list *l)
+{
+    struct limen_index *idx = NULL;
+    assert_int_equal(limen_index_new(NULL, &idx), LIMEN_OK);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->e[i])
+            assert_int_equal(limen_index_add(idx, l->e[i], NULL, NULL), LIMEN_OK);
+    assert_int_equal(limen_index_finish(idx), LIMEN_OK);
+    return idx;
+}
+
+static void expect_same_stats(const struct limen_index *a, const struct limen_index *b)
+{
+    struct limen_index_stats sa, sb;
+    limen_index_stats(a, &sa);
+    limen_index_stats(b, &sb);
+    assert_int_equal(sa.alerts, sb.alerts);
+    assert_int_equal(sa.names, sb.names);
+    assert_int_equal(sa.tokens, sb.tokens);
+    assert_int_equal(sa.keys, sb.keys);
+    assert_int_equal(sa.documents, sb.documents);
+    assert_int_equal(sa.memory_bytes, sb.memory_bytes);
+}
+
+/*
+ * A compacted copy of an index that has seen many replacements and
+ * removals is a fresh build of its live alerts: the same saved file, the
+ * same stats (memory included), the same results and scores; it takes
+ * changes afterwards as a fresh build does. A failure at any allocation
+ * leaves it as it was.
+ */
+static void test_compact(void **state)
+{
+    (void)state;
+    make_queries();
+    size_t base = nents - 500;
+    struct live_list live = {calloc(nents * 2 + 16, sizeof *live.e), 0};
+    struct limen_entity **repl = calloc(nents, sizeof *repl);
+    struct limen_index *orig = NULL;
+    assert_int_equal(limen_index_new(NULL, &orig), LIMEN_OK);
+    for (size_t i = 0; i < base; i++)
+        if (limen_index_add(orig, ents[i], NULL, NULL) == LIMEN_OK)
+            live_push(&live, ents[i]);
+    assert_int_equal(limen_index_finish(orig), LIMEN_OK);
+    /* 500 adds, then replacements of persons (some twice: the name of
+     * another listed person) and removals, one at a time. */
+    for (size_t i = base; i < nents; i++)
+        if (limen_index_add(orig, ents[i], NULL, NULL) == LIMEN_OK)
+            live_push(&live, ents[i]);
+    size_t nrepl = 0, nremoved = 0;
+    for (size_t i = 0; i < 2000; i++) {
+        size_t k = (i * 7919 + 17) % nents;
+        if (limen_entity_schema(ents[k]) != LIMEN_SCHEMA_PERSON)
+            continue;
+        const char *id = limen_entity_id(ents[k]);
+        const struct limen_entity *other = ents[(k + 1000 + i) % nents];
+        const char *nm = limen_entity_value(other, "name", 0, NULL);
+        if (!nm)
+            continue;
+        limen_entity_free(repl[k]);
+        repl[k] = NULL;
+        assert_int_equal(limen_entity_new(id, LIMEN_SCHEMA_PERSON, &repl[k]), LIMEN_OK);
+        limen_entity_add(repl[k], "name", nm, strlen(nm));
+        const char *dob = limen_entity_value(other, "birthDate", 0, NULL);
+        if (dob)
+            limen_entity_add(repl[k], "birthDate", dob, strlen(dob));
+        live_drop(&live, id);
+        assert_int_equal(limen_index_add(orig, repl[k], NULL, NULL), LIMEN_OK);
+        live_push(&live, repl[k]);
+        nrepl++;
+    }
+    for (size_t i = 0; i < 800; i++) {
+        const char *id = limen_entity_id(ents[(i * 4099 + 29) % nents]);
+        if (limen_index_remove(orig, id) == LIMEN_OK) {
+            live_drop(&live, id);
+            nremoved++;
+        }
+    }
+    print_message("compaction: %zu replacements, %zu removals\n", nrepl, nremoved);
+    assert_true(nrepl > 500 && nremoved > 300);
+
+    struct limen_index_options o;
+    limen_index_options_init(&o);
+    o.threads = 1;
+    struct limen_index *c = NULL;
+    assert_int_equal(limen_index_clone(orig, &o, &c), LIMEN_OK);
+    size_t filed = c->nalerts;
+
+    /* Memory running out at any step: the copy is left as it was. */
+    int failures = 0;
+    limen_status st = LIMEN_ENOMEM;
+    for (unsigned long n = 1; n < 2000 && st != LIMEN_OK; n++) {
+        struct limen_error err;
+        limen__alloc_fail_after(n, 0);
+        st = limen_index_compact(c, &err);
+        limen__alloc_fail_after(0, 0);
+        if (st == LIMEN_OK)
+            break;
+        assert_int_equal(st, LIMEN_ENOMEM);
+        assert_int_equal(err.status, LIMEN_ENOMEM);
+        assert_int_equal(c->nalerts, filed);
+        failures++;
+    }
+    assert_int_equal(st, LIMEN_OK);
+    assert_true(failures > 10);
+    assert_int_equal(c->nalerts, c->live);
+    assert_true(c->nalerts < filed);
+    /* Nothing dead any more: a second compaction changes nothing. */
+    assert_int_equal(limen_index_compact(c, NULL), LIMEN_OK);
+
+    struct limen_index *ref = fresh_of(&live);
+    char p1[512], p2[512];
+    tmp_path(p1, sizeof p1, "compact1.limen");
+    tmp_path(p2, sizeof p2, "compact2.limen");
+    assert_int_equal(limen_index_save(c, p1, NULL), LIMEN_OK);
+    assert_int_equal(limen_index_save(ref, p2, NULL), LIMEN_OK);
+    expect_same_file(p1, p2, 1);
+    expect_same_stats(c, ref);
+    assert_true(compare(c, ref, 0.0) == 0.0);
+    /* the uncompacted original, folded, holds more for the same results */
+    assert_int_equal(limen_index_finish(orig), LIMEN_OK);
+    struct limen_index_stats so, sc;
+    limen_index_stats(orig, &so);
+    limen_index_stats(c, &sc);
+    assert_int_equal(so.alerts, sc.alerts);
+    assert_true(so.memory_bytes > sc.memory_bytes);
+    print_message("compaction: %zu bytes folded, %zu compacted; scores differ by up to %.4f\n",
+                  so.memory_bytes, sc.memory_bytes, compare(c, orig, 0.05));
+
+    /* Changes afterwards, made to the copy and to the fresh build alike. */
+    for (size_t i = 0; i < 50; i++) {
+        const struct limen_entity *e = ents[(i * 97 + 1) % nents];
+        struct limen_entity *r = NULL;
+        const char *nm = limen_entity_value(ents[(i * 97 + 500) % nents], "name", 0, NULL);
+        if (!nm || limen_entity_schema(e) != LIMEN_SCHEMA_PERSON)
+            continue;
+        assert_int_equal(limen_entity_new(limen_entity_id(e), LIMEN_SCHEMA_PERSON, &r), LIMEN_OK);
+        limen_entity_add(r, "name", nm, strlen(nm));
+        st = limen_index_add(c, r, NULL, NULL);
+        assert_int_equal(limen_index_add(ref, r, NULL, NULL), st);
+        limen_entity_free(r);
+        const char *id = limen_entity_id(ents[(i * 89 + 3) % nents]);
+        st = limen_index_remove(c, id);
+        assert_int_equal(limen_index_remove(ref, id), st);
+    }
+    assert_true(compare(c, ref, 0.0) == 0.0);
+    assert_int_equal(limen_index_save(c, p1, NULL), LIMEN_OK);
+    assert_int_equal(limen_index_save(ref, p2, NULL), LIMEN_OK);
+    expect_same_file(p1, p2, 1);
+
+    /* A bound the second copy of the live alerts would pass. */
+    struct limen_index *c2 = NULL;
+    assert_int_equal(limen_index_clone(orig, &o, &c2), LIMEN_OK);
+    limen_index_remove(c2, limen_entity_id(ents[1]));
+    filed = c2->nalerts;
+    c2->opts.max_memory = 4096;
+    assert_int_equal(limen_index_compact(c2, NULL), LIMEN_ELIMIT);
+    assert_int_equal(c2->nalerts, filed);
+    limen_index_free(c2);
+
+    limen_index_free(c);
+    limen_index_free(ref);
+    limen_index_free(orig);
+    unlink(p1);
+    unlink(p2);
+    for (size_t i = 0; i < nents; i++)
+        limen_entity_free(repl[i]);
+    free(repl);
+    free(live.e);
+    free_queries();
+}
+
+/*
+ * A saved index, loaded (its arrays in the file's mapping), compacts too.
+ */
+static void test_compact_loaded(void **state)
+{
+    (void)state;
+    make_queries();
+    struct live_list live = {calloc(nents + 16, sizeof *live.e), 0};
+    struct limen_index *built = NULL;
+    assert_int_equal(limen_index_new(NULL, &built), LIMEN_OK);
+    for (size_t i = 0; i < nents; i++)
+        if (limen_index_add(built, ents[i], NULL, NULL) == LIMEN_OK)
+            live_push(&live, ents[i]);
+    for (size_t i = 0; i < 300; i++) {
+        const char *id = limen_entity_id(ents[(i * 131 + 7) % nents]);
+        if (limen_index_remove(built, id) == LIMEN_OK)
+            live_drop(&live, id);
+    }
+    char p0[512], p1[512], p2[512];
+    tmp_path(p0, sizeof p0, "compactl0.limen");
+    tmp_path(p1, sizeof p1, "compactl1.limen");
+    tmp_path(p2, sizeof p2, "compactl2.limen");
+    assert_int_equal(limen_index_save(built, p0, NULL), LIMEN_OK);
+    struct limen_index *loaded = NULL, *ref = fresh_of(&live);
+    assert_int_equal(limen_index_load(p0, &loaded, NULL), LIMEN_OK);
+    assert_int_equal(limen_index_compact(loaded, NULL), LIMEN_OK);
+    assert_null(loaded->map);
+    struct limen_results *r = NULL;
+    assert_int_equal(limen_screen(loaded, queries[0], NULL, &r, NULL), LIMEN_ESTATE);
+    assert_int_equal(limen_index_save(loaded, p1, NULL), LIMEN_OK);
+    assert_int_equal(limen_index_save(ref, p2, NULL), LIMEN_OK);
+    expect_same_file(p1, p2, 1);
+    assert_true(compare(loaded, ref, 0.0) == 0.0);
+    limen_index_free(loaded);
+    limen_index_free(ref);
+    limen_index_free(built);
+    unlink(p0);
+    unlink(p1);
+    unlink(p2);
+    free(live.e);
+    free_queries();
+}
+
 static void check_seen(const struct seen *a, const struct seen *b)
 {
     assert_int_equal(a->n, b->n);
@@ -1005,6 +1241,8 @@ int main(void)
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_clone),
+        cmocka_unit_test(test_compact),
+        cmocka_unit_test(test_compact_loaded),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_written_forms),
         cmocka_unit_test(test_threads_same_file),
