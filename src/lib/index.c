@@ -291,15 +291,9 @@ static void free_derived(struct limen_index *idx)
     idx->finished = 0;
 }
 
-void limen_index_free(struct limen_index *idx)
+/* Frees the filed arrays (what alerts were filed into) and the mapping of a loaded file. */
+static void free_filed(struct limen_index *idx)
 {
-    if (!idx)
-        return;
-    free_derived(idx);
-    for (int i = 0; i < idx->npool; i++)
-        limen__scratch_free(idx->pool[i]);
-    pthread_mutex_destroy(&idx->pool_lock);
-    limen__normalizer_free(idx->nz);
     ifree(idx, idx->arena);
     ifree(idx, idx->alerts);
     ifree(idx, idx->names);
@@ -312,6 +306,25 @@ void limen_index_free(struct limen_index *idx)
     ifree(idx, idx->ids);
     srcs_free(idx);
     limen__index_unmap(idx);
+}
+
+/* Frees screening's pooled working memory. */
+static void pool_clear(struct limen_index *idx)
+{
+    for (int i = 0; i < idx->npool; i++)
+        limen__scratch_free(idx->pool[i]);
+    idx->npool = 0;
+}
+
+void limen_index_free(struct limen_index *idx)
+{
+    if (!idx)
+        return;
+    free_derived(idx);
+    pool_clear(idx);
+    pthread_mutex_destroy(&idx->pool_lock);
+    limen__normalizer_free(idx->nz);
+    free_filed(idx);
     limen__free(idx);
 }
 
@@ -572,11 +585,17 @@ static char ascii_upper(char c)
     return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
-/* Whether `w` is token text (t, n) written in case `c` (the recipe's 0, 1, 2). */
+/* Letter i of a word written in case `c` (the recipe's 0 as is, 1 capitalised, 2 upper). */
+static char cased(char t, unsigned c, size_t i)
+{
+    return c == 2 || (c == 1 && i == 0) ? ascii_upper(t) : t;
+}
+
+/* Whether `w` is token text (t, n) written in case `c`. */
 static int written_as(const char *w, const char *t, size_t n, unsigned c)
 {
     for (size_t i = 0; i < n; i++)
-        if (w[i] != (c == 2 || (c == 1 && i == 0) ? ascii_upper(t[i]) : t[i]))
+        if (w[i] != cased(t[i], c, i))
             return 0;
     return 1;
 }
@@ -602,7 +621,7 @@ static size_t form_write(const char *const *text, const uint8_t *len, unsigned n
         }
         unsigned c = (unsigned)(recipe >> (FORM_CASE_SHIFT + 2 * j)) & 3;
         for (unsigned i = 0; i < len[k]; i++)
-            buf[o + i] = c == 2 || (c == 1 && i == 0) ? ascii_upper(text[k][i]) : text[k][i];
+            buf[o + i] = cased(text[k][i], c, i);
         o += len[k];
     }
     return o;
@@ -679,12 +698,11 @@ int limen__form_recipe_valid(uint64_t recipe, unsigned ntok)
     unsigned r = (unsigned)(recipe & 15);
     if (r >= ntok)
         return 0;
+    /* two bits of case a word: none is 3, none is set past the last word
+     * (bit tricks, not a loop: this runs for every name of a loaded file) */
     uint64_t cases = (recipe >> FORM_CASE_SHIFT) & 0xfffffffu;
-    for (unsigned j = 0; j < LIMEN__FORM_MAX_TOKENS; j++) {
-        unsigned c = (unsigned)(cases >> (2 * j)) & 3;
-        if (c == 3 || (j >= ntok && c))
-            return 0;
-    }
+    if ((cases & (cases >> 1) & 0x5555555u) || cases >> (2 * ntok))
+        return 0;
     uint64_t seps = recipe >> FORM_SEP_SHIFT;
     /* separators sit between words, and the wrap point has its comma */
     if (seps >> (ntok - 1) || (r && ((seps >> (ntok - r - 1)) & 1)))
@@ -1543,18 +1561,7 @@ static void alert_record(const struct limen_index *idx, uint32_t ai, struct lime
 static void take_filed(struct limen_index *to, struct limen_index *from)
 {
     free_derived(to);
-    srcs_free(to);
-    ifree(to, to->arena);
-    ifree(to, to->alerts);
-    ifree(to, to->names);
-    ifree(to, to->ntok);
-    ifree(to, to->dobs);
-    ifree(to, to->nats);
-    ifree(to, to->docs);
-    ifree(to, to->toks);
-    ifree(to, to->dict);
-    ifree(to, to->ids);
-    limen__index_unmap(to);
+    free_filed(to);
 #define MOVE(f)                                                                                    \
     do {                                                                                           \
         to->f = from->f;                                                                           \
@@ -1633,9 +1640,7 @@ limen_status limen_index_compact(struct limen_index *idx, struct limen_error *er
     /* From here nothing fails. Screening's pooled blocks were sized for the
      * old arrays: they go too. */
     take_filed(idx, c);
-    for (int i = 0; i < idx->npool; i++)
-        limen__scratch_free(idx->pool[i]);
-    idx->npool = 0;
+    pool_clear(idx);
 out:
     limen_index_free(c);
     limen_buf_release(&rec);

@@ -329,9 +329,9 @@ static size_t acc_slot_of(uint32_t name, size_t cap)
 
 /*
  * The used slots in slot order, through the occupancy bits: a query meets
- * a few thousand names in a table that may be sized for a heavier query
- * before it (up to 8 times larger, scratch_put), so reading the bits (one
- * for each slot) instead of the slots saves most of a scan of the table.
+ * a few thousand names in a table sized for all the postings a unit may
+ * read (run_walks), so reading the bits (one for each slot) instead of the
+ * slots saves most of a scan of the table.
  * ACC_EACH(s, i) { ... } runs its body with i set to each used slot.
  */
 #define ACC_EACH(s, i)                                                                             \
@@ -402,6 +402,23 @@ static int acc_grow(struct scratch *s, size_t need)
     return 0;
 }
 
+/* Makes empty slot j (of a) name's entry, with a first unit's evidence. */
+static inline __attribute__((always_inline)) void acc_enter(struct acc *a, uint64_t *seen,
+                                                            uint64_t *occ, size_t j, uint32_t name,
+                                                            uint32_t h, int unit, uint32_t mask,
+                                                            float c, int yb)
+{
+    seen[(h >> 16) & 1023] |= 1ull << (h & 63);
+    occ[j / 64] |= 1ull << (j % 64);
+    a->name = name;
+    a->mask = mask;
+    a->last_unit = (int16_t)unit;
+    a->last_c = c;
+    a->total = c;
+    a->yb = (uint8_t)yb;
+    a->in_topk = 0;
+}
+
 /* Adds a unit's evidence to a name already met. */
 static void acc_credit(struct acc *a, int unit, uint32_t mask, float c)
 {
@@ -446,16 +463,8 @@ static inline __attribute__((always_inline)) int acc_add(struct scratch *s, uint
     if (a->name == UINT32_MAX) {
         if (s->update_only)
             return 0;
-        s->seen[(h >> 16) & 1023] |= 1ull << (h & 63);
-        s->occ[j / 64] |= 1ull << (j % 64);
+        acc_enter(a, s->seen, s->occ, j, name, h, unit, mask, c, yb);
         s->acc_n++;
-        a->name = name;
-        a->mask = mask;
-        a->last_unit = (int16_t)unit;
-        a->last_c = c;
-        a->total = c;
-        a->yb = (uint8_t)yb;
-        a->in_topk = 0;
         topk_note(s, a);
         return 0;
     }
@@ -792,16 +801,8 @@ static void walk_insert(struct scratch *s, const uint32_t *post, const uint8_t *
             j = (j + 1) & cmask;
         struct acc *a = &acc[j];
         if (a->name == UINT32_MAX) {
-            seen[(h >> 16) & 1023] |= 1ull << (h & 63);
-            occ[j / 64] |= 1ull << (j % 64);
+            acc_enter(a, seen, occ, j, name, h, unit, mask, c, yb[p]);
             n++;
-            a->name = name;
-            a->mask = mask;
-            a->last_unit = (int16_t)unit;
-            a->last_c = c;
-            a->total = c;
-            a->yb = yb[p];
-            a->in_topk = 0;
         } else {
             acc_credit(a, unit, mask, c);
         }
@@ -844,17 +845,13 @@ static int walk_token(const struct limen_index *idx, struct scratch *s, const st
             }
             continue;
         }
-        size_t most = end - r[i][0] < s->walk_left ? end - r[i][0] : s->walk_left;
-        if (s->acc && (s->acc_n + most) * 2 <= s->acc_cap) {
+        /* room for every name the range may insert (run_walks made it for
+         * the whole unit: this grows nothing then) */
+        size_t most = s->acc_n + (end - r[i][0] < s->walk_left ? end - r[i][0] : s->walk_left);
+        if (most * 2 > s->acc_cap && acc_grow(s, most) != 0)
+            return -1;
+        if (s->acc_cap)
             walk_insert(s, post, yb, r[i][0], end, w);
-            continue;
-        }
-        for (uint32_t p = r[i][0]; p < end && s->walk_left; p++, s->walk_left--) {
-            if (p + ACC_PREFETCH < end && s->acc)
-                __builtin_prefetch(&s->acc[acc_slot_of(post[p + ACC_PREFETCH], s->acc_cap)], 1);
-            if (acc_add(s, post[p], w->unit, w->mask, w->c, yb[p]) != 0)
-                return -1;
-        }
     }
     int all = !s->have_years || t->df + t->ddf <= YEAR_MIN_DF;
     for (uint32_t d = t->dhead; d && s->walk_left; d = idx->dp_next[d - 1], s->walk_left--) {
