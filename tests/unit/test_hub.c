@@ -292,6 +292,19 @@ static int64_t table_version(struct hub *h, const char *id)
     return a.version;
 }
 
+/* The query for the name of alert h<i> as put_alert wrote it (no cmocka
+ * assertion: the racing test's thread calls it too). */
+static limen_status name_query(int i, const char *surname, struct limen_entity **e)
+{
+    char q[256];
+    struct limen_error err;
+    int n = snprintf(q, sizeof q,
+                     "{\"id\":\"q\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim %s "
+                     "%c%c\"]}}",
+                     surname, 'a' + i % 26, 'a' + i / 26);
+    return limen_entity_parse(q, (size_t)n, e, &err);
+}
+
 /*
  * Whether screening the name of alert h<i> (as put_alert wrote it) finds it
  * as a match, or, when `top`, as the first result (with many alerts of one
@@ -299,16 +312,12 @@ static int64_t table_version(struct hub *h, const char *id)
  */
 static int screens_as(struct hub *h, int i, const char *surname, int top)
 {
-    char q[256], id[32];
+    char id[32];
     struct limen_entity *e = NULL;
     struct limen_results *r = NULL;
     struct limen_error err;
     snprintf(id, sizeof id, "h%d", i);
-    int n = snprintf(q, sizeof q,
-                     "{\"id\":\"q\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim %s "
-                     "%c%c\"]}}",
-                     surname, 'a' + i % 26, 'a' + i / 26);
-    assert_int_equal(limen_entity_parse(q, (size_t)n, &e, &err), LIMEN_OK);
+    assert_int_equal(name_query(i, surname, &e), LIMEN_OK);
     assert_int_equal(limen_screen(h->idx, e, NULL, &r, &err), LIMEN_OK);
     int found = 0;
     for (size_t k = 0; k < limen_results_count(r); k++)
@@ -792,16 +801,12 @@ struct racer {
 /* Under the read lock, as a request screens: whether h<i> is the first result for its name. */
 static int first_found(struct hub *h, int i, const char *surname, int *present)
 {
-    char q[256], id[32];
+    char id[32];
     struct limen_entity *e = NULL;
     struct limen_results *r = NULL;
     struct limen_error err;
     snprintf(id, sizeof id, "h%d", i);
-    int n = snprintf(q, sizeof q,
-                     "{\"id\":\"q\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim %s "
-                     "%c%c\"]}}",
-                     surname, 'a' + i % 26, 'a' + i / 26);
-    if (limen_entity_parse(q, (size_t)n, &e, &err) != LIMEN_OK)
+    if (name_query(i, surname, &e) != LIMEN_OK)
         return -1;
     pthread_rwlock_rdlock(&h->lock);
     limen_status st = limen_screen(h->idx, e, NULL, &r, &err);
