@@ -95,13 +95,22 @@ struct hub {
      */
     int journaling;
     struct limen_buf journal;
+    size_t journal_max; /* its bound in bytes: HUB_JOURNAL_MAX from hub_open(); tests
+                           lower it between snapshots to take the path past it */
     struct limen_index *shadow;
-    int swap_failed;
+    int swap_failed; /* 0; HUB_SWAP_JOURNAL_FULL: the journal passed journal_max; else 1 */
     /* For tests: called by hub_snapshot_write() at each step of the swap with
      * no lock held (NULL: none); it may apply writes to the hub. */
     void (*snap_hook)(struct hub *h, int step, void *ud);
     void *snap_hook_ud;
 };
+
+/* The bound of a snapshot's journal (struct hub's journal_max): 64 MB of alert
+ * ids, about a million changes during one snapshot. Past it the copy is not
+ * swapped in (the next snapshot tries again). */
+#define HUB_JOURNAL_MAX ((size_t)64 << 20)
+/* swap_failed when the journal passed its bound (not out of memory). */
+#define HUB_SWAP_JOURNAL_FULL 2
 
 /* The steps at which hub_snapshot_write() calls the hub's snap_hook. */
 enum hub_snap_step {
@@ -171,8 +180,9 @@ struct hub_snapshot_stats {
  * then the pointers swapped and the old index freed after the lock
  * (st->swapped, st->caught_up, st->swap_locked: the longest hold). A
  * change acknowledged before, during or after the swap is in the index in
- * use. When it cannot be done (out of memory, the store unreadable) the hub
- * serves on with its index (st->swap_why) and the call still returns 0.
+ * use. When it cannot be done (out of memory, the store unreadable, more
+ * changes meanwhile than the journal holds: h->journal_max) the hub serves
+ * on with its index (st->swap_why) and the call still returns 0.
  */
 int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
                        struct limen_error *err);
