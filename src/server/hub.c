@@ -513,8 +513,12 @@ int hub_groups_load(struct hub *h, struct limen_error *err)
     return 0;
 }
 
-void hub_today(char today[11])
+void hub_today(const struct hub *h, char today[11])
 {
+    if (h->today_fixed[0]) {
+        memcpy(today, h->today_fixed, 11);
+        return;
+    }
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -596,7 +600,7 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
         return -1;
     }
     char today[11];
-    hub_today(today);
+    hub_today(h, today);
     pthread_rwlock_wrlock(&h->lock);
     if (tm) {
         t1 = mono_now();
@@ -1035,7 +1039,7 @@ static size_t drop_expired(struct hub *h)
 {
     char today[11];
     size_t n = 0;
-    hub_today(today);
+    hub_today(h, today);
     for (size_t i = 0; i < h->alerts_cap; i++)
         if (h->alerts[i] && hub_expired(h->alerts[i], today))
             n += index_remove(h, h->alerts[i]->text) == LIMEN_OK;
@@ -1339,7 +1343,7 @@ static int fixes_prepare(struct hub *h, char *text, size_t len, struct fix **fix
             f[(*n)++].id = ids[i];
     free(ids);
     char today[11];
-    hub_today(today);
+    hub_today(h, today);
     pthread_rwlock_rdlock(&h->lock);
     for (size_t i = 0; i < *n; i++) {
         const struct hub_entry *e = hub_entry_find(h, f[i].id);
@@ -1643,7 +1647,7 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
      * is finished (screening passes over them; a start leaves them out).
      */
     char today[11];
-    hub_today(today);
+    hub_today(h, today);
     for (size_t i = 0; i < npins; i++)
         if (hub_expired(pins[i], today))
             limen_index_remove(copy, hub_entry_id(pins[i]));

@@ -103,6 +103,9 @@ struct hub {
      * no lock held (NULL: none); it may apply writes to the hub. */
     void (*snap_hook)(struct hub *h, int step, void *ud);
     void *snap_hook_ud;
+    /* For tests: the date hub_today() gives, "YYYY-MM-DD"; "" (as hub_open()
+     * leaves it): the clock's. Set while no other thread uses the hub. */
+    char today_fixed[11];
 };
 
 /* The bound of a snapshot's journal (struct hub's journal_max): 64 MB of alert
@@ -230,9 +233,12 @@ const struct limen_group *hub_group_find(const struct limen_group *groups, size_
 const char *hub_alert_unknown_group(const struct hub_alert *a, const struct limen_group *groups,
                                     size_t n);
 
-/* Today's UTC date as "YYYY-MM-DD". */
-void hub_today(char today[11]);
-/* Whether an alert is past its validity on `today` (hub_today()). */
+/* Today's UTC date as "YYYY-MM-DD" (h->today_fixed when a test set it).
+ * Thread-safe. */
+void hub_today(const struct hub *h, char today[11]);
+/* Whether an alert is past its validity on `today` (hub_today()): its
+ * valid_until is before it (an alert is valid through its last day; one
+ * without valid_until never expires). */
 int hub_expired(const struct hub_entry *e, const char *today);
 
 /*

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -378,6 +379,14 @@ static int is_first(struct hub *h, int i, const char *surname)
 {
     int present = 0;
     return first_found(h, i, surname, &present) == 1;
+}
+
+/* Whether h<i> is among the results for its name at all. */
+static int in_results(struct hub *h, int i, const char *surname)
+{
+    int present = 0;
+    assert_int_not_equal(first_found(h, i, surname, &present), -1);
+    return present;
 }
 
 /* How many files of the test directory have `part` in their name. */
@@ -907,6 +916,111 @@ static void test_snapshot_journal_full(void **state)
     limen_store_close(s);
 }
 
+/* The UTC date `days` from now, "YYYY-MM-DD". */
+static void date_in(int days, char out[11])
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    assert_non_null(gmtime_r(&t, &tm));
+    assert_int_equal(strftime(out, 11, "%Y-%m-%d", &tm), 10);
+}
+
+/* Whether alert `id` is past its validity on the hub's today, as api.c filters results. */
+static int expired_today(const struct hub *h, const char *id)
+{
+    char today[11];
+    const struct hub_entry *e = hub_entry_find(h, id);
+    assert_non_null(e);
+    hub_today(h, today);
+    return hub_expired(e, today);
+}
+
+/*
+ * Alerts that expire while the hub serves: an alert valid until D is a hit
+ * on D; on D+1 the results filter (hub_expired on hub_today, as api.c
+ * screens) drops it at once, a start drops it from the index, and so does a
+ * snapshot's copy swapped in; alerts valid longer, or with no valid_until,
+ * stay; an update by the owner that extends its validity makes it a hit
+ * again. D is yesterday: the clock's today is D+1 for the restart.
+ */
+static void test_expiry_serving(void **state)
+{
+    (void)state;
+    static struct hub h;
+    struct limen_error err;
+    struct hub_snapshot_stats st;
+    char d[6][11], until[64], snap[600];
+    for (int k = 0; k < 6; k++)
+        date_in(k - 1, d[k]); /* d[k]: D+k */
+    struct limen_store *s = open_serving("expiry.db", &h, snap, sizeof snap);
+    assert_string_equal(h.today_fixed, "");
+
+    /* On D: h40 (valid until D), h41 (D+4), h42 (D+2), all hits. */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "%s", d[0]);
+    static const int valid[3] = {0, 4, 2};
+    static const char *const names[3] = {"Lahlou", "Sqalli", "Berrada"};
+    for (int k = 0; k < 3; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "h%d", 40 + k);
+        snprintf(until, sizeof until, ",\"valid_until\":\"%s\"", d[valid[k]]);
+        put_alert(s, 40 + k, names[k], until);
+        apply_stored(&h, s, id);
+        assert_true(is_first(&h, 40 + k, names[k]));
+        assert_false(expired_today(&h, id));
+    }
+    /* Written on D: h40 is in the snapshot's index. */
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_true(is_first(&h, 40, "Lahlou"));
+
+    /* On D+1: the filter drops h40 at once (the index holds it until a start or a snapshot). */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "%s", d[1]);
+    assert_true(expired_today(&h, "h40"));
+    assert_false(expired_today(&h, "h41"));
+    assert_false(expired_today(&h, "h42"));
+    assert_false(expired_today(&h, "h0"));
+    assert_true(is_first(&h, 40, "Lahlou"));
+
+    /* A start on D+1, the clock's today: the snapshot is used and h40 leaves its index. */
+    hub_close(&h);
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    assert_string_not_equal(h.snap_index, "");
+    assert_true(expired_today(&h, "h40"));
+    assert_false(in_results(&h, 40, "Lahlou"));
+    assert_true(is_first(&h, 41, "Sqalli"));
+    assert_true(is_first(&h, 42, "Berrada"));
+    for (int i = 0; i < 10; i++)
+        assert_true(is_first(&h, i, surnames[i]));
+
+    /* The owner extends h40 to D+5: a hit again, not filtered. */
+    snprintf(until, sizeof until, ",\"valid_until\":\"%s\"", d[5]);
+    put_alert(s, 40, "Lahlou", until);
+    apply_stored(&h, s, "h40");
+    assert_true(is_first(&h, 40, "Lahlou"));
+    assert_false(expired_today(&h, "h40"));
+
+    /* On D+3: h42 expires while serving; the filter drops it, the next snapshot's copy too. */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "%s", d[3]);
+    assert_true(expired_today(&h, "h42"));
+    assert_true(is_first(&h, 42, "Berrada"));
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_false(in_results(&h, 42, "Berrada"));
+    assert_true(is_first(&h, 40, "Lahlou"));
+    assert_true(is_first(&h, 41, "Sqalli"));
+    assert_false(expired_today(&h, "h40"));
+    assert_false(expired_today(&h, "h41"));
+    for (int i = 0; i < 10; i++)
+        assert_true(is_first(&h, i, surnames[i]));
+
+    /* An alert with no valid_until never expires. */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "9999-12-31");
+    assert_false(expired_today(&h, "h0"));
+    assert_true(expired_today(&h, "h41"));
+    hub_close(&h);
+    limen_store_close(s);
+}
+
 /* The writer of test_snapshot_swap_racing: changes, each checked by the next screening. */
 struct racer {
     struct hub *h;
@@ -1002,6 +1116,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_swap),
         cmocka_unit_test(test_snapshot_swap_racing),
         cmocka_unit_test(test_snapshot_journal_full),
+        cmocka_unit_test(test_expiry_serving),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
