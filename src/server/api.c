@@ -388,7 +388,7 @@ static void api_screen(struct request *r, struct answer *a)
         goto out;
     }
     char today[11];
-    hub_today(today);
+    hub_today(&r->srv->hub, today);
     pthread_rwlock_rdlock(&r->srv->hub.lock);
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
     for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
@@ -1103,7 +1103,7 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
     }
     json_t *responses = json_object();
     char today[11];
-    hub_today(today);
+    hub_today(&r->srv->hub, today);
     const char *key;
     json_t *qv;
     json_object_foreach((json_t *)queries, key, qv)

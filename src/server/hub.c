@@ -37,13 +37,6 @@ const char *const hub_categories[] = {"arrest",
 /* The number of categories (without the NULL): a category index read from a file is below it. */
 #define NCATEGORIES (sizeof hub_categories / sizeof hub_categories[0] - 1)
 
-/*
- * The most bytes of alert ids a snapshot's journal keeps (swap_in): about a
- * million changes during one snapshot. Past it the copy is not swapped in
- * (the next snapshot tries again).
- */
-#define HUB_JOURNAL_MAX ((size_t)64 << 20)
-
 static const struct {
     const char *name;
     unsigned bit;
@@ -520,8 +513,12 @@ int hub_groups_load(struct hub *h, struct limen_error *err)
     return 0;
 }
 
-void hub_today(char today[11])
+void hub_today(const struct hub *h, char today[11])
 {
+    if (h->today_fixed[0]) {
+        memcpy(today, h->today_fixed, 11);
+        return;
+    }
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -559,11 +556,13 @@ static double mono_now(void)
  */
 static void journal_note(struct hub *h, const char *id)
 {
-    if (!h->journaling || h->shadow)
-        return;
-    limen_buf_add(&h->journal, id, strlen(id) + 1);
-    if (limen_buf_failed(&h->journal))
-        h->swap_failed = 1;
+    if (!h->journaling || h->shadow || h->swap_failed)
+        return; /* failed: the copy is dropped, nothing more to record */
+    size_t n = strlen(id) + 1;
+    limen_buf_add(&h->journal, id, n);
+    if (limen_buf_failed(&h->journal)) /* the append added nothing: len is as it was */
+        h->swap_failed =
+            h->journal.max && h->journal.len + n > h->journal.max ? HUB_SWAP_JOURNAL_FULL : 1;
 }
 
 static limen_status index_add(struct hub *h, const char *id, const struct limen_entity *e,
@@ -601,7 +600,7 @@ static int apply_entity(struct hub *h, const struct limen_entity *e, const struc
         return -1;
     }
     char today[11];
-    hub_today(today);
+    hub_today(h, today);
     pthread_rwlock_wrlock(&h->lock);
     if (tm) {
         t1 = mono_now();
@@ -1040,7 +1039,7 @@ static size_t drop_expired(struct hub *h)
 {
     char today[11];
     size_t n = 0;
-    hub_today(today);
+    hub_today(h, today);
     for (size_t i = 0; i < h->alerts_cap; i++)
         if (h->alerts[i] && hub_expired(h->alerts[i], today))
             n += index_remove(h, h->alerts[i]->text) == LIMEN_OK;
@@ -1054,6 +1053,7 @@ int hub_open(struct hub *h, struct limen_store *store, const char *snapshot,
     h->store = store;
     h->threshold = LIMEN_DEFAULT_THRESHOLD;
     h->max_body = 1 << 20;
+    h->journal_max = HUB_JOURNAL_MAX;
     pthread_rwlock_init(&h->lock, NULL);
     pthread_mutex_init(&h->groups_mu, NULL);
     if (limen_index_new(NULL, &h->idx) != LIMEN_OK) {
@@ -1343,7 +1343,7 @@ static int fixes_prepare(struct hub *h, char *text, size_t len, struct fix **fix
             f[(*n)++].id = ids[i];
     free(ids);
     char today[11];
-    hub_today(today);
+    hub_today(h, today);
     pthread_rwlock_rdlock(&h->lock);
     for (size_t i = 0; i < *n; i++) {
         const struct hub_entry *e = hub_entry_find(h, f[i].id);
@@ -1453,6 +1453,21 @@ out:
     return rc;
 }
 
+/* Why the catch-up stopped before the copy shadowed the index: `failed` (a
+ * change not recorded, h->swap_failed as read under the lock), else the
+ * journal could not be copied. */
+static void swap_failed_why(const struct hub *h, int failed, struct hub_snapshot_stats *st)
+{
+    if (failed == HUB_SWAP_JOURNAL_FULL)
+        snprintf(st->swap_why, sizeof st->swap_why,
+                 "more changes during the snapshot than its journal holds (%zu bytes of ids)",
+                 h->journal_max);
+    else
+        snprintf(st->swap_why, sizeof st->swap_why,
+                 failed ? "a change could not be recorded for the copy (out of memory)"
+                        : "out of memory catching up the copy");
+}
+
 /*
  * Swaps the snapshot's saved copy in as the live index (see above). Returns 0
  * (the copy is the hub's, the old index freed) or -1 with st->swap_why (the
@@ -1472,9 +1487,7 @@ static int swap_in(struct hub *h, struct limen_index *copy, struct hub_snapshot_
         done += text ? len : 0;
         pthread_rwlock_unlock(&h->lock);
         if (failed || !text) {
-            snprintf(st->swap_why, sizeof st->swap_why,
-                     failed ? "a change could not be recorded for the copy (out of memory)"
-                            : "out of memory catching up the copy");
+            swap_failed_why(h, failed, st);
             goto out;
         }
         if (!len)
@@ -1498,9 +1511,7 @@ static int swap_in(struct hub *h, struct limen_index *copy, struct hub_snapshot_
     pthread_rwlock_unlock(&h->lock);
     st->swap_locked = t > st->swap_locked ? t : st->swap_locked;
     if (!shadowing) {
-        snprintf(st->swap_why, sizeof st->swap_why,
-                 failed ? "a change could not be recorded for the copy (out of memory)"
-                        : "out of memory catching up the copy");
+        swap_failed_why(h, failed, st);
         goto out;
     }
     if (h->snap_hook)
@@ -1607,7 +1618,7 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
     limen_index_options_init(&o);
     o.threads = 1; /* the other core keeps serving */
     limen_buf_release(&h->journal); /* no change records into it while journaling is 0 */
-    limen_buf_set_max(&h->journal, HUB_JOURNAL_MAX);
+    limen_buf_set_max(&h->journal, h->journal_max);
     pthread_rwlock_rdlock(&h->lock);
     t1 = mono_now();
     limen_status ls = limen_index_clone(h->idx, &o, &copy);
@@ -1636,7 +1647,7 @@ int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stat
      * is finished (screening passes over them; a start leaves them out).
      */
     char today[11];
-    hub_today(today);
+    hub_today(h, today);
     for (size_t i = 0; i < npins; i++)
         if (hub_expired(pins[i], today))
             limen_index_remove(copy, hub_entry_id(pins[i]));

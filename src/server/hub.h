@@ -95,13 +95,25 @@ struct hub {
      */
     int journaling;
     struct limen_buf journal;
+    size_t journal_max; /* its bound in bytes: HUB_JOURNAL_MAX from hub_open(); tests
+                           lower it between snapshots to take the path past it */
     struct limen_index *shadow;
-    int swap_failed;
+    int swap_failed; /* 0; HUB_SWAP_JOURNAL_FULL: the journal passed journal_max; else 1 */
     /* For tests: called by hub_snapshot_write() at each step of the swap with
      * no lock held (NULL: none); it may apply writes to the hub. */
     void (*snap_hook)(struct hub *h, int step, void *ud);
     void *snap_hook_ud;
+    /* For tests: the date hub_today() gives, "YYYY-MM-DD"; "" (as hub_open()
+     * leaves it): the clock's. Set while no other thread uses the hub. */
+    char today_fixed[11];
 };
+
+/* The bound of a snapshot's journal (struct hub's journal_max): 64 MB of alert
+ * ids, about a million changes during one snapshot. Past it the copy is not
+ * swapped in (the next snapshot tries again). */
+#define HUB_JOURNAL_MAX ((size_t)64 << 20)
+/* swap_failed when the journal passed its bound (not out of memory). */
+#define HUB_SWAP_JOURNAL_FULL 2
 
 /* The steps at which hub_snapshot_write() calls the hub's snap_hook. */
 enum hub_snap_step {
@@ -171,8 +183,9 @@ struct hub_snapshot_stats {
  * then the pointers swapped and the old index freed after the lock
  * (st->swapped, st->caught_up, st->swap_locked: the longest hold). A
  * change acknowledged before, during or after the swap is in the index in
- * use. When it cannot be done (out of memory, the store unreadable) the hub
- * serves on with its index (st->swap_why) and the call still returns 0.
+ * use. When it cannot be done (out of memory, the store unreadable, more
+ * changes meanwhile than the journal holds: h->journal_max) the hub serves
+ * on with its index (st->swap_why) and the call still returns 0.
  */
 int hub_snapshot_write(struct hub *h, const char *path, struct hub_snapshot_stats *st,
                        struct limen_error *err);
@@ -220,9 +233,12 @@ const struct limen_group *hub_group_find(const struct limen_group *groups, size_
 const char *hub_alert_unknown_group(const struct hub_alert *a, const struct limen_group *groups,
                                     size_t n);
 
-/* Today's UTC date as "YYYY-MM-DD". */
-void hub_today(char today[11]);
-/* Whether an alert is past its validity on `today` (hub_today()). */
+/* Today's UTC date as "YYYY-MM-DD" (h->today_fixed when a test set it).
+ * Thread-safe. */
+void hub_today(const struct hub *h, char today[11]);
+/* Whether an alert is past its validity on `today` (hub_today()): its
+ * valid_until is before it (an alert is valid through its last day; one
+ * without valid_until never expires). */
 int hub_expired(const struct hub_entry *e, const char *today);
 
 /*

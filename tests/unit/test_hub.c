@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -87,6 +88,24 @@ static struct limen_store *open_store_at(const char *name)
 static struct limen_store *open_store(void)
 {
     return open_store_at("hub.db");
+}
+
+/*
+ * The store `name` with the alerts h0 .. h<NALERTS-1> (surnames[i % 10]),
+ * its snapshot's path ("<name>.snapshot") in snap, and the hub opened on it
+ * (rebuilt: no snapshot yet).
+ */
+static struct limen_store *open_serving(const char *name, struct hub *h, char *snap, size_t cap)
+{
+    struct limen_store *s = open_store_at(name);
+    struct limen_error err;
+    char base[300];
+    for (int i = 0; i < NALERTS; i++)
+        put_alert(s, i, surnames[i % 10], "");
+    snprintf(base, sizeof base, "%s.snapshot", name);
+    path_of(snap, cap, base);
+    assert_int_equal(hub_open(h, s, NULL, &err), 0);
+    return s;
 }
 
 /* The ids screening returns for each surname, one line each, into out. */
@@ -332,6 +351,44 @@ static int screens(struct hub *h, int i, const char *surname)
     return screens_as(h, i, surname, 0);
 }
 
+/* Under the read lock, as a request screens: whether h<i> is the first result for its name. */
+static int first_found(struct hub *h, int i, const char *surname, int *present)
+{
+    char id[32];
+    struct limen_entity *e = NULL;
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    snprintf(id, sizeof id, "h%d", i);
+    if (name_query(i, surname, &e) != LIMEN_OK)
+        return -1;
+    pthread_rwlock_rdlock(&h->lock);
+    limen_status st = limen_screen(h->idx, e, NULL, &r, &err);
+    pthread_rwlock_unlock(&h->lock);
+    limen_entity_free(e);
+    if (st != LIMEN_OK)
+        return -1;
+    int first = limen_results_count(r) && !strcmp(limen_result_id(r, 0), id);
+    *present = 0;
+    for (size_t k = 0; k < limen_results_count(r); k++)
+        *present |= !strcmp(limen_result_id(r, k), id);
+    limen_results_free(r);
+    return first;
+}
+
+static int is_first(struct hub *h, int i, const char *surname)
+{
+    int present = 0;
+    return first_found(h, i, surname, &present) == 1;
+}
+
+/* Whether h<i> is among the results for its name at all. */
+static int in_results(struct hub *h, int i, const char *surname)
+{
+    int present = 0;
+    assert_int_not_equal(first_found(h, i, surname, &present), -1);
+    return present;
+}
+
 /* How many files of the test directory have `part` in their name. */
 static int files_with(const char *part)
 {
@@ -524,6 +581,8 @@ struct swap_script {
     int fail_after;  /* HUB_SNAP_SAVED: one change, then the next allocation fails */
     int fail_shadow; /* HUB_SNAP_SHADOW: one change, then the copy marked failed */
     unsigned long fail_nth; /* HUB_SNAP_CLONED: the nth allocation from there fails */
+    int flood;              /* HUB_SNAP_CLONED: h20 .. h<20+flood-1> renamed to flood_name */
+    const char *flood_name;
 };
 
 static void swap_hook(struct hub *h, int step, void *ud)
@@ -539,6 +598,14 @@ static void swap_hook(struct hub *h, int step, void *ud)
         if (step == HUB_SNAP_SAVED) {
             rename_alert(h, sc->s, 11, "Lahlou", 0);
             limen__alloc_fail_after(1, 0);
+        }
+        return;
+    }
+    if (sc->flood) {
+        /* Each change is the first result of the next screening, journal full or not. */
+        for (int k = 0; step == HUB_SNAP_CLONED && k < sc->flood; k++) {
+            rename_alert(h, sc->s, 20 + k, sc->flood_name, 0);
+            assert_true(is_first(h, 20 + k, sc->flood_name));
         }
         return;
     }
@@ -648,15 +715,11 @@ static void test_snapshot_swap(void **state)
 {
     (void)state;
     static char got[16384], want[16384];
-    struct limen_store *s = open_store_at("swap.db");
     struct limen_error err;
     struct hub_snapshot_stats st;
     static struct hub h;
-    for (int i = 0; i < NALERTS; i++)
-        put_alert(s, i, surnames[i % 10], "");
     char snap[600];
-    path_of(snap, sizeof snap, "swap.db.snapshot");
-    assert_int_equal(hub_open(&h, s, NULL, &err), 0);
+    struct limen_store *s = open_serving("swap.db", &h, snap, sizeof snap);
     assert_int_equal(limen_index_pending(h.idx), 0);
 
     /* Changes before the snapshot: pending in the live index, gone after the swap. */
@@ -681,7 +744,7 @@ static void test_snapshot_swap(void **state)
     assert_int_equal(st.compacted, 1);
 
     /* Changes at each step of the write: all in the index swapped in. */
-    struct swap_script sc = {s, 0, 0, 0, 0};
+    struct swap_script sc = {s, 0, 0, 0, 0, 0, NULL};
     h.snap_hook = swap_hook;
     h.snap_hook_ud = &sc;
     rename_alert(&h, s, 14, "Sqalli", 0); /* a change: the snapshot in use is not current */
@@ -790,6 +853,174 @@ static void test_snapshot_swap(void **state)
     limen_store_close(s);
 }
 
+/*
+ * More changes during a snapshot than its journal holds (a bound lowered to
+ * five ids; 64 MB in service): the snapshot is written, the copy not swapped
+ * in, and the hub serves on with its live index, which has every change;
+ * the next snapshot, with the bound back, swaps in and screens as a rebuild.
+ */
+static void test_snapshot_journal_full(void **state)
+{
+    (void)state;
+    static char got[16384], want[16384];
+    static struct hub h;
+    struct limen_error err;
+    struct hub_snapshot_stats st;
+    char snap[600];
+    struct limen_store *s = open_serving("journal.db", &h, snap, sizeof snap);
+    assert_int_equal(h.journal_max, HUB_JOURNAL_MAX);
+
+    /* Ten changes after the copy, five ids ("h20" and its NUL) of room. */
+    struct swap_script sc = {s, 0, 0, 0, 0, 10, "Lahlou"};
+    h.snap_hook = swap_hook;
+    h.snap_hook_ud = &sc;
+    h.journal_max = 5 * 4;
+    rename_alert(&h, s, 14, "Sqalli", 0); /* a change: the snapshot in use is not current */
+    const struct limen_index *before = h.idx;
+    size_t pending = limen_index_pending(h.idx);
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(sc.steps, 1 << HUB_SNAP_CLONED | 1 << HUB_SNAP_SAVED);
+    assert_int_equal(st.swapped, 0);
+    assert_int_equal(st.caught_up, 0);
+    assert_non_null(strstr(st.swap_why, "than its journal holds (20 bytes"));
+    assert_ptr_equal(h.idx, before);
+    assert_int_equal(limen_index_pending(h.idx), pending + 2 * 10); /* a removal and an add each */
+    assert_int_equal(h.journaling, 0);
+    assert_null(h.shadow);
+    assert_null(h.journal.data);
+    /* Nothing lost: every alert is the first result for its name (the scores
+     * differ from a rebuild's until the changes held aside are folded in). */
+    for (int i = 0; i < NALERTS; i++) {
+        const char *name = i >= 20 && i < 30 ? "Lahlou" : surnames[i % 10];
+        assert_true(is_first(&h, i, i == 14 ? "Sqalli" : name));
+    }
+
+    /* The bound back: ten more changes are caught up and the copy swapped in. */
+    h.journal_max = HUB_JOURNAL_MAX;
+    sc.steps = 0;
+    sc.flood_name = "Berrada";
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_string_equal(st.swap_why, "");
+    assert_int_equal(st.caught_up, 10);
+    assert_ptr_not_equal(h.idx, before);
+    h.snap_hook = NULL;
+    for (int k = 0; k < 10; k++) {
+        assert_true(is_first(&h, 20 + k, "Berrada"));
+        assert_false(screens(&h, 20 + k, "Lahlou"));
+    }
+    screen_sorted(&h, got, sizeof got);
+    screen_rebuilt(s, want, sizeof want);
+    assert_string_equal(got, want);
+    hub_close(&h);
+    limen_store_close(s);
+}
+
+/* The UTC date `days` from now, "YYYY-MM-DD". */
+static void date_in(int days, char out[11])
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    assert_non_null(gmtime_r(&t, &tm));
+    assert_int_equal(strftime(out, 11, "%Y-%m-%d", &tm), 10);
+}
+
+/* Whether alert `id` is past its validity on the hub's today, as api.c filters results. */
+static int expired_today(const struct hub *h, const char *id)
+{
+    char today[11];
+    const struct hub_entry *e = hub_entry_find(h, id);
+    assert_non_null(e);
+    hub_today(h, today);
+    return hub_expired(e, today);
+}
+
+/*
+ * Alerts that expire while the hub serves: an alert valid until D is a hit
+ * on D; on D+1 the results filter (hub_expired on hub_today, as api.c
+ * screens) drops it at once, a start drops it from the index, and so does a
+ * snapshot's copy swapped in; alerts valid longer, or with no valid_until,
+ * stay; an update by the owner that extends its validity makes it a hit
+ * again. D is yesterday: the clock's today is D+1 for the restart.
+ */
+static void test_expiry_serving(void **state)
+{
+    (void)state;
+    static struct hub h;
+    struct limen_error err;
+    struct hub_snapshot_stats st;
+    char d[6][11], until[64], snap[600];
+    for (int k = 0; k < 6; k++)
+        date_in(k - 1, d[k]); /* d[k]: D+k */
+    struct limen_store *s = open_serving("expiry.db", &h, snap, sizeof snap);
+    assert_string_equal(h.today_fixed, "");
+
+    /* On D: h40 (valid until D), h41 (D+4), h42 (D+2), all hits. */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "%s", d[0]);
+    static const int valid[3] = {0, 4, 2};
+    static const char *const names[3] = {"Lahlou", "Sqalli", "Berrada"};
+    for (int k = 0; k < 3; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "h%d", 40 + k);
+        snprintf(until, sizeof until, ",\"valid_until\":\"%s\"", d[valid[k]]);
+        put_alert(s, 40 + k, names[k], until);
+        apply_stored(&h, s, id);
+        assert_true(is_first(&h, 40 + k, names[k]));
+        assert_false(expired_today(&h, id));
+    }
+    /* Written on D: h40 is in the snapshot's index. */
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_true(is_first(&h, 40, "Lahlou"));
+
+    /* On D+1: the filter drops h40 at once (the index holds it until a start or a snapshot). */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "%s", d[1]);
+    assert_true(expired_today(&h, "h40"));
+    assert_false(expired_today(&h, "h41"));
+    assert_false(expired_today(&h, "h42"));
+    assert_false(expired_today(&h, "h0"));
+    assert_true(is_first(&h, 40, "Lahlou"));
+
+    /* A start on D+1, the clock's today: the snapshot is used and h40 leaves its index. */
+    hub_close(&h);
+    assert_int_equal(hub_open(&h, s, snap, &err), 0);
+    assert_string_not_equal(h.snap_index, "");
+    assert_true(expired_today(&h, "h40"));
+    assert_false(in_results(&h, 40, "Lahlou"));
+    assert_true(is_first(&h, 41, "Sqalli"));
+    assert_true(is_first(&h, 42, "Berrada"));
+    for (int i = 0; i < 10; i++)
+        assert_true(is_first(&h, i, surnames[i]));
+
+    /* The owner extends h40 to D+5: a hit again, not filtered. */
+    snprintf(until, sizeof until, ",\"valid_until\":\"%s\"", d[5]);
+    put_alert(s, 40, "Lahlou", until);
+    apply_stored(&h, s, "h40");
+    assert_true(is_first(&h, 40, "Lahlou"));
+    assert_false(expired_today(&h, "h40"));
+
+    /* On D+3: h42 expires while serving; the filter drops it, the next snapshot's copy too. */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "%s", d[3]);
+    assert_true(expired_today(&h, "h42"));
+    assert_true(is_first(&h, 42, "Berrada"));
+    assert_int_equal(hub_snapshot_write(&h, snap, &st, &err), 0);
+    assert_int_equal(st.swapped, 1);
+    assert_false(in_results(&h, 42, "Berrada"));
+    assert_true(is_first(&h, 40, "Lahlou"));
+    assert_true(is_first(&h, 41, "Sqalli"));
+    assert_false(expired_today(&h, "h40"));
+    assert_false(expired_today(&h, "h41"));
+    for (int i = 0; i < 10; i++)
+        assert_true(is_first(&h, i, surnames[i]));
+
+    /* An alert with no valid_until never expires. */
+    snprintf(h.today_fixed, sizeof h.today_fixed, "9999-12-31");
+    assert_false(expired_today(&h, "h0"));
+    assert_true(expired_today(&h, "h41"));
+    hub_close(&h);
+    limen_store_close(s);
+}
+
 /* The writer of test_snapshot_swap_racing: changes, each checked by the next screening. */
 struct racer {
     struct hub *h;
@@ -797,30 +1028,6 @@ struct racer {
     int writes, lost; /* lost: a change the next screening did not see */
     atomic_int done;
 };
-
-/* Under the read lock, as a request screens: whether h<i> is the first result for its name. */
-static int first_found(struct hub *h, int i, const char *surname, int *present)
-{
-    char id[32];
-    struct limen_entity *e = NULL;
-    struct limen_results *r = NULL;
-    struct limen_error err;
-    snprintf(id, sizeof id, "h%d", i);
-    if (name_query(i, surname, &e) != LIMEN_OK)
-        return -1;
-    pthread_rwlock_rdlock(&h->lock);
-    limen_status st = limen_screen(h->idx, e, NULL, &r, &err);
-    pthread_rwlock_unlock(&h->lock);
-    limen_entity_free(e);
-    if (st != LIMEN_OK)
-        return -1;
-    int first = limen_results_count(r) && !strcmp(limen_result_id(r, 0), id);
-    *present = 0;
-    for (size_t k = 0; k < limen_results_count(r); k++)
-        *present |= !strcmp(limen_result_id(r, k), id);
-    limen_results_free(r);
-    return first;
-}
 
 static void *racer_run(void *arg)
 {
@@ -870,14 +1077,10 @@ static void test_snapshot_swap_racing(void **state)
     (void)state;
     static char got[16384], want[16384];
     static struct hub h;
-    struct limen_store *s = open_store_at("race.db");
     struct limen_error err;
     struct hub_snapshot_stats st;
-    for (int i = 0; i < NALERTS; i++)
-        put_alert(s, i, surnames[i % 10], "");
     char snap[600];
-    path_of(snap, sizeof snap, "race.db.snapshot");
-    assert_int_equal(hub_open(&h, s, NULL, &err), 0);
+    struct limen_store *s = open_serving("race.db", &h, snap, sizeof snap);
     struct racer rc = {&h, s, 0, 0, 0};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, racer_run, &rc), 0);
@@ -912,6 +1115,8 @@ int main(void)
         cmocka_unit_test(test_snapshot_serving),
         cmocka_unit_test(test_snapshot_swap),
         cmocka_unit_test(test_snapshot_swap_racing),
+        cmocka_unit_test(test_snapshot_journal_full),
+        cmocka_unit_test(test_expiry_serving),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
