@@ -627,8 +627,10 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
             flags[k] = t->flags;
             float w = kind_weight(t->kind);
             if (t->kind == LIMEN__TOK_WORD) {
+                /* (a token first met after finish() has only delta postings:
+                 * its weight counts them, as a fresh build's would) */
                 uint32_t d = limen__dict_find(idx, t->text, t->len, t->flags);
-                w = d != UINT32_MAX && idx->toks[d].df
+                w = d != UINT32_MAX && idx->toks[d].df + idx->toks[d].ddf
                         ? idx->toks[d].weight
                         : limen__token_prior(t->text, t->len, t->flags);
             }

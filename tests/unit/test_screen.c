@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -520,6 +521,67 @@ static size_t rank_of(const struct limen_index *ix, const char *name, const char
     return rank;
 }
 
+/* Fills ix with `pre` unrelated alerts, finished or not as `finish_between` says,
+ * then six namesakes and one near-namesake. */
+static void crowd_index(struct limen_index *ix, int pre, int finish_between)
+{
+    for (int i = 0; i < pre; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "pre%d", i);
+        add_person(ix, id, i % 2 ? "Omar Tahiri" : "Lucia Ferreira", "1970-01-01");
+    }
+    if (finish_between)
+        assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    for (int i = 1; i <= 6; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "crowd-%d", i);
+        add_person(ix, id, "Driss Crowded", "1981-02-03");
+    }
+    add_person(ix, "crowd-all", "Driss Crowdad", "1981-02-03");
+    if (!finish_between)
+        assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+}
+
+/*
+ * A query word first met after finish() (its postings all in the delta)
+ * weighs what a fresh build gives it. It used to take the prior of an
+ * unknown word: on a hub started empty, "Driss Crowded" then found only
+ * the near-namesake Crowdad (its rare spelling outweighed the common exact
+ * one) and none of the six namesakes.
+ */
+static void test_delta_word_weight(void **state)
+{
+    (void)state;
+    for (int pre = 0; pre <= 16; pre += 8) {
+        for (int dob = 0; dob < 2; dob++) {
+            struct limen_index *a = NULL, *b = NULL;
+            assert_int_equal(limen_index_new(NULL, &a), LIMEN_OK);
+            assert_int_equal(limen_index_new(NULL, &b), LIMEN_OK);
+            crowd_index(a, pre, 1);
+            crowd_index(b, pre, 0);
+            struct limen_entity *q = person("Driss Crowded", dob ? "1981-02-03" : NULL, NULL, NULL,
+                                            NULL);
+            struct limen_results *ra = NULL, *rb = NULL;
+            assert_int_equal(limen_screen(a, q, NULL, &ra, NULL), LIMEN_OK);
+            assert_int_equal(limen_screen(b, q, NULL, &rb, NULL), LIMEN_OK);
+            assert_int_equal(limen_results_count(ra), 5);
+            assert_int_equal(limen_results_count(rb), 5);
+            for (size_t i = 0; i < 5; i++) {
+                assert_string_equal(limen_result_id(ra, i), limen_result_id(rb, i));
+                /* within what a delta drifts from a fresh build (test_index.c) */
+                assert_true(fabs(limen_result_score(ra, i) - limen_result_score(rb, i)) <= 0.005);
+                assert_true(strncmp(limen_result_id(ra, i), "crowd-", 6) == 0 &&
+                            strcmp(limen_result_id(ra, i), "crowd-all") != 0);
+            }
+            limen_results_free(ra);
+            limen_results_free(rb);
+            limen_entity_free(q);
+            limen_index_free(a);
+            limen_index_free(b);
+        }
+    }
+}
+
 /*
  * Namesakes beyond the candidates scored in full: 120 "Mohamed Ali Benali"
  * born in 1980 tie on name evidence and birth year, and only 8 are scored;
@@ -662,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_explanation),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_delta_word_weight),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_lifecycle),
         cmocka_unit_test(test_birth_day),
