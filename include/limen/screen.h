@@ -219,6 +219,17 @@ struct limen_screen_options {
     double threshold; /* match verdict: score >= threshold (default LIMEN_DEFAULT_THRESHOLD) */
     double min_score; /* results below are not returned (default 0.30) */
     int explain;      /* build explanations (default 1) */
+    /*
+     * Which alerts may be returned (default NULL: all). Called with the id of
+     * each result at or above min_score, best first, until `limit` are kept;
+     * a result refused is left out before its explanation is built, so a
+     * caller that may see only some alerts (the hub: distribution, handling,
+     * validity) gets the best `limit` it may see without asking for more.
+     * Runs inside limen_screen() on the calling thread; it must not change
+     * the index. The id is valid during the call only.
+     */
+    int (*keep)(const char *alert_id, void *keep_ud);
+    void *keep_ud;
 };
 void limen_screen_options_init(struct limen_screen_options *o);
 

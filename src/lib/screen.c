@@ -99,6 +99,8 @@ void limen_screen_options_init(struct limen_screen_options *o)
     o->threshold = LIMEN_DEFAULT_THRESHOLD;
     o->min_score = 0.30;
     o->explain = 1;
+    o->keep = NULL;
+    o->keep_ud = NULL;
 }
 
 /* ---- query names ---- */
@@ -2241,8 +2243,6 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
             nres++;
     }
     qsort(res, nres, sizeof *res, cmp_result);
-    if (nres > o.limit)
-        nres = o.limit;
     R = limen__calloc(1, sizeof *R);
     if (!R)
         goto out;
@@ -2250,13 +2250,22 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     R->r = res;
     R->n = 0;
     res = NULL;
-    for (size_t i = 0; i < nres; i++) {
-        struct result *r = &R->r[i];
-        const struct limen__ialert *a = &idx->alerts[r->alert];
-        r->id = limen__strndup(idx->arena + a->id, a->id_len);
-        R->n = i + 1;
-        if (!r->id)
+    /* The first `limit` the caller keeps, moved to the front (R->n <= i):
+     * only those get an id and an explanation. */
+    for (size_t i = 0; i < nres && R->n < o.limit; i++) {
+        const struct limen__ialert *a = &idx->alerts[R->r[i].alert];
+        char *id = limen__strndup(idx->arena + a->id, a->id_len);
+        if (!id)
             goto out;
+        if (o.keep && !o.keep(id, o.keep_ud)) {
+            limen__free(id);
+            continue;
+        }
+        struct result *r = &R->r[R->n];
+        if (r != &R->r[i])
+            *r = R->r[i];
+        r->id = id;
+        R->n++;
         if (o.explain && (st = explain(idx, s, r)) != LIMEN_OK)
             goto out;
         st = LIMEN_ENOMEM;

@@ -328,6 +328,21 @@ static void result_text(struct limen_buf *t, struct server *srv, struct owner_ca
     limen_buf_adds(t, "}");
 }
 
+/* Who a screening's results are for: limen_screen's keep (keep_shown). */
+struct shown_to {
+    const struct hub *h;
+    const char *agency;
+    const char *today;
+};
+
+/* Whether the alert may be shown to the caller's agency today (under the hub's read lock). */
+static int keep_shown(const char *alert_id, void *ud)
+{
+    const struct shown_to *w = ud;
+    const struct hub_entry *e = hub_entry_find(w->h, alert_id);
+    return e && hub_visible(w->h, e, w->agency) && !hub_expired(e, w->today);
+}
+
 static void api_screen(struct request *r, struct answer *a)
 {
     json_t *req = body_object(r, a), *mrz_info = NULL;
@@ -369,8 +384,9 @@ static void api_screen(struct request *r, struct answer *a)
         o.threshold = json_number_value(thr);
     if (o.threshold < o.min_score)
         o.min_score = o.threshold;
-    /* Alerts the caller may not see can fill the first places: ask for more. */
-    o.limit = want * 4 + 16;
+    /* Alerts the caller may not see are left out by the engine, before their
+     * explanations are built (keep_shown, below). */
+    o.limit = want;
     struct limen_error err;
     /*
      * Under the read lock only what needs it: the screening and a copy of the
@@ -389,6 +405,9 @@ static void api_screen(struct request *r, struct answer *a)
     }
     char today[11];
     hub_today(&r->srv->hub, today);
+    struct shown_to to = {&r->srv->hub, r->user.agency, today};
+    o.keep = keep_shown;
+    o.keep_ud = &to;
     pthread_rwlock_rdlock(&r->srv->hub.lock);
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
     for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
@@ -1128,7 +1147,10 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
         struct limen_screen_options o;
         limen_screen_options_init(&o);
         o.threshold = thr;
-        o.limit = (size_t)limit * 4 + 16;
+        o.limit = (size_t)limit;
+        struct shown_to to = {&r->srv->hub, r->user.agency, today};
+        o.keep = keep_shown;
+        o.keep_ud = &to;
         struct limen_results *res = NULL;
         json_t *results = json_array();
         pthread_rwlock_rdlock(&r->srv->hub.lock);

@@ -105,4 +105,24 @@ done
 [ "$(call DELETE /v1/alerts/a-h0-all "${tok[MA-DGSN/analyst]}")" = 200 ] || fail "owner withdraw"
 [ "$(call POST /v1/screen "${tok[IT-PS/officer]}" '{"person":{"name":"Amina Belkacem","birth_date":"1975-05-01"}}')" = 200 ]
 jq -e '[.results[].alert_id] | index("a-h0-all") == null' "$work/body" >/dev/null || fail "withdrawn alert still visible"
+# A caller gets the best alerts it may see, however many it may not see rank above
+# them: 40 alerts named for IT-PS only outscore one for all members (the engine
+# leaves out what the caller may not see before it counts its results).
+for i in $(seq 1 40); do
+    body="{\"id\":\"crowd-$i\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Driss Crowded\"],\"birthDate\":[\"1981-02-03\"]},\"alert\":{\"category\":\"specific_check\",\"action\":\"search\",\"handling\":\"H0\",\"distribution\":{\"agencies\":[\"IT-PS\"]}}}"
+    [ "$(call POST /v1/alerts "${tok[MA-DGSN/analyst]}" "$body")" = 201 ] || fail "publish crowd-$i: $(cat "$work/body")"
+done
+body='{"id":"crowd-all","schema":"Person","properties":{"name":["Driss Crowdad"],"birthDate":["1981-02-03"]},"alert":{"category":"specific_check","action":"search","handling":"H0","distribution":"all"}}'
+[ "$(call POST /v1/alerts "${tok[MA-DGSN/analyst]}" "$body")" = 201 ] || fail "publish crowd-all: $(cat "$work/body")"
+q='{"person":{"name":"Driss Crowded","birth_date":"1981-02-03"}}'
+[ "$(call POST /v1/screen "${tok[FR-PN/officer]}" "$q")" = 200 ] || fail "crowd: screen as FR-PN"
+jq -e '[.results[].alert_id] == ["crowd-all"]' "$work/body" >/dev/null ||
+    fail "FR-PN under a crowd it may not see: $(jq -c '[.results[].alert_id]' "$work/body")"
+[ "$(call POST /v1/screen "${tok[IT-PS/officer]}" "$q")" = 200 ] || fail "crowd: screen as IT-PS"
+jq -e '(.results | length) == 5 and ([.results[].alert_id | startswith("crowd-") and . != "crowd-all"] | all)' "$work/body" >/dev/null ||
+    fail "IT-PS sees the crowd first: $(jq -c '[.results[].alert_id]' "$work/body")"
+[ "$(call POST /match/default "${tok[FR-PN/officer]}" '{"queries":{"q1":{"schema":"Person","properties":{"name":["Driss Crowded"],"birthDate":["1981-02-03"]}}}}')" = 200 ] ||
+    fail "crowd: /match as FR-PN"
+jq -e '[.responses.q1.results[].id] == ["crowd-all"]' "$work/body" >/dev/null ||
+    fail "/match for FR-PN under a crowd: $(jq -c '.responses.q1.results | map(.id)' "$work/body")"
 echo "serve_access: ok ($cells cells)"

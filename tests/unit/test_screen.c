@@ -521,6 +521,91 @@ static size_t rank_of(const struct limen_index *ix, const char *name, const char
     return rank;
 }
 
+/* keep: refuses the ids listed in ud (a NULL-ended array), counts its calls. */
+struct refuse {
+    const char *ids[64];
+    int calls;
+};
+
+static int keep_unlisted(const char *alert_id, void *ud)
+{
+    struct refuse *f = ud;
+    f->calls++;
+    for (int i = 0; f->ids[i]; i++)
+        if (strcmp(f->ids[i], alert_id) == 0)
+            return 0;
+    return 1;
+}
+
+/*
+ * A caller that may not see some alerts (options.keep): it gets the best
+ * `limit` it may see, in the same order and with the same scores and
+ * explanations as without the filter, however far down the full list they
+ * are; the filter is asked only until `limit` are kept.
+ */
+static void test_keep(void **state)
+{
+    (void)state;
+    /* 30 namesakes and near-namesakes (no dates: all are candidates) */
+    static const char *const names[] = {"Mohamed Ali Benali", "Mohammed Ali Ben Ali",
+                                        "Muhammad Ali Benaly", "Mohamed Benali"};
+    struct limen_index *ix = NULL;
+    assert_int_equal(limen_index_new(NULL, &ix), LIMEN_OK);
+    for (int i = 0; i < 30; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "k%02d", i);
+        add_person(ix, id, names[i % 4], NULL);
+    }
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    o.min_score = 0.0;
+    o.limit = 40;
+    struct limen_entity *q = person("Mohamed Ali Benali", NULL, NULL, NULL, NULL);
+    struct limen_results *all = NULL, *r = NULL;
+    assert_int_equal(limen_screen(ix, q, &o, &all, NULL), LIMEN_OK);
+    size_t n = limen_results_count(all);
+    assert_int_equal(n, 30);
+    /* refused: the first 8 and every third after them */
+    struct refuse f = {{0}, 0};
+    int nf = 0;
+    for (size_t i = 0; i < n && nf < 63; i++)
+        if (i < 8 || i % 3 == 0)
+            f.ids[nf++] = limen_result_id(all, i);
+    o.limit = 3;
+    o.keep = keep_unlisted;
+    o.keep_ud = &f;
+    assert_int_equal(limen_screen(ix, q, &o, &r, NULL), LIMEN_OK);
+    assert_int_equal(limen_results_count(r), 3);
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < 3; i++) {
+        if (i < 8 || i % 3 == 0)
+            continue;
+        assert_string_equal(limen_result_id(r, k), limen_result_id(all, i));
+        assert_true(limen_result_score(r, k) == limen_result_score(all, i));
+        assert_string_equal(limen_result_explanation(r, k), limen_result_explanation(all, i));
+        assert_true(limen_result_explanation(r, k)[0] == '{' &&
+                    strlen(limen_result_explanation(r, k)) > 2);
+        k++;
+    }
+    assert_int_equal(k, 3);
+    /* asked for the refused ones before and between, not beyond the third kept */
+    assert_int_equal(f.calls, 12); /* kept: ranks 8, 10 and 11 (from 0) */
+    limen_results_free(r);
+    /* Nothing kept: no result, and every result at or above min_score was asked. */
+    f.calls = 0;
+    for (size_t i = 0; i < n && i < 63; i++)
+        f.ids[i] = limen_result_id(all, i);
+    o.min_score = limen_result_score(all, n - 1);
+    assert_int_equal(limen_screen(ix, q, &o, &r, NULL), LIMEN_OK);
+    assert_int_equal(limen_results_count(r), 0);
+    assert_true(f.calls >= (int)n);
+    limen_results_free(r);
+    limen_results_free(all);
+    limen_entity_free(q);
+    limen_index_free(ix);
+}
+
 /* Fills ix with `pre` unrelated alerts, finished or not as `finish_between` says,
  * then six namesakes and one near-namesake. */
 static void crowd_index(struct limen_index *ix, int pre, int finish_between)
@@ -724,6 +809,7 @@ int main(void)
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_explanation),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_keep),
         cmocka_unit_test(test_delta_word_weight),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_lifecycle),
