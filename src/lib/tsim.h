@@ -33,6 +33,10 @@ struct limen__tsim_side {
     const char *s; /* not copied: must outlive the side */
     int len, flags;
     short gap[2][LIMEN__TSIM_MAXL]; /* the other side vowelled (0) or not (1) */
+    /* rules[i]: the x ~ kh rules letter i can take part in, as the x (low
+     * four bits) or as the h of kh with letter i - 1 (high four bits) */
+    unsigned char rules[LIMEN__TSIM_MAXL];
+    int multi; /* the low bits of every rules[i] */
 };
 void limen__tsim_prepare(struct limen__tsim_side *a, const char *s, int len, int flags);
 /* limen__tsim_min(a->s, a->len, a->flags, b, lb, fb, min_sim), faster. */
