@@ -382,6 +382,18 @@ static int row_plain(const char *a, int la, const short *ga, const char *b, int 
     return rowmin;
 }
 
+/* What struct limen__tsim_other holds so far (its have). */
+#define OTHER_GAP(bare) (1 << (bare))
+#define OTHER_LETTERS   4
+#define OTHER_COMBO     8
+
+void limen__tsim_other_init(struct limen__tsim_other *o, const char *s, int len)
+{
+    o->s = s;
+    o->len = len > MAXL ? MAXL : len;
+    o->have = 0;
+}
+
 /*
  * The same programme as run() for the cost alone: three rolling rows and no
  * backtrace, which is what screening needs for every candidate pair. A row
@@ -391,20 +403,32 @@ static int row_plain(const char *a, int la, const short *ga, const char *b, int 
  * cell, so both ways give the same row.
  */
 static int run_cost(const char *a, int la, const short *ga, const unsigned char *arules, int amulti,
-                    const char *b, int lb, int fa, int limit)
+                    struct limen__tsim_other *o, int bbare, int limit)
 {
-    int bbare = (fa & LIMEN__TF_ARABIC) != 0;
-    int gb[MAXL];
+    const char *b = o->s;
+    int lb = o->len;
     int rows[3][MAXL + 1];
     int *pp = rows[0], *prev = rows[1], *cur = rows[2];
-    int bmulti = 0, bcombo = 0;
-    for (int j = 0; j < lb; j++)
-        bmulti |= multi_bit(b[j]);
-    if (amulti) /* the kh of b matter only for an x of a */
+    if (!(o->have & OTHER_LETTERS)) {
+        o->multi = 0;
+        for (int j = 0; j < lb; j++)
+            o->multi |= multi_bit(b[j]);
+        o->pairs = pairs_of(b, lb);
+        o->have |= OTHER_LETTERS;
+    }
+    if (amulti && !(o->have & OTHER_COMBO)) { /* the kh of b matter only for an x of a */
+        o->combo = 0;
         for (int j = 1; j < lb; j++)
-            bcombo |= combo_bits(b + j - 1);
-    uint64_t bpairs = pairs_of(b, lb);
-    gap_costs(b, lb, bbare, gb);
+            o->combo |= combo_bits(b + j - 1);
+        o->have |= OTHER_COMBO;
+    }
+    if (!(o->have & OTHER_GAP(bbare))) {
+        gap_costs(b, lb, bbare, o->gap[bbare]);
+        o->have |= OTHER_GAP(bbare);
+    }
+    int bmulti = o->multi, bcombo = amulti ? o->combo : 0;
+    uint64_t bpairs = o->pairs;
+    const int *gb = o->gap[bbare];
     prev[0] = 0;
     for (int j = 1; j <= lb; j++)
         prev[j] = prev[j - 1] + gb[j - 1];
@@ -506,17 +530,25 @@ static int cost_limit(const struct limen__tsim_side *x, const char *b, int *plb,
     return (int)((1.0 - min_sim) * 100.0 * l + 0.5);
 }
 
+double limen__tsim_min_other(const struct limen__tsim_side *x, struct limen__tsim_other *o, int fb,
+                             double min_sim)
+{
+    int la = x->len, lb = o->len;
+    int limit = cost_limit(x, o->s, &lb, min_sim);
+    if (limit < 0)
+        return 1.0;
+    /* a's gaps are cheaper when b is unvowelled (Arabic script), b's when a is */
+    int cost = run_cost(x->s, la, x->gap[(fb & LIMEN__TF_ARABIC) != 0], x->rules, x->multi, o,
+                        (x->flags & LIMEN__TF_ARABIC) != 0, limit);
+    return cost > limit ? 0.0 : to_sim(cost, la, lb);
+}
+
 double limen__tsim_min_side(const struct limen__tsim_side *x, const char *b, int lb, int fb,
                             double min_sim)
 {
-    int la = x->len;
-    int limit = cost_limit(x, b, &lb, min_sim);
-    if (limit < 0)
-        return 1.0;
-    /* a's gaps are cheaper when b is unvowelled (Arabic script) */
-    int cost = run_cost(x->s, la, x->gap[(fb & LIMEN__TF_ARABIC) != 0], x->rules, x->multi, b, lb,
-                        x->flags, limit);
-    return cost > limit ? 0.0 : to_sim(cost, la, lb);
+    struct limen__tsim_other o;
+    limen__tsim_other_init(&o, b, lb);
+    return limen__tsim_min_other(x, &o, fb, min_sim);
 }
 
 void limen__tsim_cols_init(struct limen__tsim_cols *c, const struct limen__tsim_side *a)

@@ -252,6 +252,51 @@ static void test_rows_short_ways_exact(void **state)
     }
 }
 
+/*
+ * One alert token against every unit of a query, its costs kept from one
+ * comparison to the next (limen__tsim_min_other, as full scoring does):
+ * the same values as each comparison alone, whatever the order of the
+ * units' script flags, the floors and the x ~ kh letters met first.
+ */
+static void test_other_kept_costs(void **state)
+{
+    (void)state;
+    static struct limen__tsim_cols cols;
+    enum { UNITS = 8 };
+    char a[UNITS][48], b[48];
+    int la[UNITS], lb = 0;
+    struct limen__tsim_side sides[UNITS];
+    for (int r = 0; r < 20000; r++) {
+        char prev[48];
+        memcpy(prev, b, sizeof prev);
+        random_token(b, &lb, prev, lb);
+        for (int k = r % 4; k > 0; k--)
+            lb = mutate(b, b, lb);
+        for (int u = 0; u < UNITS; u++) {
+            if (u % 2)
+                la[u] = mutate(a[u], b, lb);
+            else
+                random_token(a[u], &la[u], b, lb);
+            int fa = next_rand() % 3 == 0 ? LIMEN__TF_ARABIC : 0;
+            limen__tsim_prepare(&sides[u], a[u], la[u], fa);
+        }
+        struct limen__tsim_other o;
+        limen__tsim_other_init(&o, b, lb);
+        for (int u = 0; u < UNITS; u++) {
+            int fb = next_rand() % 4 == 0 ? LIMEN__TF_ARABIC : 0;
+            double floor = u % 3 == 0 ? 0.0 : 0.5 + (double)(next_rand() % 50) / 100.0;
+            double got = limen__tsim_min_other(&sides[u], &o, fb, floor);
+            double want = limen__tsim_min_side(&sides[u], b, lb, fb, floor);
+            limen__tsim_cols_init(&cols, &sides[u]);
+            double col = limen__tsim_cols_sim(&cols, b, lb, fb, floor);
+            if (got != want || got != col)
+                fail_msg("%.*s (flags %d) ~ %.*s (flags %d), floor %.2f: kept %.6f, alone %.6f, "
+                         "columns %.6f",
+                         la[u], a[u], sides[u].flags, lb, b, fb, floor, got, want, col);
+        }
+    }
+}
+
 /* The design's examples (tsim.c): variants of one name score above other names. */
 static void test_examples(void **state)
 {
@@ -276,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_cols_equal_rows_random),
         cmocka_unit_test(test_rows_equal_full_programme),
         cmocka_unit_test(test_rows_short_ways_exact),
+        cmocka_unit_test(test_other_kept_costs),
         cmocka_unit_test(test_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
