@@ -1405,8 +1405,10 @@ static uint32_t unit_mask(const struct unit *u)
     return m;
 }
 
-/* Similarity of a query unit (a, prepared as as) and an alert unit. */
-static float unit_sim(const struct unit *a, const struct limen__tsim_side *as, const struct unit *b)
+/* Similarity of a query unit (a, prepared as as) and an alert unit (b, its
+ * costs kept in bo from one query unit to the next). */
+static float unit_sim(const struct unit *a, const struct limen__tsim_side *as, const struct unit *b,
+                      struct limen__tsim_other *bo)
 {
     int minor_a = a->kind == LIMEN__TOK_ARTICLE || a->kind == LIMEN__TOK_PARTICLE;
     int minor_b = b->kind == LIMEN__TOK_ARTICLE || b->kind == LIMEN__TOK_PARTICLE;
@@ -1430,10 +1432,10 @@ static float unit_sim(const struct unit *a, const struct limen__tsim_side *as, c
         int d = a->len - b->len;
         if (d > 2 || d < -2 || a->text[0] != b->text[0])
             return 0.0f;
-        float s = (float)limen__tsim_min_side(as, b->text, b->len, b->flags, JOINED_MIN_SIM);
+        float s = (float)limen__tsim_min_other(as, bo, b->flags, JOINED_MIN_SIM);
         return s;
     }
-    return (float)limen__tsim_min_side(as, b->text, b->len, b->flags, MIN_PAIR_SIM);
+    return (float)limen__tsim_min_other(as, bo, b->flags, MIN_PAIR_SIM);
 }
 
 struct cand {
@@ -1478,6 +1480,9 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
     struct unit au[MAX_UNITS];
     float aw[LIMEN__NAME_MAX_TOKENS];
     int nau = alert_units(idx, n, au, aw);
+    struct limen__tsim_other ao[MAX_UNITS];
+    for (int j = 0; j < nau; j++)
+        limen__tsim_other_init(&ao[j], au[j].text, au[j].len);
     int nat = in->ntok > LIMEN__NAME_MAX_TOKENS ? LIMEN__NAME_MAX_TOKENS : in->ntok;
     struct cand cands[MAX_UNITS * 8];
     int nc = 0;
@@ -1493,11 +1498,11 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
                 uint32_t tok = idx->ntok[in->tok + y->first];
                 uint64_t key = simc_key(qi, i, tok);
                 if (!simc_get(s, key, &sim)) {
-                    sim = unit_sim(x, &q->sides[i], y);
+                    sim = unit_sim(x, &q->sides[i], y, &ao[j]);
                     simc_put(s, key, sim);
                 }
             } else {
-                sim = unit_sim(x, &q->sides[i], y);
+                sim = unit_sim(x, &q->sides[i], y, &ao[j]);
             }
             if (sim < MIN_PAIR_SIM || nc >= (int)(sizeof cands / sizeof cands[0]))
                 continue;

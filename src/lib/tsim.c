@@ -18,6 +18,7 @@
 #include "names.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -161,10 +162,28 @@ static inline int gap_cost_fast(const char *s, int n, int i, int bare)
     return gap_cost(s, n, i, bare);
 }
 
+/* The vowels, one bit each from 'a'. */
+#define VOWEL_LETTERS 0x104111u
+
+static inline int vowel_fast(char c)
+{
+    return c >= 'a' && c <= 'z' && (VOWEL_LETTERS >> (c - 'a') & 1);
+}
+
 static void gap_costs(const char *s, int n, int bare, int *out)
 {
-    for (int i = 0; i < n; i++)
-        out[i] = gap_cost_fast(s, n, i, bare);
+    for (int i = 0; i < n; i++) {
+        char c = s[i];
+        if (vowel_fast(c) && i + 1 < n && s[i + 1] != c) {
+            /* gap_cost() for a vowel neither last nor doubled: its own rules alone */
+            if (bare)
+                out[i] = 8;
+            else
+                out[i] = (i > 0 && vowel_fast(s[i - 1])) || vowel_fast(s[i + 1]) ? 15 : 35;
+        } else {
+            out[i] = gap_cost_fast(s, n, i, bare);
+        }
+    }
 }
 
 /* The letters x2_cost() has a rule for. */
@@ -185,6 +204,25 @@ static int x2_cost(char x, const char *two)
     if (x == 'r' && two[0] == 'g' && two[1] == 'h')
         return 35; /* ghain written r in French transliteration: Ghannouchi / Rannouchi */
     return INF;
+}
+
+/* The letters x2_cost() has a rule for, one bit each (x f j r). */
+static int multi_bit(char c)
+{
+    return c == 'x' ? 1 : c == 'f' ? 2 : c == 'j' ? 4 : c == 'r' ? 8 : 0;
+}
+
+/* The x2_cost() rules two letters are the two of, as multi_bit(): kh is x's. */
+static int combo_bits(const char *two)
+{
+    return (x2_cost('x', two) < INF) | (x2_cost('f', two) < INF) << 1 |
+           (x2_cost('j', two) < INF) << 2 | (x2_cost('r', two) < INF) << 3;
+}
+
+/* The rules byte of letter i of s (struct limen__tsim_side). */
+static unsigned char rules_of(const char *s, int i)
+{
+    return (unsigned char)(multi_bit(s[i]) | (i > 0 ? combo_bits(s + i - 1) << 4 : 0));
 }
 
 struct dp {
@@ -282,34 +320,52 @@ static inline int least3(int a, int b, int c)
     return m < c ? m : c;
 }
 
-static int has_multi_letter(const char *s, int n)
+/* A bit for the two letters c0 c1 in a token's set of neighbouring pairs
+ * (pairs_of()); other pairs may share it. */
+static inline uint64_t pair_bit(char c0, char c1)
 {
-    for (int i = 0; i < n; i++)
-        if (multi_letter(s[i]))
-            return 1;
-    return 0;
+    return (uint64_t)1 << ((((unsigned char)c0 << 3) ^ (unsigned char)c1) & 63);
 }
 
-/* Row i of the programme when neither token has a letter of the x ~ kh
- * kind (the short way of cols_column(), by rows); returns the row's least
- * value. */
-static int row_plain(const char *a, int la, const short *ga, const char *b, int lb,
-                     const int *gb, int i, int *cur, const int *prev, const int *pp)
+static uint64_t pairs_of(const char *s, int n)
+{
+    uint64_t m = 0;
+    for (int j = 1; j < n; j++)
+        m |= pair_bit(s[j - 1], s[j]);
+    return m;
+}
+
+/* Row i of the programme when no x ~ kh rule can apply in it (the short
+ * way of cols_column(), by rows); returns the row's least value. A swap
+ * in row i needs the letters a[i - 1] a[i - 2] side by side in b: bpairs
+ * (pairs_of(b)) tells the rows where none can apply. */
+static int row_plain(const char *a, int la, const short *ga, const char *b, int lb, const int *gb,
+                     uint64_t bpairs, int i, int *cur, const int *prev, const int *pp)
 {
     char x = a[i - 1], xp = i > 1 ? a[i - 2] : 0;
     int gx = ga[i - 1];
     const unsigned char *px = pair_table[(unsigned char)x & 127]; /* symmetric, 0 on the diagonal */
     cur[0] = prev[0] + gx;
     int rowmin = cur[0];
-    for (int j = 1; j <= lb; j++) {
-        char y = b[j - 1];
-        int best = least3(prev[j - 1] + px[(unsigned char)y & 127], prev[j] + gx,
-                          cur[j - 1] + gb[j - 1]);
-        if (y == xp && x != y && j > 1 && b[j - 2] == x && pp[j - 2] + 50 < best)
-            best = pp[j - 2] + 50;
-        cur[j] = best;
-        if (best < rowmin)
-            rowmin = best;
+    if (x == xp || !(bpairs & pair_bit(x, xp))) {
+        for (int j = 1; j <= lb; j++) {
+            int best = least3(prev[j - 1] + px[(unsigned char)b[j - 1] & 127], prev[j] + gx,
+                              cur[j - 1] + gb[j - 1]);
+            cur[j] = best;
+            if (best < rowmin)
+                rowmin = best;
+        }
+    } else {
+        for (int j = 1; j <= lb; j++) {
+            char y = b[j - 1];
+            int best = least3(prev[j - 1] + px[(unsigned char)y & 127], prev[j] + gx,
+                              cur[j - 1] + gb[j - 1]);
+            if (y == xp && x != y && j > 1 && b[j - 2] == x && pp[j - 2] + 50 < best)
+                best = pp[j - 2] + 50;
+            cur[j] = best;
+            if (best < rowmin)
+                rowmin = best;
+        }
     }
     char y = b[lb - 1];
     if (i == la && x != y && (x == 'a' || x == 'o') && (y == 'a' || y == 'o')) {
@@ -326,25 +382,60 @@ static int row_plain(const char *a, int la, const short *ga, const char *b, int 
     return rowmin;
 }
 
+/* What struct limen__tsim_other holds so far (its have). */
+#define OTHER_GAP(bare) (1 << (bare))
+#define OTHER_LETTERS   4
+#define OTHER_COMBO     8
+
+void limen__tsim_other_init(struct limen__tsim_other *o, const char *s, int len)
+{
+    o->s = s;
+    o->len = len > MAXL ? MAXL : len;
+    o->have = 0;
+}
+
 /*
  * The same programme as run() for the cost alone: three rolling rows and no
- * backtrace, which is what screening needs for every candidate pair.
+ * backtrace, which is what screening needs for every candidate pair. A row
+ * takes the short way (row_plain()) unless an x ~ kh rule can apply in it:
+ * its letter x with a kh of b (X2), or its letter and the one before, kh,
+ * with an x of b (2X). Elsewhere x2_cost() is INF and the rule changes no
+ * cell, so both ways give the same row.
  */
-static int run_cost(const char *a, int la, const short *ga, const char *b, int lb, int fa,
-                    int limit)
+static int run_cost(const char *a, int la, const short *ga, const unsigned char *arules, int amulti,
+                    struct limen__tsim_other *o, int bbare, int limit)
 {
-    int bbare = (fa & LIMEN__TF_ARABIC) != 0;
-    int gb[MAXL];
+    const char *b = o->s;
+    int lb = o->len;
     int rows[3][MAXL + 1];
     int *pp = rows[0], *prev = rows[1], *cur = rows[2];
-    int plain = !has_multi_letter(a, la) && !has_multi_letter(b, lb);
-    gap_costs(b, lb, bbare, gb);
+    if (!(o->have & OTHER_LETTERS)) {
+        o->multi = 0;
+        for (int j = 0; j < lb; j++)
+            o->multi |= multi_bit(b[j]);
+        o->pairs = pairs_of(b, lb);
+        o->have |= OTHER_LETTERS;
+    }
+    if (amulti && !(o->have & OTHER_COMBO)) { /* the kh of b matter only for an x of a */
+        o->combo = 0;
+        for (int j = 1; j < lb; j++)
+            o->combo |= combo_bits(b + j - 1);
+        o->have |= OTHER_COMBO;
+    }
+    if (!(o->have & OTHER_GAP(bbare))) {
+        gap_costs(b, lb, bbare, o->gap[bbare]);
+        o->have |= OTHER_GAP(bbare);
+    }
+    int bmulti = o->multi, bcombo = amulti ? o->combo : 0;
+    uint64_t bpairs = o->pairs;
+    const int *gb = o->gap[bbare];
     prev[0] = 0;
     for (int j = 1; j <= lb; j++)
         prev[j] = prev[j - 1] + gb[j - 1];
     for (int i = 1; i <= la; i++) {
-        if (plain) {
-            if (row_plain(a, la, ga, b, lb, gb, i, cur, prev, pp) > limit)
+        int r = arules[i - 1];
+        if (!(r & bcombo) && !(r >> 4 & bmulti)) {
+            if (row_plain(a, la, ga, b, lb, gb, bpairs, i, cur, prev, pp) > limit)
                 return limit + 1;
             int *t = pp;
             pp = prev;
@@ -416,9 +507,12 @@ void limen__tsim_prepare(struct limen__tsim_side *x, const char *s, int len, int
     x->s = s;
     x->len = len > MAXL ? MAXL : len;
     x->flags = flags;
+    x->multi = 0;
     for (int i = 0; i < x->len; i++) {
         x->gap[0][i] = (short)gap_cost(s, x->len, i, 0);
         x->gap[1][i] = (short)gap_cost(s, x->len, i, 1);
+        x->rules[i] = rules_of(s, i);
+        x->multi |= x->rules[i] & 15;
     }
 }
 
@@ -436,16 +530,25 @@ static int cost_limit(const struct limen__tsim_side *x, const char *b, int *plb,
     return (int)((1.0 - min_sim) * 100.0 * l + 0.5);
 }
 
+double limen__tsim_min_other(const struct limen__tsim_side *x, struct limen__tsim_other *o, int fb,
+                             double min_sim)
+{
+    int la = x->len, lb = o->len;
+    int limit = cost_limit(x, o->s, &lb, min_sim);
+    if (limit < 0)
+        return 1.0;
+    /* a's gaps are cheaper when b is unvowelled (Arabic script), b's when a is */
+    int cost = run_cost(x->s, la, x->gap[(fb & LIMEN__TF_ARABIC) != 0], x->rules, x->multi, o,
+                        (x->flags & LIMEN__TF_ARABIC) != 0, limit);
+    return cost > limit ? 0.0 : to_sim(cost, la, lb);
+}
+
 double limen__tsim_min_side(const struct limen__tsim_side *x, const char *b, int lb, int fb,
                             double min_sim)
 {
-    int la = x->len;
-    int limit = cost_limit(x, b, &lb, min_sim);
-    if (limit < 0)
-        return 1.0;
-    /* a's gaps are cheaper when b is unvowelled (Arabic script) */
-    int cost = run_cost(x->s, la, x->gap[(fb & LIMEN__TF_ARABIC) != 0], b, lb, x->flags, limit);
-    return cost > limit ? 0.0 : to_sim(cost, la, lb);
+    struct limen__tsim_other o;
+    limen__tsim_other_init(&o, b, lb);
+    return limen__tsim_min_other(x, &o, fb, min_sim);
 }
 
 void limen__tsim_cols_init(struct limen__tsim_cols *c, const struct limen__tsim_side *a)
@@ -632,8 +735,12 @@ double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int
     x.s = a;
     x.len = la > MAXL ? MAXL : la;
     x.flags = fa;
-    for (int i = 0; i < x.len; i++)
+    x.multi = 0;
+    for (int i = 0; i < x.len; i++) {
         x.gap[bare][i] = (short)gap_cost(a, x.len, i, bare);
+        x.rules[i] = rules_of(a, i);
+        x.multi |= x.rules[i] & 15;
+    }
     return limen__tsim_min_side(&x, b, lb, fb, min_sim);
 }
 

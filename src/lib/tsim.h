@@ -8,6 +8,7 @@
 #define LIMEN_TSIM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Flags of a side: LIMEN__TF_ARABIC (unvowelled) matters here; see names.h. */
 
@@ -33,11 +34,33 @@ struct limen__tsim_side {
     const char *s; /* not copied: must outlive the side */
     int len, flags;
     short gap[2][LIMEN__TSIM_MAXL]; /* the other side vowelled (0) or not (1) */
+    /* rules[i]: the x ~ kh rules letter i can take part in, as the x (low
+     * four bits) or as the h of kh with letter i - 1 (high four bits) */
+    unsigned char rules[LIMEN__TSIM_MAXL];
+    int multi; /* the low bits of every rules[i] */
 };
 void limen__tsim_prepare(struct limen__tsim_side *a, const char *s, int len, int flags);
 /* limen__tsim_min(a->s, a->len, a->flags, b, lb, fb, min_sim), faster. */
 double limen__tsim_min_side(const struct limen__tsim_side *a, const char *b, int lb, int fb,
                             double min_sim);
+
+/*
+ * The other token of comparisons with several prepared sides (a dictionary
+ * token against each unit of a query): what the programme needs of it is
+ * computed at its first comparison and kept for the next ones. Holds a
+ * pointer to s, which must outlive it; not shared between threads.
+ */
+struct limen__tsim_other {
+    const char *s;
+    int len, have; /* have: which of the fields below are computed (tsim.c) */
+    int multi, combo;
+    uint64_t pairs;
+    int gap[2][LIMEN__TSIM_MAXL]; /* its gap costs, the prepared side vowelled (0) or not (1) */
+};
+void limen__tsim_other_init(struct limen__tsim_other *o, const char *s, int len);
+/* limen__tsim_min_side(a, o->s, len, fb, min_sim), o's costs computed once. */
+double limen__tsim_min_other(const struct limen__tsim_side *a, struct limen__tsim_other *o, int fb,
+                             double min_sim);
 
 /*
  * The same value as limen__tsim_min_side(a, b, ...) for a sequence of b
