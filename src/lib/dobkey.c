@@ -86,8 +86,11 @@ limen_status limen__dobk_build(struct limen_index *idx)
                 return LIMEN_ENOMEM;
             }
         } else if (pass == 1) {
-            for (size_t d = 0; d < ndays; d++)
+            idx->dobk_held = 0;
+            for (size_t d = 0; d < ndays; d++) {
+                idx->dobk_held += off[d + 1] != 0;
                 off[d + 1] += off[d];
+            }
             memcpy(fill, off, ndays * sizeof *fill);
         }
         total = 0;
@@ -106,7 +109,7 @@ void limen__dobk_free(struct limen_index *idx)
     limen__free(idx->dobk_off);
     limen__free(idx->dobk_alert);
     idx->dobk_off = idx->dobk_alert = NULL;
-    idx->ndobk = idx->dobk_days = 0;
+    idx->ndobk = idx->dobk_days = idx->dobk_held = 0;
     idx->dobk_lo = 0;
 }
 

@@ -287,6 +287,7 @@ struct limen_index {
     size_t dobk_days;
     uint32_t *dobk_alert; /* alert indexes, by day, then increasing */
     size_t ndobk;
+    size_t dobk_held;     /* days holding at least one alert */
 
     /*
      * Changes since finish(), kept aside so that one alert can be added,

@@ -1042,8 +1042,8 @@ static int maybe_prune(struct scratch *s, float left)
  * lower share finds more typos in common short names, Bilap for Bilal, but
  * flags many more unlisted travellers born the same day whose names agree
  * only in part: docs/index.md, "The day of birth"). A day with more alerts than
- * DOB_DAY_MAX is a placeholder (1 January of lists that know only the
- * year) and is skipped; DOB_SEED_MAX bounds the alerts a query reads.
+ * dob_day_max() is a placeholder (1 January of lists that know only the
+ * year) and is skipped; twice that bounds the alerts a query reads.
  * Measured at 10M (bench/RESULTS.md): recall@5 0.887 -> 0.927 and fewer
  * false alerts. Completing the days one field off (a year either side,
  * day and month swapped) as well found 0.008 more but raised false alerts
@@ -1054,7 +1054,20 @@ static int maybe_prune(struct scratch *s, float left)
 #define SEED_RATIO 0.55f
 #endif
 #define DOB_DAY_MAX  4096
-#define DOB_SEED_MAX 8192
+#define DOB_DAY_MEAN 8
+
+/*
+ * The most alerts a day read may hold: DOB_DAY_MAX, or, in a list so large
+ * that an ordinary day holds thousands (100M alerts: 3,700 a day on
+ * average), DOB_DAY_MEAN times the mean day; a placeholder day holds tens of
+ * times the mean (1 January: 65 times in the benchmark's population). The
+ * query reads at most twice that over its days.
+ */
+static size_t dob_day_max(const struct limen_index *idx)
+{
+    size_t m = idx->dobk_held ? DOB_DAY_MEAN * (idx->ndobk / idx->dobk_held) : 0;
+    return m > DOB_DAY_MAX ? m : DOB_DAY_MAX;
+}
 
 struct seed_credit {
     int16_t rank;
@@ -1126,12 +1139,13 @@ static int seed_by_birth_date(const struct limen_index *idx, struct scratch *s, 
     float need = SEED_RATIO * most;
     uint16_t map[WALK_MAP];
     walk_map(s, -1, map);
-    size_t left = DOB_SEED_MAX;
+    const size_t day_max = dob_day_max(idx);
+    size_t left = 2 * day_max;
     const float bonus = (float)DAY_BONUS;
     for (int d = 0; d < s->ndays; d++) {
         const uint32_t *al;
         size_t n = limen__dobk_lookup(idx, s->days[d], &al);
-        if (n > DOB_DAY_MAX || n > left)
+        if (n > day_max || n > left)
             continue;
         left -= n;
         for (size_t i = 0; i < n; i++) {
