@@ -276,11 +276,14 @@ struct scratch {
 /* What candidate selection ranks a name by: its token evidence, plus
  * YEAR_BONUS when its alert's birth year is one the query opens (another
  * year costs nothing here: full scoring weighs the dates). */
+static inline float acc_key_in(int have_years, const uint8_t *ybuckets, const struct acc *e)
+{
+    return have_years && e->yb && ybuckets[e->yb] ? e->total + (float)YEAR_BONUS : e->total;
+}
+
 static float acc_key(const struct scratch *s, const struct acc *e)
 {
-    if (s->have_years && e->yb && s->ybuckets[e->yb])
-        return e->total + (float)YEAR_BONUS;
-    return e->total;
+    return acc_key_in(s->have_years, s->ybuckets, e);
 }
 
 static uint64_t simc_key(int q, int u, uint32_t tok)
@@ -364,9 +367,19 @@ static size_t acc_slot_of(uint32_t name, size_t cap)
         for (uint64_t b_ = (s)->occ[w_]; b_ && (i = w_ * 64 + (size_t)__builtin_ctzll(b_), 1);     \
              b_ &= b_ - 1)
 
+/* Puts entry e into its slot of table t (cap slots, occupancy bits occ). */
+static void acc_place(struct acc *t, uint64_t *occ, size_t cap, const struct acc *e)
+{
+    size_t j = acc_slot_of(e->name, cap);
+    while (t[j].name != UINT32_MAX)
+        j = (j + 1) & (cap - 1);
+    t[j] = *e;
+    occ[j / 64] |= 1ull << (j % 64);
+}
+
 /*
  * Grows the table to the first power of two (>= 1024, > acc_cap) holding
- * `need` names at most half full. The allocation is kept from query to
+ * `need` names within its load (acc_over). The allocation is kept from query to
  * query (acc_alloc slots, all empty beyond the ones in use) and a query
  * uses its first acc_cap slots: within it, growing moves the names met
  * through a small list, with no allocation and no table to clear.
@@ -392,13 +405,8 @@ static int acc_grow(struct scratch *s, size_t need)
         }
         memset(s->occ, 0, s->acc_cap / 8);
         s->acc_cap = cap;
-        for (size_t e = 0; e < n; e++) {
-            size_t j = acc_slot_of(s->acc_tmp[e].name, cap);
-            while (s->acc[j].name != UINT32_MAX)
-                j = (j + 1) & (cap - 1);
-            s->acc[j] = s->acc_tmp[e];
-            s->occ[j / 64] |= 1ull << (j % 64);
-        }
+        for (size_t e = 0; e < n; e++)
+            acc_place(s->acc, s->occ, cap, &s->acc_tmp[e]);
         return 0;
     }
     struct acc *t = limen__reallocarray(NULL, cap, sizeof *t);
@@ -412,12 +420,7 @@ static int acc_grow(struct scratch *s, size_t need)
         t[i].name = UINT32_MAX;
     ACC_EACH(s, e)
     {
-        const struct acc *a = &s->acc[e];
-        size_t j = acc_slot_of(a->name, cap);
-        while (t[j].name != UINT32_MAX)
-            j = (j + 1) & (cap - 1);
-        t[j] = *a;
-        occ[j / 64] |= 1ull << (j % 64);
+        acc_place(t, occ, cap, &s->acc[e]);
     }
     limen__free(s->acc);
     limen__free(s->occ);
@@ -795,8 +798,6 @@ static int token_ranges(const struct limen_index *idx, const struct scratch *s, 
     return n;
 }
 
-/* Walks a token's postings (token_ranges(), and those added since finish()
- * of the open buckets), spending s->walk_left. */
 /*
  * The postings [lo, end) of a walk that inserts, in a table with room for
  * all of them: acc_add() and topk_note() with the scratch's fields held in
@@ -833,7 +834,7 @@ static void walk_insert(struct scratch *s, const uint32_t *post, const uint8_t *
         } else {
             acc_credit(a, unit, mask, c);
         }
-        float key = have_years && a->yb && ybk[a->yb] ? a->total + (float)YEAR_BONUS : a->total;
+        float key = acc_key_in(have_years, ybk, a);
         if (key > top)
             top = key;
         if (a->in_topk || key <= floor)
@@ -847,6 +848,8 @@ static void walk_insert(struct scratch *s, const uint32_t *post, const uint8_t *
     s->top = top;
 }
 
+/* Walks a token's postings (token_ranges(), and those added since finish()
+ * of the open buckets), spending s->walk_left. */
 static int walk_token(const struct limen_index *idx, struct scratch *s, const struct walk *w)
 {
     const struct limen__dtok *t = &idx->toks[w->tok];

@@ -225,6 +225,16 @@ static unsigned char rules_of(const char *s, int i)
     return (unsigned char)(multi_bit(s[i]) | (i > 0 ? combo_bits(s + i - 1) << 4 : 0));
 }
 
+/* A side's rules[] and multi, from its s and len. */
+static void side_rules(struct limen__tsim_side *x)
+{
+    x->multi = 0;
+    for (int i = 0; i < x->len; i++) {
+        x->rules[i] = rules_of(x->s, i);
+        x->multi |= x->rules[i] & 15;
+    }
+}
+
 struct dp {
     int c[MAXL + 1][MAXL + 1];
     unsigned char op[MAXL + 1][MAXL + 1];
@@ -507,13 +517,11 @@ void limen__tsim_prepare(struct limen__tsim_side *x, const char *s, int len, int
     x->s = s;
     x->len = len > MAXL ? MAXL : len;
     x->flags = flags;
-    x->multi = 0;
     for (int i = 0; i < x->len; i++) {
         x->gap[0][i] = (short)gap_cost(s, x->len, i, 0);
         x->gap[1][i] = (short)gap_cost(s, x->len, i, 1);
-        x->rules[i] = rules_of(s, i);
-        x->multi |= x->rules[i] & 15;
     }
+    side_rules(x);
 }
 
 /* The cost above which x and b are under min_sim; -1 for the same token.
@@ -735,12 +743,9 @@ double limen__tsim_min(const char *a, int la, int fa, const char *b, int lb, int
     x.s = a;
     x.len = la > MAXL ? MAXL : la;
     x.flags = fa;
-    x.multi = 0;
-    for (int i = 0; i < x.len; i++) {
+    for (int i = 0; i < x.len; i++)
         x.gap[bare][i] = (short)gap_cost(a, x.len, i, bare);
-        x.rules[i] = rules_of(a, i);
-        x.multi |= x.rules[i] & 15;
-    }
+    side_rules(&x);
     return limen__tsim_min_side(&x, b, lb, fb, min_sim);
 }
 

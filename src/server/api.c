@@ -411,8 +411,9 @@ static void api_screen(struct request *r, struct answer *a)
     pthread_rwlock_rdlock(&r->srv->hub.lock);
     limen_status st = limen_screen(r->srv->hub.idx, q, &o, &res, &err);
     for (size_t i = 0; st == LIMEN_OK && i < limen_results_count(res) && nsh < want; i++) {
+        /* (keep_shown let it through under this read lock: it is there and visible) */
         const struct hub_entry *al = hub_entry_find(&r->srv->hub, limen_result_id(res, i));
-        if (!al || !hub_visible(&r->srv->hub, al, r->user.agency) || hub_expired(al, today))
+        if (!al)
             continue;
         sh[nsh].i = i;
         hub_entry_unpack(al, &sh[nsh].al);
@@ -1157,9 +1158,9 @@ static void api_match(struct request *r, struct answer *a, const char *dataset)
         if (limen_screen(r->srv->hub.idx, e, &o, &res, &err) == LIMEN_OK) {
             size_t shown = 0;
             for (size_t i = 0; i < limen_results_count(res) && shown < (size_t)limit; i++) {
+                /* (keep_shown let it through under this read lock) */
                 const struct hub_entry *ent = hub_entry_find(&r->srv->hub, limen_result_id(res, i));
-                if (!ent || !hub_visible(&r->srv->hub, ent, r->user.agency) ||
-                    hub_expired(ent, today))
+                if (!ent)
                     continue;
                 const char *alert_id = hub_entry_id(ent);
                 json_error_t je;
