@@ -31,7 +31,8 @@ static char dir[512];
 
 static void path_of(char *out, size_t cap, const char *name)
 {
-    snprintf(out, cap, "%s/%s", dir, name);
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < cap);
 }
 
 static int setup(void **state)
