@@ -185,7 +185,7 @@ size_t limen__expand(const struct limen_index *idx, struct limen__expand_work *s
 {
     uint64_t keys[LIMEN__MAX_KEYS];
     int nexact;
-    int nk = limen__token_keys2(text, len, keys, &nexact);
+    int nk = limen__token_keys2(text, len, flags, keys, &nexact);
     struct limen__neighbour_query nq;
     limen__neighbour_prepare(&nq, text, len, flags, is_pair);
     size_t n = 0, nseen = 0, group = 0; /* cand[group ..]: met, not yet scored */

@@ -1108,7 +1108,7 @@ static void delta_add(struct limen_index *idx, uint32_t ai)
              * names then) gets them in the delta on its first posting. */
             if (tk->ddf++ == 0 && (t >= idx->ntoks_keyed || tk->df == 0)) {
                 uint64_t keys[LIMEN__MAX_KEYS];
-                int nk = limen__token_keys(idx->arena + tk->text, tk->len, keys);
+                int nk = limen__token_keys(idx->arena + tk->text, tk->len, tk->flags, keys);
                 for (int i = 0; i < nk; i++)
                     limen__multimap_put(idx->dk_key, idx->dk_tok, idx->dk_cap, keys[i], t + 1);
                 idx->ndk += (size_t)nk;
@@ -1658,8 +1658,23 @@ static int is_v(char c)
 #define SK_NO_H 1  /* an h that may be silent (john / jon, from Arabic جون) */
 #define SK_CH_K 2  /* ch as k (michael / mikael, christo / khristo) */
 
-/* Phonetic skeleton: see the comment at the top of the file. */
-static int skeleton_v(const char *t, int len, char *out, int variant)
+/* The letters that the romaniser of Arabic script (names.c) writes with an
+ * h after them for one letter: th, kh, dh, sh, gh, ch, zh. */
+static int h_digraph(char c)
+{
+    return c == 't' || c == 'k' || c == 'd' || c == 's' || c == 'g' || c == 'c' || c == 'z';
+}
+
+/*
+ * Phonetic skeleton: see the comment at the top of the file. A token
+ * romanised from Arabic script (`arabic`) writes no short vowel: its h after
+ * a consonant is a letter of its own (mhmd, Arabic mu-ha-mmad), not the
+ * silent h of a Latin spelling (mhamed, as Moroccan lists write it), unless
+ * it makes one of the romaniser's digraphs; and two consonants side by side
+ * have a vowel unwritten between them, so an h left out (the SK_NO_H
+ * variant) does not join them (mhmd -> mmt, as mohamed -> mmt).
+ */
+static int skeleton_v(const char *t, int len, char *out, int variant, int arabic)
 {
     int n = 0;
     char last = 0;
@@ -1676,7 +1691,12 @@ static int skeleton_v(const char *t, int len, char *out, int variant)
         } else {
             switch (c) {
             case 'h':
-                if (i > 0 && (!is_v(prev) || i == len - 1 || (variant & SK_NO_H)))
+                if (i > 0 && (variant & SK_NO_H)) {
+                    if (arabic)
+                        last = 0;
+                    continue;
+                }
+                if (i > 0 && (i == len - 1 || (!is_v(prev) && !(arabic && !h_digraph(prev)))))
                     continue;
                 k = 'h';
                 break;
@@ -1731,9 +1751,9 @@ static int skeleton_v(const char *t, int len, char *out, int variant)
     return n;
 }
 
-static int skeleton(const char *t, int len, char *out)
+static int skeleton(const char *t, int len, char *out, int arabic)
 {
-    return skeleton_v(t, len, out, 0);
+    return skeleton_v(t, len, out, 0, arabic);
 }
 
 static int add_key(uint64_t *keys, int n, uint64_t k)
@@ -1774,10 +1794,12 @@ static int skeleton_keys(const char *sk, int sl, uint64_t *keys, int n, int dele
     return n;
 }
 
-static int token_keys(const char *text, int len, uint64_t *keys, int *nexact, int delete_min)
+static int token_keys(const char *text, int len, int flags, uint64_t *keys, int *nexact,
+                      int delete_min)
 {
+    const int arabic = (flags & LIMEN__TF_ARABIC) != 0;
     char sk[LIMEN__TOKEN_MAX + 1], base[LIMEN__TOKEN_MAX + 1];
-    int sl = skeleton(text, len, sk);
+    int sl = skeleton(text, len, sk, arabic);
     int n = 0;
     *nexact = 0;
     if (sl == 0)
@@ -1791,7 +1813,7 @@ static int token_keys(const char *text, int len, uint64_t *keys, int *nexact, in
     if (memchr(text + 1, 'h', (size_t)len - 1)) {
         char vk[LIMEN__TOKEN_MAX + 1];
         for (int v = 1; v <= 3; v++) {
-            int vl = skeleton_v(text, len, vk, v);
+            int vl = skeleton_v(text, len, vk, v, arabic);
             if (vl > 0 && (vl != sl || memcmp(vk, sk, (size_t)sl) != 0))
                 n = add_key(keys, n, limen__hash(vk, (size_t)vl, 1));
         }
@@ -1800,7 +1822,7 @@ static int token_keys(const char *text, int len, uint64_t *keys, int *nexact, in
      * bare word; before a vowel only in longer words (alaoui stays whole). */
     if ((text[0] == 'a' || text[0] == 'e') && text[1] == 'l' && text[2] != 'l' &&
         (is_v(text[2]) ? len >= 7 : len >= 6)) {
-        sl = skeleton(text + 2, len - 2, sk);
+        sl = skeleton(text + 2, len - 2, sk, arabic);
         if (sl > 0)
             n = add_key(keys, n, limen__hash(sk, (size_t)sl, 1));
     }
@@ -1809,15 +1831,15 @@ static int token_keys(const char *text, int len, uint64_t *keys, int *nexact, in
     return skeleton_keys(base, bl, keys, n, delete_min);
 }
 
-int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact)
+int limen__token_keys2(const char *text, int len, int flags, uint64_t *keys, int *nexact)
 {
-    return token_keys(text, len, keys, nexact, SK_QUERY_DELETE_MIN);
+    return token_keys(text, len, flags, keys, nexact, SK_QUERY_DELETE_MIN);
 }
 
-int limen__token_keys(const char *text, int len, uint64_t *keys)
+int limen__token_keys(const char *text, int len, int flags, uint64_t *keys)
 {
     int nexact;
-    return token_keys(text, len, keys, &nexact, SK_DELETE_MIN);
+    return token_keys(text, len, flags, keys, &nexact, SK_DELETE_MIN);
 }
 
 static size_t lower_bound64(const uint64_t *a, size_t n, uint64_t k)
@@ -2162,7 +2184,8 @@ static limen_status build_keys(struct limen_index *idx)
         if (idx->toks[t].df == 0)
             continue;
         uint64_t keys[LIMEN__MAX_KEYS];
-        int nk = limen__token_keys(idx->arena + idx->toks[t].text, idx->toks[t].len, keys);
+        int nk = limen__token_keys(idx->arena + idx->toks[t].text, idx->toks[t].len,
+                                   idx->toks[t].flags, keys);
         if (n + (size_t)nk > cap) {
             size_t nc = (n + (size_t)nk) * 2;
             struct kt *nkts = limen__reallocarray(kts, nc, sizeof *kts);

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "LIMENIDX"
-#define FILE_VERSION 7u
+#define FILE_VERSION 8u
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGN 64u
 

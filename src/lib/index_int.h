@@ -424,14 +424,16 @@ uint32_t limen__dict_find(const struct limen_index *idx, const char *text, size_
 
 /*
  * Fuzzy keys of a token (its phonetic skeleton, the skeleton with one
- * letter deleted, and the skeleton without a joined article). Returns the
- * count written to keys (at most LIMEN__MAX_KEYS).
+ * letter deleted, and the skeleton without a joined article); `flags` are
+ * the token's (LIMEN__TF_ARABIC: romanised from Arabic script, its
+ * skeleton reads h otherwise). Returns the count written to keys (at most
+ * LIMEN__MAX_KEYS).
  */
 #define LIMEN__MAX_KEYS 40
-int limen__token_keys(const char *text, int len, uint64_t *keys);
+int limen__token_keys(const char *text, int len, int flags, uint64_t *keys);
 /* The same keys, the exact ones (skeleton, variants, bare word) first:
  * *nexact says how many; the one-letter deletions follow. */
-int limen__token_keys2(const char *text, int len, uint64_t *keys, int *nexact);
+int limen__token_keys2(const char *text, int len, int flags, uint64_t *keys, int *nexact);
 
 /* Token ids under a fuzzy key: sets *ids and returns the count (0 if none). */
 size_t limen__key_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **ids);
