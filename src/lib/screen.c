@@ -231,6 +231,8 @@ struct walk {
 struct scratch {
     struct qname q[MAX_QNAMES];
     int nq;
+    int16_t unit_rank[MAX_QNAMES * MAX_UNITS]; /* a unit's walk rank (seed_by_birth_date) */
+    int seed_sims;                             /* similarity programmes run by seed_more() */
     struct walk walks[MAX_WALKS];
     int nwalks;
     struct planned {
@@ -1079,11 +1081,101 @@ struct seed_credit {
     float c;
 };
 
+/* (in walk order: by rank, then strongest first) */
+static int seed_push(struct seed_credit *cr, int ncr, struct seed_credit x)
+{
+    int i = ncr;
+    while (i > 0 && (cr[i - 1].rank > x.rank || (cr[i - 1].rank == x.rank && cr[i - 1].c < x.c))) {
+        cr[i] = cr[i - 1];
+        i--;
+    }
+    cr[i] = x;
+    return ncr + 1;
+}
+
+/*
+ * What the walks could not credit a day's namesake with. The neighbour
+ * search reaches the spellings under a query token's fuzzy keys, so a typo
+ * on a short skeleton (Hassaj for Hassan, Piedre for Pierre) or a word
+ * written joined on the query's side and apart on the alert's (Benahmed,
+ * Ben Ahmed) meets none of the name's tokens: a name born the query's day
+ * with one such word fell short of the share it needs. Its tokens that no
+ * walk met are compared here with the query's units no walk credited it
+ * for, by the similarity programme: a single token with each word unit, two
+ * adjacent tokens joined with each unit of one token, as full scoring pairs
+ * them. Only names that have some credit already and could reach the share
+ * with all of it get here, and s->seed_sims bounds the programmes a query
+ * runs (SEED_SIM_MAX).
+ */
+#define SEED_SIM_MAX 2048
+
+static int seed_more(const struct limen_index *idx, struct scratch *s, const struct limen__iname *in,
+                     uint64_t met, uint32_t qmask, float have, float need, struct seed_credit *cr,
+                     int ncr, int crcap)
+{
+    /* The most the tokens left could add: their weights. */
+    float more = 0;
+    for (uint32_t t = 0; t < in->ntok && t < 64; t++)
+        if (!(met >> t & 1))
+            more += idx->toks[idx->ntok[in->tok + t]].weight;
+    if (have + more < need)
+        return ncr;
+    for (int qi = 0; qi < s->nq; qi++) {
+        const struct qname *q = &s->q[qi];
+        for (int u = 0; u < q->nunits; u++) {
+            const struct unit *x = &q->units[u];
+            if (x->kind != LIMEN__TOK_WORD || x->len < 3 || (unit_mask(x) & qmask))
+                continue;
+            int is_pair = x->first != x->last;
+            float cap = unit_weight(x, q->w), best = 0;
+            for (uint32_t t = 0; t < in->ntok && t < 64; t++) {
+                if (met >> t & 1)
+                    continue;
+                const struct limen__dtok *a = &idx->toks[idx->ntok[in->tok + t]];
+                char joined[LIMEN__TOKEN_MAX];
+                const char *text = idx->arena + a->text;
+                int len = a->len, flags = a->flags;
+                float w = a->weight;
+                if (!is_pair && t + 1 < in->ntok && !(met >> (t + 1) & 1)) {
+                    /* two alert tokens against one query word: Benahmed ~ Ben Ahmed */
+                    const struct limen__dtok *b = &idx->toks[idx->ntok[in->tok + t + 1]];
+                    if (a->len + b->len <= LIMEN__TOKEN_MAX && text[0] == x->text[0] &&
+                        abs(a->len + b->len - x->len) <= 2 && s->seed_sims < SEED_SIM_MAX) {
+                        memcpy(joined, text, a->len);
+                        memcpy(joined + a->len, idx->arena + b->text, b->len);
+                        s->seed_sims++;
+                        float sim = (float)limen__tsim_min_side(&q->sides[u], joined, a->len + b->len,
+                                                                flags | b->flags, JOINED_MIN_SIM);
+                        float c = (a->weight + b->weight < cap ? a->weight + b->weight : cap) *
+                                  (float)credit(sim, x->flags | flags | b->flags);
+                        if (c > best)
+                            best = c;
+                    }
+                }
+                if (a->kind != LIMEN__TOK_WORD || len < 3 || s->seed_sims >= SEED_SIM_MAX)
+                    continue;
+                s->seed_sims++;
+                float sim = (float)limen__tsim_min_side(&q->sides[u], text, len, flags,
+                                                        is_pair ? JOINED_MIN_SIM : NEIGHBOUR_FLOOR);
+                float c = (w < cap ? w : cap) * (float)credit(sim, x->flags | flags);
+                if (c > best)
+                    best = c;
+            }
+            if (best > 0 && ncr < crcap)
+                ncr = seed_push(cr, ncr,
+                                (struct seed_credit){s->unit_rank[qi * MAX_UNITS + u],
+                                                     qi * MAX_UNITS + u, unit_mask(x), best});
+        }
+    }
+    return ncr;
+}
+
 static int seed_name(const struct limen_index *idx, struct scratch *s, const uint16_t *map,
                      uint32_t n, const struct limen__ialert *al, float need, float bonus)
 {
     struct seed_credit cr[64];
     int ncr = 0;
+    uint64_t met = 0; /* the name's tokens a walk met */
     const struct limen__iname *in = &idx->names[n];
     /* (the alert's year bucket is open: its birth year is the query's, or
      * it has several, bucket 0; so every walk would read it) */
@@ -1093,14 +1185,9 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
             const struct walk *wk = &s->walks[map[j] - 1];
             if (wk->tok != tok || ncr == (int)(sizeof cr / sizeof *cr))
                 continue;
-            /* in walk order: by rank, then strongest first */
-            int i = ncr++;
-            while (i > 0 && (cr[i - 1].rank > wk->rank ||
-                             (cr[i - 1].rank == wk->rank && cr[i - 1].c < wk->c))) {
-                cr[i] = cr[i - 1];
-                i--;
-            }
-            cr[i] = (struct seed_credit){wk->rank, wk->unit, wk->mask, wk->c};
+            if (t < 64)
+                met |= (uint64_t)1 << t;
+            ncr = seed_push(cr, ncr, (struct seed_credit){wk->rank, wk->unit, wk->mask, wk->c});
         }
     }
     if (!ncr)
@@ -1108,8 +1195,17 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
     struct acc sum = {.name = n, .last_unit = -1};
     for (int i = 0; i < ncr; i++)
         acc_credit(&sum, cr[i].unit, cr[i].mask, cr[i].c);
-    if (sum.total < need)
-        return 0;
+    if (sum.total < need) {
+        int more = seed_more(idx, s, in, met, sum.mask, sum.total, need, cr, ncr,
+                             (int)(sizeof cr / sizeof *cr));
+        if (more == ncr)
+            return 0;
+        sum = (struct acc){.name = n, .last_unit = -1};
+        for (int i = 0; i < more; i++)
+            acc_credit(&sum, cr[i].unit, cr[i].mask, cr[i].c);
+        if (sum.total < need)
+            return 0;
+    }
     struct acc *a = s->acc_n ? acc_find(s, n) : NULL;
     if (a) {
         /* what the walks gave it is part of this */
@@ -1142,6 +1238,12 @@ static int seed_by_birth_date(const struct limen_index *idx, struct scratch *s, 
     float need = SEED_RATIO * most;
     uint16_t map[WALK_MAP];
     walk_map(s, -1, map);
+    /* a unit no walk reads comes after those walked */
+    for (int u = 0; u < MAX_QNAMES * MAX_UNITS; u++)
+        s->unit_rank[u] = INT16_MAX;
+    for (int w = 0; w < s->nwalks; w++)
+        s->unit_rank[s->walks[w].unit] = s->walks[w].rank;
+    s->seed_sims = 0;
     const size_t day_max = dob_day_max(idx);
     size_t left = 2 * day_max;
     const float bonus = (float)DAY_BONUS;
