@@ -1449,6 +1449,20 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
             size_t nd = idx->ndk ? limen__expand(idx, s->xw, x->text, x->len, x->flags, is_pair,
                                                  floor, 1, dn, LIMEN__MAX_NEIGHBOURS)
                                  : 0;
+            /* The evidence of an unknown spelling is capped by its
+             * commonest close spelling's weight: Arabic-script mhmd is
+             * Muhammad, and its rarest Latin spellings (Mohamud, Mahamed)
+             * would otherwise give their namesakes three times the
+             * evidence of the Muhammads and crowd them out of the
+             * candidates. */
+            float cap_w = unit_weight(x, q->w);
+            if (!is_pair && self == UINT32_MAX)
+                for (size_t i = 0; i < nn + nd; i++) {
+                    const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
+                    const struct limen__dtok *t = &idx->toks[e->tok];
+                    if (e->sim >= 0.85f && t->df + t->ddf > 0 && t->weight < cap_w)
+                        cap_w = t->weight;
+                }
             for (size_t i = 0; i < nn + nd; i++) {
                 const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
                 uint32_t tok = e->tok;
@@ -1465,7 +1479,7 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                     best_w = t->weight;
                 /* A fuzzy match weighs no more than the weaker of the two
                  * names: mohamed ~ mohammadi is only as rare as mohamed. */
-                float cap = unit_weight(x, q->w);
+                float cap = cap_w;
                 /* and counts as much as full scoring will credit it */
                 float c =
                     (t->weight < cap ? t->weight : cap) * (float)credit(sim, x->flags | t->flags);
