@@ -230,7 +230,18 @@ struct limen_screen_options {
      */
     int (*keep)(const char *alert_id, void *keep_ud);
     void *keep_ud;
+    /*
+     * Alerts scored in full whatever candidate generation finds (default
+     * NULL, 0): an analyst asking why an alert did not hit sees its score,
+     * rank and explanation; the benchmark measures what perfect candidate
+     * generation would give. At most LIMEN_SCREEN_ALSO_MAX ids are read; an
+     * id the index does not hold (or withdrawn) is skipped. Borrowed for the
+     * call.
+     */
+    const char *const *also;
+    size_t nalso;
 };
+#define LIMEN_SCREEN_ALSO_MAX 64
 void limen_screen_options_init(struct limen_screen_options *o);
 
 struct limen_results;

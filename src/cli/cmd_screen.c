@@ -57,6 +57,10 @@ static void usage(FILE *out)
             "  --threshold T        match when score >= T (default %.2f)\n"
             "  --keep-going         report bad input lines as warnings and go on\n"
             "  --no-explain         leave explanations out (faster)\n"
+            "  --also ID            also score alert ID in full, whether or not candidate\n"
+            "                       generation finds it: why did ID not hit? (shown with\n"
+            "                       its rank when it scores 0.30 or more and is within\n"
+            "                       --limit; repeatable, 64 at most)\n"
             "  -h, --help           this help\n"
             "\n"
             "Scores are calibrated in [0, 1]; docs/scoring.md explains them.\n"
@@ -551,7 +555,7 @@ static int screen_paxlst(struct limen_index *idx, const char *path,
 int limen_cli_screen(int argc, char **argv)
 {
     enum { O_ALERTS = 256, O_QUERIES, O_NAME, O_DOB, O_NAT, O_GENDER, O_PASSPORT, O_LIMIT,
-           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ, O_PAXLST, O_INDEX, O_THREADS };
+           O_THRESHOLD, O_KEEP, O_NOEXPLAIN, O_MRZ, O_PAXLST, O_INDEX, O_THREADS, O_ALSO };
     static const struct option longopts[] = {{"alerts", required_argument, NULL, O_ALERTS},
                                              {"queries", required_argument, NULL, O_QUERIES},
                                              {"name", required_argument, NULL, O_NAME},
@@ -567,6 +571,7 @@ int limen_cli_screen(int argc, char **argv)
                                              {"threshold", required_argument, NULL, O_THRESHOLD},
                                              {"keep-going", no_argument, NULL, O_KEEP},
                                              {"no-explain", no_argument, NULL, O_NOEXPLAIN},
+                                             {"also", required_argument, NULL, O_ALSO},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *alerts = NULL, *queries = NULL, *name = NULL, *dob = NULL, *nat = NULL,
@@ -576,6 +581,8 @@ int limen_cli_screen(int argc, char **argv)
     size_t threads = 1;
     struct limen_screen_options o;
     limen_screen_options_init(&o);
+    const char *also[LIMEN_SCREEN_ALSO_MAX];
+    o.also = also;
     optind = 1;
     opterr = 0;
     int c;
@@ -599,6 +606,13 @@ int limen_cli_screen(int argc, char **argv)
             break;
         case O_KEEP: keep_going = 1; break;
         case O_NOEXPLAIN: o.explain = 0; break;
+        case O_ALSO:
+            if (o.nalso == LIMEN_SCREEN_ALSO_MAX) {
+                limen_cli_error("screen: --also is given at most %d times", LIMEN_SCREEN_ALSO_MAX);
+                return LIMEN_EXIT_USAGE;
+            }
+            also[o.nalso++] = optarg;
+            break;
         case O_LIMIT:
             if (parse_size(optarg, &o.limit) != 0 || o.limit == 0 || o.limit > 1000) {
                 limen_cli_error("screen: --limit takes a whole number from 1 to 1000");

@@ -519,6 +519,11 @@ static uint32_t id_find(const struct limen_index *idx, const char *id, size_t le
     return table_find(idx, idx->ids, idx->ids_cap, alert_id_key, id, len, h);
 }
 
+uint32_t limen__alert_find(const struct limen_index *idx, const char *id, size_t len)
+{
+    return id_find(idx, id, len, id_hash(id, len));
+}
+
 /* Files alert `alert` under its id (hash h): the newer alert takes an id. */
 static int ids_put(struct limen_index *idx, uint32_t alert, uint64_t h)
 {

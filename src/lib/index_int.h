@@ -435,6 +435,9 @@ int limen__token_keys(const char *text, int len, int flags, uint64_t *keys);
  * *nexact says how many; the one-letter deletions follow. */
 int limen__token_keys2(const char *text, int len, int flags, uint64_t *keys, int *nexact);
 
+/* The newest alert with this id (dead or not), or UINT32_MAX. */
+uint32_t limen__alert_find(const struct limen_index *idx, const char *id, size_t len);
+
 /* Token ids under a fuzzy key: sets *ids and returns the count (0 if none). */
 size_t limen__key_lookup(const struct limen_index *idx, uint64_t key, const uint32_t **ids);
 

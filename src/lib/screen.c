@@ -101,6 +101,8 @@ void limen_screen_options_init(struct limen_screen_options *o)
     o->explain = 1;
     o->keep = NULL;
     o->keep_ud = NULL;
+    o->also = NULL;
+    o->nalso = 0;
 }
 
 /* ---- query names ---- */
@@ -2337,6 +2339,12 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         if (heap[i].total >= CANDIDATE_RATIO * top &&
             add_alert(&alerts, &nalerts, &alerts_cap, idx->names[heap[i].name].alert) != 0)
             goto out;
+    for (size_t i = 0; i < o.nalso && i < LIMEN_SCREEN_ALSO_MAX; i++) {
+        uint32_t a = o.also[i] ? limen__alert_find(idx, o.also[i], strlen(o.also[i]))
+                             : UINT32_MAX;
+        if (a != UINT32_MAX && add_alert(&alerts, &nalerts, &alerts_cap, a) != 0)
+            goto out;
+    }
     for (int d = 0; d < s->facts.ndoc; d++) {
         char ocr[LIMEN__DOCNUM_MAX + 1];
         memcpy(ocr, s->facts.docs[d].num, s->facts.docs[d].len);

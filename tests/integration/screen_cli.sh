@@ -45,8 +45,14 @@ if grep -q '"match":true' "$work/lim.jsonl"; then fail "--threshold 1 still matc
 "$LIMEN" screen --alerts "$alerts" --name "Youcef Benali" --birth-date 1979 2>/dev/null | grep -q "MATCH *p02" || fail "--name table"
 "$LIMEN" screen --alerts "$alerts" --passport "A8I234567" 2>/dev/null | grep -q "MATCH *p01" || fail "--passport OCR"
 
+# --also: an alert scored in full, shown with its rank
+"$LIMEN" screen --alerts "$alerts" --name "Youcef Benali" --birth-date 1979 --also p02 --also nosuch 2>/dev/null | grep -q "MATCH *p02" || fail "--also"
+also65=$(for i in $(seq 65); do printf -- '--also x%d ' "$i"; done)
+
 # usage errors: exit 1
 set +e
+# shellcheck disable=SC2086
+"$LIMEN" screen --alerts "$alerts" --name x $also65 >/dev/null 2>&1; rc0=$?
 "$LIMEN" screen --queries "$work/q.jsonl" >/dev/null 2>&1; rc1=$?
 "$LIMEN" screen --alerts "$alerts" --name x --queries "$work/q.jsonl" >/dev/null 2>&1; rc2=$?
 "$LIMEN" screen --alerts "$alerts" --name x --limit 0 >/dev/null 2>&1; rc3=$?
@@ -54,7 +60,7 @@ set +e
 "$LIMEN" screen --bogus >/dev/null 2>&1; rc5=$?
 "$LIMEN" nosuchcommand >/dev/null 2>&1; rc6=$?
 set -e
-for rc in $rc1 $rc2 $rc3 $rc4 $rc5 $rc6; do [ "$rc" -eq 1 ] || fail "usage error exit $rc, want 1"; done
+for rc in $rc0 $rc1 $rc2 $rc3 $rc4 $rc5 $rc6; do [ "$rc" -eq 1 ] || fail "usage error exit $rc, want 1"; done
 
 # input errors: exit 2 with FILE:LINE
 printf '%s\n' \
