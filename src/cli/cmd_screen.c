@@ -58,9 +58,10 @@ static void usage(FILE *out)
             "  --keep-going         report bad input lines as warnings and go on\n"
             "  --no-explain         leave explanations out (faster)\n"
             "  --also ID            also score alert ID in full, whether or not candidate\n"
-            "                       generation finds it: why did ID not hit? (shown with\n"
-            "                       its rank when it scores 0.30 or more and is within\n"
-            "                       --limit; repeatable, 64 at most)\n"
+            "                       generation finds it: why did ID not hit? With --name\n"
+            "                       or --mrz it is shown after the results, with its rank\n"
+            "                       and score whatever they are; with --queries, when it\n"
+            "                       is among the --limit best. Repeatable, 64 at most\n"
             "  -h, --help           this help\n"
             "\n"
             "Scores are calibrated in [0, 1]; docs/scoring.md explains them.\n"
@@ -350,25 +351,51 @@ static int screen_file(struct limen_index *idx, const char *path,
     return rc;
 }
 
-/* Screens one query entity and prints the table for people. */
+static void print_row(const struct limen_results *res, size_t i)
+{
+    printf("%-3zu %-6.3f %-8s %-24s %s\n", i + 1, limen_result_score(res, i),
+           limen_result_match(res, i) ? "MATCH" : "-", limen_result_id(res, i),
+           limen_result_summary(res, i));
+}
+
+/*
+ * Screens one query entity and prints the table for people. Alerts asked for
+ * with --also that are not among the results shown follow, with their rank
+ * among all the alerts scored, whatever their score: why did it not hit?
+ */
 static int print_screening(struct limen_index *idx, const struct limen_entity *q,
                            const struct limen_screen_options *o)
 {
+    struct limen_screen_options all = *o;
+    if (o->nalso) {
+        all.limit = 1000;
+        all.min_score = 0;
+    }
     struct limen_results *res = NULL;
     struct limen_error err;
-    if (limen_screen(idx, q, o, &res, &err) != LIMEN_OK) {
+    if (limen_screen(idx, q, &all, &res, &err) != LIMEN_OK) {
         limen_cli_error("%s", err.message);
         return LIMEN_EXIT_INPUT;
     }
-    size_t n = limen_results_count(res);
-    if (n == 0) {
+    size_t n = limen_results_count(res), shown = 0;
+    while (shown < n && shown < o->limit && limen_result_score(res, shown) >= o->min_score)
+        shown++;
+    if (shown == 0)
         printf("No alert scored %.2f or more.\n", o->min_score);
-    } else {
+    else
         printf("%-3s %-6s %-8s %-24s %s\n", "#", "score", "verdict", "alert", "why");
-        for (size_t i = 0; i < n; i++)
-            printf("%-3zu %-6.3f %-8s %-24s %s\n", i + 1, limen_result_score(res, i),
-                   limen_result_match(res, i) ? "MATCH" : "-", limen_result_id(res, i),
-                   limen_result_summary(res, i));
+    for (size_t i = 0; i < shown; i++)
+        print_row(res, i);
+    for (size_t k = 0; k < o->nalso; k++) {
+        size_t i = 0;
+        while (i < n && strcmp(limen_result_id(res, i), o->also[k]) != 0)
+            i++;
+        if (i < shown)
+            continue;
+        if (i == n)
+            printf("--also %s: no such alert in the index (or withdrawn)\n", o->also[k]);
+        else
+            print_row(res, i);
     }
     limen_results_free(res);
     return LIMEN_EXIT_OK;

@@ -46,7 +46,10 @@ if grep -q '"match":true' "$work/lim.jsonl"; then fail "--threshold 1 still matc
 "$LIMEN" screen --alerts "$alerts" --passport "A8I234567" 2>/dev/null | grep -q "MATCH *p01" || fail "--passport OCR"
 
 # --also: an alert scored in full, shown with its rank
-"$LIMEN" screen --alerts "$alerts" --name "Youcef Benali" --birth-date 1979 --also p02 --also nosuch 2>/dev/null | grep -q "MATCH *p02" || fail "--also"
+"$LIMEN" screen --alerts "$alerts" --name "Youcef Benali" --birth-date 1979 --also p02 --also p03 --also nosuch >"$work/also.txt" 2>/dev/null
+grep -q "^1 .*MATCH *p02" "$work/also.txt" || fail "--also: p02 first"
+grep -Eq "^[0-9]+ +0\.[0-9]+ +- +p03 " "$work/also.txt" || fail "--also: p03 with its rank, whatever its score: $(cat "$work/also.txt")"
+grep -q -- "--also nosuch: no such alert" "$work/also.txt" || fail "--also: unknown id"
 also65=$(for i in $(seq 65); do printf -- '--also x%d ' "$i"; done)
 
 # usage errors: exit 1
