@@ -1300,6 +1300,9 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
     return 0;
 }
 
+/* How many neighbours ahead gather() prefetches their token and cache slot. */
+#define NB_PREFETCH 8
+
 static limen_status gather(const struct limen_index *idx, struct scratch *s)
 {
     double min_sim = idx->opts.min_token_similarity;
@@ -1348,6 +1351,14 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                                                  floor, 1, dn, LIMEN__MAX_NEIGHBOURS)
                                  : 0;
             for (size_t i = 0; i < nn + nd; i++) {
+                /* a random read in the token table and one in the cache per
+                 * neighbour: started a few neighbours ahead */
+                if (i + NB_PREFETCH < nn + nd) {
+                    size_t f = i + NB_PREFETCH;
+                    uint32_t ft = f < nn ? nb[f].tok : dn[f - nn].tok;
+                    __builtin_prefetch(&idx->toks[ft]);
+                    __builtin_prefetch(&s->simc[simc_slot(simc_key(qi, u, ft))]);
+                }
                 const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
                 uint32_t tok = e->tok;
                 float sim = e->sim;
