@@ -264,6 +264,10 @@ struct scratch {
     float top;                          /* the most evidence any name has so far */
     uint32_t *probe;                    /* slots of the names still in the running (run_walks) */
     size_t nprobe, probe_cap;
+    struct acc *cand; /* cand_cap entries: the best names (limen_screen) */
+    size_t cand_cap;
+    uint32_t *alerts; /* alerts_cap entries: the alerts to score in full (limen_screen) */
+    size_t alerts_cap;
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
     struct limen__expand_work *xw;                    /* for neighbour search (made at first use) */
     int update_only; /* acc_add changes entries, adds none (run_walks) */
@@ -2097,6 +2101,52 @@ static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
     return 0;
 }
 
+/* How many alerts ahead full scoring starts reading an alert's record. */
+#define ALERT_PREFETCH 5
+
+/*
+ * Full scoring of alert i reads its record, its names, their token ids,
+ * the tokens and their letters: five random reads, each depending on the
+ * one before. Each is started one alert ahead of the next, the record
+ * ALERT_PREFETCH alerts ahead, so that by alert i all are in the cache.
+ * (An alert's names are consecutive, and so are their token ids.)
+ */
+static void prefetch_alerts(const struct limen_index *idx, const uint32_t *alerts, size_t n,
+                            size_t i)
+{
+    if (i + ALERT_PREFETCH < n)
+        __builtin_prefetch(&idx->alerts[alerts[i + ALERT_PREFETCH]]);
+    for (size_t d = 1; d < ALERT_PREFETCH && i + d < n; d++) {
+        const struct limen__ialert *a = &idx->alerts[alerts[i + d]];
+        if (!a->nname)
+            continue;
+        const struct limen__iname *first = &idx->names[a->name0];
+        const struct limen__iname *last = first + a->nname - 1;
+        if (d == ALERT_PREFETCH - 1) {
+            __builtin_prefetch(first);
+            __builtin_prefetch(last);
+            continue;
+        }
+        size_t t0 = first->tok, t1 = (size_t)last->tok + last->ntok;
+        if (t1 <= t0)
+            continue;
+        if (t1 - t0 > 64)
+            t1 = t0 + 64;
+        for (size_t t = t0; t < t1; t++) {
+            if (d == 3) {
+                if (t == t0 || t % 16 == 0)
+                    __builtin_prefetch(&idx->ntok[t]);
+            } else if (d == 2) {
+                __builtin_prefetch(&idx->toks[idx->ntok[t]]);
+            } else {
+                __builtin_prefetch(idx->arena + idx->toks[idx->ntok[t]].text);
+            }
+        }
+        if (d == 2 && a->ndob)
+            __builtin_prefetch(&idx->dobs[a->dob0]);
+    }
+}
+
 /* ---- the per-query block, kept for the next query ---- */
 
 void limen__scratch_free(void *p)
@@ -2110,6 +2160,8 @@ void limen__scratch_free(void *p)
     limen__expand_work_free(s->xw);
     limen__free(s->topk);
     limen__free(s->probe);
+    limen__free(s->cand);
+    limen__free(s->alerts);
     limen__free(s);
 }
 
@@ -2178,9 +2230,7 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     limen_status st = LIMEN_ENOMEM;
     struct limen_screen_options o;
     struct scratch *s = NULL;
-    struct acc *heap = NULL;
-    uint32_t *alerts = NULL;
-    size_t nalerts = 0, alerts_cap = 0;
+    size_t nalerts = 0;
     struct result *res = NULL;
     size_t nres = 0;
     struct limen_results *R = NULL;
@@ -2203,9 +2253,14 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         goto out;
 
     size_t k = idx->opts.max_candidates, nh = 0;
-    heap = limen__reallocarray(NULL, k, sizeof *heap);
-    if (!heap)
-        goto out;
+    if (s->cand_cap < k) {
+        struct acc *c = limen__reallocarray(s->cand, k, sizeof *c);
+        if (!c)
+            goto out;
+        s->cand = c;
+        s->cand_cap = k;
+    }
+    struct acc *heap = s->cand;
     /* The walks' heap of the k names with most evidence holds k names whose
      * keys are at least its minimum (keys only grow): a name below it cannot
      * be among the k best, unless names of that heap are dead (the delta). */
@@ -2225,12 +2280,15 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         memset(s->occ, 0, s->acc_cap / 8);
     s->acc_n = 0;
     float top = 0;
-    for (size_t i = 0; i < nh; i++)
+    for (size_t i = 0; i < nh; i++) {
+        /* each name's alert is a random read: all started at once */
+        __builtin_prefetch(&idx->names[heap[i].name]);
         if (heap[i].total > top)
             top = heap[i].total;
+    }
     for (size_t i = 0; i < nh; i++)
         if (heap[i].total >= CANDIDATE_RATIO * top &&
-            add_alert(&alerts, &nalerts, &alerts_cap, idx->names[heap[i].name].alert) != 0)
+            add_alert(&s->alerts, &nalerts, &s->alerts_cap, idx->names[heap[i].name].alert) != 0)
             goto out;
     for (int d = 0; d < s->facts.ndoc; d++) {
         char ocr[LIMEN__DOCNUM_MAX + 1];
@@ -2239,12 +2297,12 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         const uint32_t *hits;
         size_t nh2 = limen__doc_lookup(idx, limen__doc_key(ocr, s->facts.docs[d].len), &hits);
         for (size_t i = 0; i < nh2 && i < 1024; i++)
-            if (add_alert(&alerts, &nalerts, &alerts_cap, hits[i]) != 0)
+            if (add_alert(&s->alerts, &nalerts, &s->alerts_cap, hits[i]) != 0)
                 goto out;
         uint32_t dhits[64];
         nh2 = limen__doc_lookup_delta(idx, limen__doc_key(ocr, s->facts.docs[d].len), dhits, 64);
         for (size_t i = 0; i < nh2; i++)
-            if (add_alert(&alerts, &nalerts, &alerts_cap, dhits[i]) != 0)
+            if (add_alert(&s->alerts, &nalerts, &s->alerts_cap, dhits[i]) != 0)
                 goto out;
     }
 
@@ -2253,12 +2311,13 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     if (!res)
         goto out;
     for (size_t i = 0; i < nalerts; i++) {
-        const struct limen__ialert *a = &idx->alerts[alerts[i]];
+        prefetch_alerts(idx, s->alerts, nalerts, i);
+        const struct limen__ialert *a = &idx->alerts[s->alerts[i]];
         if (a->dead)
             continue;
         struct result *r = &res[nres];
         memset(r, 0, sizeof *r);
-        r->alert = alerts[i];
+        r->alert = s->alerts[i];
         int have = 0;
         for (int qi = 0; qi < s->nq; qi++)
             for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
@@ -2311,8 +2370,6 @@ out:
         limen__error_set(err, st, NULL, "out of memory");
     limen_results_free(R);
     limen__free(res);
-    limen__free(alerts);
-    limen__free(heap);
     scratch_put(idx, s);
     return st;
 }
