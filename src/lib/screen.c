@@ -1423,10 +1423,17 @@ static double credit(double sim, int flags)
     return c < 0 ? 0 : c > 1 ? 1 : c;
 }
 
-static int cmp_float_desc(const void *a, const void *b)
+/* Sorts v[0..n) largest first: a name's few unmatched weights (n is at most
+ * LIMEN__NAME_MAX_TOKENS), for which insertion beats qsort's calls. */
+static void sort_floats_desc(float *v, int n)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x < y) - (x > y);
+    for (int i = 1; i < n; i++) {
+        float x = v[i];
+        int j = i;
+        for (; j > 0 && v[j - 1] < x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static uint32_t unit_mask(const struct unit *u)
@@ -1475,14 +1482,25 @@ struct cand {
     int8_t qu, au;
 };
 
-static int cmp_cand(const void *x, const void *y)
+/* Whether candidate pair a comes before b: more similar, or as similar and
+ * more weight. */
+static int cand_before(const struct cand *a, const struct cand *b)
 {
-    const struct cand *a = x, *b = y;
-    if (a->sim != b->sim)
-        return a->sim > b->sim ? -1 : 1;
-    if (a->gain != b->gain)
-        return a->gain > b->gain ? -1 : 1;
-    return 0;
+    return a->sim > b->sim || (a->sim == b->sim && a->gain > b->gain);
+}
+
+/* Sorts the token pairs, best first, stably (equal pairs stay in the order
+ * met, as glibc's qsort, a merge sort, left them): a name pair has a few
+ * dozen at most, too few for qsort's calls to pay. */
+static void sort_cands(struct cand *c, int n)
+{
+    for (int i = 1; i < n; i++) {
+        struct cand x = c[i];
+        int j = i;
+        for (; j > 0 && cand_before(&x, &c[j - 1]); j--)
+            c[j] = c[j - 1];
+        c[j] = x;
+    }
 }
 
 /* Alert-side units of name n, with token weights into aw. */
@@ -1545,7 +1563,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
             nc++;
         }
     }
-    qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
+    sort_cands(cands, nc);
     memset(m, 0, sizeof *m);
     m->qi = qi;
     m->name = n;
@@ -1597,8 +1615,8 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
         else
             den += MISSING_PENALTY * aw[k];
     }
-    qsort(uq, (size_t)nuq, sizeof *uq, cmp_float_desc);
-    qsort(ua, (size_t)nua, sizeof *ua, cmp_float_desc);
+    sort_floats_desc(uq, nuq);
+    sort_floats_desc(ua, nua);
     int conflicts = nuq < nua ? nuq : nua;
     for (int k = 0; k < nuq; k++)
         den += (k < conflicts ? CONFLICT_PENALTY : MISSING_PENALTY) * uq[k];
