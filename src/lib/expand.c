@@ -171,6 +171,9 @@ void limen__sort_keys(struct limen__sort_key *k, struct limen__sort_key *tmp, si
         memcpy(k, src, n * sizeof *k);
 }
 
+/* How many tokens ahead the dictionary's records are prefetched. */
+#define TOK_PREFETCH 8
+
 /*
  * Scores the tokens cand[from .. to) into sim[]: in the order of their
  * first eight letters, so that the similarity programme of a prefix is
@@ -182,6 +185,12 @@ static void score_tokens(const struct limen_index *idx, struct limen__neighbour_
 {
     size_t n = to - from;
     for (size_t i = 0; i < n; i++) {
+        /* two random reads a token, its record then its letters: started
+         * TOK_PREFETCH and half that many tokens ahead */
+        if (i + TOK_PREFETCH < n)
+            __builtin_prefetch(&idx->toks[seen->cand[from + i + TOK_PREFETCH]]);
+        if (i + TOK_PREFETCH / 2 < n)
+            __builtin_prefetch(idx->arena + idx->toks[seen->cand[from + i + TOK_PREFETCH / 2]].text);
         const struct limen__dtok *t = &idx->toks[seen->cand[from + i]];
         const char *tt = idx->arena + t->text;
         uint64_t hi = 0;
@@ -248,6 +257,8 @@ size_t limen__expand(const struct limen_index *idx, struct limen__expand_work *s
             /* Under a deletion key (a typo's way in), a token much longer or
              * shorter is another name: its similarity is not computed. */
             if (k >= nexact) {
+                if (i + TOK_PREFETCH < m)
+                    __builtin_prefetch(&idx->toks[ids[i + TOK_PREFETCH]]);
                 int d = (int)idx->toks[ids[i]].len - len;
                 if (d > DELETION_MAX_LEN_DIFF || d < -DELETION_MAX_LEN_DIFF)
                     continue;
