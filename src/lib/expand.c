@@ -190,7 +190,8 @@ static void score_tokens(const struct limen_index *idx, struct limen__neighbour_
         if (i + TOK_PREFETCH < n)
             __builtin_prefetch(&idx->toks[seen->cand[from + i + TOK_PREFETCH]]);
         if (i + TOK_PREFETCH / 2 < n)
-            __builtin_prefetch(idx->arena + idx->toks[seen->cand[from + i + TOK_PREFETCH / 2]].text);
+            __builtin_prefetch(idx->arena +
+                               idx->toks[seen->cand[from + i + TOK_PREFETCH / 2]].text);
         const struct limen__dtok *t = &idx->toks[seen->cand[from + i]];
         const char *tt = idx->arena + t->text;
         uint64_t hi = 0;
