@@ -2164,8 +2164,8 @@ static inline __attribute__((always_inline)) void prefetch_alerts(const struct l
             if (t1 > t0 + 64)
                 t1 = t0 + 64;
             for (size_t t = t0; t < t1; t++)
-                if (level == 0 && (t == t0 || t % 16 == 0))
-                    __builtin_prefetch(&idx->ntok[t]);
+                if (level == 0 && (t == t0 || ((uintptr_t)&idx->ntok[t] & 63) == 0))
+                    __builtin_prefetch(&idx->ntok[t]); /* once a cache line */
                 else if (level == 1)
                     __builtin_prefetch(&idx->toks[idx->ntok[t]]);
                 else if (level == 2)
