@@ -964,11 +964,21 @@ static void walk_map(const struct scratch *s, int unit, uint16_t map[WALK_MAP])
     }
 }
 
+/* How many names ahead probe_unit() prefetches a name's record. */
+#define PROBE_PREFETCH 16
+
 static void probe_unit(const struct limen_index *idx, struct scratch *s, int unit)
 {
     uint16_t map[WALK_MAP];
     walk_map(s, unit, map);
     for (size_t i = 0; i < s->nprobe; i++) {
+        /* two random reads a name, its record then its token ids: started
+         * PROBE_PREFETCH and half that many names ahead */
+        if (i + PROBE_PREFETCH < s->nprobe)
+            __builtin_prefetch(&idx->names[s->acc[s->probe[i + PROBE_PREFETCH]].name]);
+        if (i + PROBE_PREFETCH / 2 < s->nprobe)
+            __builtin_prefetch(
+                &idx->ntok[idx->names[s->acc[s->probe[i + PROBE_PREFETCH / 2]].name].tok]);
         struct acc *a = &s->acc[s->probe[i]];
         const struct limen__iname *in = &idx->names[a->name];
         for (uint32_t t = 0; t < in->ntok; t++) {
