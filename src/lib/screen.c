@@ -2129,8 +2129,10 @@ static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
     return 0;
 }
 
-/* The alerts whose reads full scoring starts ahead (prefetch_alerts). */
-#define ALERT_PREFETCH 64
+/* The alerts whose reads full scoring starts ahead (prefetch_alerts), and
+ * the token ids of each: enough for its first names. */
+#define ALERT_PREFETCH        64
+#define ALERT_PREFETCH_TOKENS 64
 
 /*
  * Full scoring of an alert reads its record, its names, their token ids,
@@ -2171,8 +2173,8 @@ static inline __attribute__((always_inline)) void prefetch_alerts(const struct l
                 continue;
             const struct limen__iname *last = &idx->names[a->name0 + a->nname - 1u];
             size_t t0 = idx->names[a->name0].tok, t1 = (size_t)last->tok + last->ntok;
-            if (t1 > t0 + 64)
-                t1 = t0 + 64;
+            if (t1 > t0 + ALERT_PREFETCH_TOKENS)
+                t1 = t0 + ALERT_PREFETCH_TOKENS;
             for (size_t t = t0; t < t1; t++)
                 if (level == 0 && (t == t0 || ((uintptr_t)&idx->ntok[t] & 63) == 0))
                     __builtin_prefetch(&idx->ntok[t]); /* once a cache line */
