@@ -129,18 +129,35 @@ float limen__neighbour_sim(const struct limen_index *idx, struct limen__neighbou
     return sim;
 }
 
+static int key_below(const struct limen__sort_key *a, const struct limen__sort_key *b)
+{
+    return a->hi < b->hi || (a->hi == b->hi && a->lo < b->lo);
+}
+
+/* Runs this long are sorted by insertion before merging: cheaper than the
+ * first four merge passes, which move every key once each. */
+#define SORT_RUN 16
+
 void limen__sort_keys(struct limen__sort_key *k, struct limen__sort_key *tmp, size_t n)
 {
+    for (size_t lo = 0; lo < n; lo += SORT_RUN) {
+        size_t hi = lo + SORT_RUN < n ? lo + SORT_RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            struct limen__sort_key x = k[i];
+            size_t j = i;
+            for (; j > lo && key_below(&x, &k[j - 1]); j--)
+                k[j] = k[j - 1];
+            k[j] = x;
+        }
+    }
     struct limen__sort_key *src = k, *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
+    for (size_t width = SORT_RUN; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, o = lo;
-            while (i < mid && j < hi) {
-                int right = src[j].hi < src[i].hi || (src[j].hi == src[i].hi && src[j].lo < src[i].lo);
-                dst[o++] = right ? src[j++] : src[i++];
-            }
+            while (i < mid && j < hi)
+                dst[o++] = key_below(&src[j], &src[i]) ? src[j++] : src[i++];
             while (i < mid)
                 dst[o++] = src[i++];
             while (j < hi)
@@ -154,6 +171,9 @@ void limen__sort_keys(struct limen__sort_key *k, struct limen__sort_key *tmp, si
         memcpy(k, src, n * sizeof *k);
 }
 
+/* How many tokens ahead the dictionary's records are prefetched. */
+#define TOK_PREFETCH 8
+
 /*
  * Scores the tokens cand[from .. to) into sim[]: in the order of their
  * first eight letters, so that the similarity programme of a prefix is
@@ -165,6 +185,13 @@ static void score_tokens(const struct limen_index *idx, struct limen__neighbour_
 {
     size_t n = to - from;
     for (size_t i = 0; i < n; i++) {
+        /* two random reads a token, its record then its letters: started
+         * TOK_PREFETCH and half that many tokens ahead */
+        if (i + TOK_PREFETCH < n)
+            __builtin_prefetch(&idx->toks[seen->cand[from + i + TOK_PREFETCH]]);
+        if (i + TOK_PREFETCH / 2 < n)
+            __builtin_prefetch(idx->arena +
+                               idx->toks[seen->cand[from + i + TOK_PREFETCH / 2]].text);
         const struct limen__dtok *t = &idx->toks[seen->cand[from + i]];
         const char *tt = idx->arena + t->text;
         uint64_t hi = 0;
@@ -231,6 +258,8 @@ size_t limen__expand(const struct limen_index *idx, struct limen__expand_work *s
             /* Under a deletion key (a typo's way in), a token much longer or
              * shorter is another name: its similarity is not computed. */
             if (k >= nexact) {
+                if (i + TOK_PREFETCH < m)
+                    __builtin_prefetch(&idx->toks[ids[i + TOK_PREFETCH]]);
                 int d = (int)idx->toks[ids[i]].len - len;
                 if (d > DELETION_MAX_LEN_DIFF || d < -DELETION_MAX_LEN_DIFF)
                     continue;

@@ -268,6 +268,10 @@ struct scratch {
     float top;                          /* the most evidence any name has so far */
     uint32_t *probe;                    /* slots of the names still in the running (run_walks) */
     size_t nprobe, probe_cap;
+    struct acc *cand; /* cand_cap entries: the best names (limen_screen) */
+    size_t cand_cap;
+    uint32_t *alerts; /* alerts_cap entries: the alerts to score in full (limen_screen) */
+    size_t alerts_cap;
     struct limen__nb nbuf[2 * LIMEN__MAX_NEIGHBOURS]; /* neighbours of one unit */
     struct limen__expand_work *xw;                    /* for neighbour search (made at first use) */
     int update_only; /* acc_add changes entries, adds none (run_walks) */
@@ -964,11 +968,21 @@ static void walk_map(const struct scratch *s, int unit, uint16_t map[WALK_MAP])
     }
 }
 
+/* How many names ahead probe_unit() prefetches a name's record. */
+#define PROBE_PREFETCH 16
+
 static void probe_unit(const struct limen_index *idx, struct scratch *s, int unit)
 {
     uint16_t map[WALK_MAP];
     walk_map(s, unit, map);
     for (size_t i = 0; i < s->nprobe; i++) {
+        /* two random reads a name, its record then its token ids: started
+         * PROBE_PREFETCH and half that many names ahead */
+        if (i + PROBE_PREFETCH < s->nprobe)
+            __builtin_prefetch(&idx->names[s->acc[s->probe[i + PROBE_PREFETCH]].name]);
+        if (i + PROBE_PREFETCH / 2 < s->nprobe)
+            __builtin_prefetch(
+                &idx->ntok[idx->names[s->acc[s->probe[i + PROBE_PREFETCH / 2]].name].tok]);
         struct acc *a = &s->acc[s->probe[i]];
         const struct limen__iname *in = &idx->names[a->name];
         for (uint32_t t = 0; t < in->ntok; t++) {
@@ -1404,6 +1418,9 @@ static int run_walks(const struct limen_index *idx, struct scratch *s)
     return 0;
 }
 
+/* How many neighbours ahead gather() prefetches their token and cache slot. */
+#define NB_PREFETCH 8
+
 static limen_status gather(const struct limen_index *idx, struct scratch *s)
 {
     double min_sim = idx->opts.min_token_similarity;
@@ -1466,6 +1483,14 @@ static limen_status gather(const struct limen_index *idx, struct scratch *s)
                         cap_w = t->weight;
                 }
             for (size_t i = 0; i < nn + nd; i++) {
+                /* a random read in the token table and one in the cache per
+                 * neighbour: started a few neighbours ahead */
+                if (i + NB_PREFETCH < nn + nd) {
+                    size_t f = i + NB_PREFETCH;
+                    uint32_t ft = f < nn ? nb[f].tok : dn[f - nn].tok;
+                    __builtin_prefetch(&idx->toks[ft]);
+                    __builtin_prefetch(&s->simc[simc_slot(simc_key(qi, u, ft))]);
+                }
                 const struct limen__nb *e = i < nn ? &nb[i] : &dn[i - nn];
                 uint32_t tok = e->tok;
                 float sim = e->sim;
@@ -1526,10 +1551,17 @@ static double credit(double sim, int flags)
     return c < 0 ? 0 : c > 1 ? 1 : c;
 }
 
-static int cmp_float_desc(const void *a, const void *b)
+/* Sorts v[0..n) largest first: a name's few unmatched weights (n is at most
+ * LIMEN__NAME_MAX_TOKENS), for which insertion beats qsort's calls. */
+static void sort_floats_desc(float *v, int n)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x < y) - (x > y);
+    for (int i = 1; i < n; i++) {
+        float x = v[i];
+        int j = i;
+        for (; j > 0 && v[j - 1] < x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static uint32_t unit_mask(const struct unit *u)
@@ -1578,14 +1610,25 @@ struct cand {
     int8_t qu, au;
 };
 
-static int cmp_cand(const void *x, const void *y)
+/* Whether candidate pair a comes before b: more similar, or as similar and
+ * more weight. */
+static int cand_before(const struct cand *a, const struct cand *b)
 {
-    const struct cand *a = x, *b = y;
-    if (a->sim != b->sim)
-        return a->sim > b->sim ? -1 : 1;
-    if (a->gain != b->gain)
-        return a->gain > b->gain ? -1 : 1;
-    return 0;
+    return a->sim > b->sim || (a->sim == b->sim && a->gain > b->gain);
+}
+
+/* Sorts the token pairs, best first, stably (equal pairs stay in the order
+ * met, as glibc's qsort, a merge sort, left them): a name pair has a few
+ * dozen at most, too few for qsort's calls to pay. */
+static void sort_cands(struct cand *c, int n)
+{
+    for (int i = 1; i < n; i++) {
+        struct cand x = c[i];
+        int j = i;
+        for (; j > 0 && cand_before(&x, &c[j - 1]); j--)
+            c[j] = c[j - 1];
+        c[j] = x;
+    }
 }
 
 /* Alert-side units of name n, with token weights into aw. */
@@ -1648,7 +1691,7 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
             nc++;
         }
     }
-    qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
+    sort_cands(cands, nc);
     memset(m, 0, sizeof *m);
     m->qi = qi;
     m->name = n;
@@ -1700,8 +1743,8 @@ static void match_name(const struct limen_index *idx, struct scratch *s, int qi,
         else
             den += MISSING_PENALTY * aw[k];
     }
-    qsort(uq, (size_t)nuq, sizeof *uq, cmp_float_desc);
-    qsort(ua, (size_t)nua, sizeof *ua, cmp_float_desc);
+    sort_floats_desc(uq, nuq);
+    sort_floats_desc(ua, nua);
     int conflicts = nuq < nua ? nuq : nua;
     for (int k = 0; k < nuq; k++)
         den += (k < conflicts ? CONFLICT_PENALTY : MISSING_PENALTY) * uq[k];
@@ -2204,6 +2247,62 @@ static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
     return 0;
 }
 
+/* The alerts whose reads full scoring starts ahead (prefetch_alerts), and
+ * the token ids of each: enough for its first names. */
+#define ALERT_PREFETCH        64
+#define ALERT_PREFETCH_TOKENS 64
+
+/*
+ * Full scoring of an alert reads its record, its names, their token ids,
+ * the tokens and their letters: five random reads, each depending on the
+ * one before (and its dates, nationalities and documents after the
+ * record). They are started for the first ALERT_PREFETCH alerts one level
+ * at a time, so that the reads of a level run in parallel, each finding
+ * the level before in the cache, instead of five misses in a row an alert
+ * (an alert's names are consecutive, and so are their token ids). Always
+ * inlined: GCC drops the calls of a function that only reads and
+ * prefetches, taking it for pure.
+ */
+static inline __attribute__((always_inline)) void prefetch_alerts(const struct limen_index *idx,
+                                                                  const uint32_t *alerts, size_t n)
+{
+    if (n > ALERT_PREFETCH)
+        n = ALERT_PREFETCH;
+    for (size_t i = 0; i < n; i++)
+        __builtin_prefetch(&idx->alerts[alerts[i]]);
+    for (size_t i = 0; i < n; i++) {
+        const struct limen__ialert *a = &idx->alerts[alerts[i]];
+        if (a->nname) {
+            __builtin_prefetch(&idx->names[a->name0]);
+            __builtin_prefetch(&idx->names[a->name0 + a->nname - 1u]);
+        }
+        /* and the facts weigh_evidence() compares */
+        if (a->ndob)
+            __builtin_prefetch(&idx->dobs[a->dob0]);
+        if (a->nnat)
+            __builtin_prefetch(&idx->nats[a->nat0]);
+        if (a->ndoc)
+            __builtin_prefetch(&idx->docs[a->doc0]);
+    }
+    for (int level = 0; level < 3; level++)
+        for (size_t i = 0; i < n; i++) {
+            const struct limen__ialert *a = &idx->alerts[alerts[i]];
+            if (!a->nname)
+                continue;
+            const struct limen__iname *last = &idx->names[a->name0 + a->nname - 1u];
+            size_t t0 = idx->names[a->name0].tok, t1 = (size_t)last->tok + last->ntok;
+            if (t1 > t0 + ALERT_PREFETCH_TOKENS)
+                t1 = t0 + ALERT_PREFETCH_TOKENS;
+            for (size_t t = t0; t < t1; t++)
+                if (level == 0 && (t == t0 || ((uintptr_t)&idx->ntok[t] & 63) == 0))
+                    __builtin_prefetch(&idx->ntok[t]); /* once a cache line */
+                else if (level == 1)
+                    __builtin_prefetch(&idx->toks[idx->ntok[t]]);
+                else if (level == 2)
+                    __builtin_prefetch(idx->arena + idx->toks[idx->ntok[t]].text);
+        }
+}
+
 /* ---- the per-query block, kept for the next query ---- */
 
 void limen__scratch_free(void *p)
@@ -2217,6 +2316,8 @@ void limen__scratch_free(void *p)
     limen__expand_work_free(s->xw);
     limen__free(s->topk);
     limen__free(s->probe);
+    limen__free(s->cand);
+    limen__free(s->alerts);
     limen__free(s);
 }
 
@@ -2285,9 +2386,7 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     limen_status st = LIMEN_ENOMEM;
     struct limen_screen_options o;
     struct scratch *s = NULL;
-    struct acc *heap = NULL;
-    uint32_t *alerts = NULL;
-    size_t nalerts = 0, alerts_cap = 0;
+    size_t nalerts = 0;
     struct result *res = NULL;
     size_t nres = 0;
     struct limen_results *R = NULL;
@@ -2310,9 +2409,14 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         goto out;
 
     size_t k = idx->opts.max_candidates, nh = 0;
-    heap = limen__reallocarray(NULL, k, sizeof *heap);
-    if (!heap)
-        goto out;
+    if (s->cand_cap < k) {
+        struct acc *c = limen__reallocarray(s->cand, k, sizeof *c);
+        if (!c)
+            goto out;
+        s->cand = c;
+        s->cand_cap = k;
+    }
+    struct acc *heap = s->cand;
     /* The walks' heap of the k names with most evidence holds k names whose
      * keys are at least its minimum (keys only grow): a name below it cannot
      * be among the k best, unless names of that heap are dead (the delta). */
@@ -2332,17 +2436,20 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         memset(s->occ, 0, s->acc_cap / 8);
     s->acc_n = 0;
     float top = 0;
-    for (size_t i = 0; i < nh; i++)
+    for (size_t i = 0; i < nh; i++) {
+        /* each name's alert is a random read: all started at once */
+        __builtin_prefetch(&idx->names[heap[i].name]);
         if (heap[i].total > top)
             top = heap[i].total;
+    }
     for (size_t i = 0; i < nh; i++)
         if (heap[i].total >= CANDIDATE_RATIO * top &&
-            add_alert(&alerts, &nalerts, &alerts_cap, idx->names[heap[i].name].alert) != 0)
+            add_alert(&s->alerts, &nalerts, &s->alerts_cap, idx->names[heap[i].name].alert) != 0)
             goto out;
     for (size_t i = 0; i < o.nalso && i < LIMEN_SCREEN_ALSO_MAX; i++) {
         uint32_t a = o.also[i] ? limen__alert_find(idx, o.also[i], strlen(o.also[i]))
                              : UINT32_MAX;
-        if (a != UINT32_MAX && add_alert(&alerts, &nalerts, &alerts_cap, a) != 0)
+        if (a != UINT32_MAX && add_alert(&s->alerts, &nalerts, &s->alerts_cap, a) != 0)
             goto out;
     }
     for (int d = 0; d < s->facts.ndoc; d++) {
@@ -2352,12 +2459,12 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         const uint32_t *hits;
         size_t nh2 = limen__doc_lookup(idx, limen__doc_key(ocr, s->facts.docs[d].len), &hits);
         for (size_t i = 0; i < nh2 && i < 1024; i++)
-            if (add_alert(&alerts, &nalerts, &alerts_cap, hits[i]) != 0)
+            if (add_alert(&s->alerts, &nalerts, &s->alerts_cap, hits[i]) != 0)
                 goto out;
         uint32_t dhits[64];
         nh2 = limen__doc_lookup_delta(idx, limen__doc_key(ocr, s->facts.docs[d].len), dhits, 64);
         for (size_t i = 0; i < nh2; i++)
-            if (add_alert(&alerts, &nalerts, &alerts_cap, dhits[i]) != 0)
+            if (add_alert(&s->alerts, &nalerts, &s->alerts_cap, dhits[i]) != 0)
                 goto out;
     }
 
@@ -2365,13 +2472,14 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     res = limen__reallocarray(NULL, nalerts ? nalerts : 1, sizeof *res);
     if (!res)
         goto out;
+    prefetch_alerts(idx, s->alerts, nalerts);
     for (size_t i = 0; i < nalerts; i++) {
-        const struct limen__ialert *a = &idx->alerts[alerts[i]];
+        const struct limen__ialert *a = &idx->alerts[s->alerts[i]];
         if (a->dead)
             continue;
         struct result *r = &res[nres];
         memset(r, 0, sizeof *r);
-        r->alert = alerts[i];
+        r->alert = s->alerts[i];
         int have = 0;
         for (int qi = 0; qi < s->nq; qi++)
             for (uint32_t n = a->name0; n < a->name0 + a->nname; n++) {
@@ -2424,8 +2532,6 @@ out:
         limen__error_set(err, st, NULL, "out of memory");
     limen_results_free(R);
     limen__free(res);
-    limen__free(alerts);
-    limen__free(heap);
     scratch_put(idx, s);
     return st;
 }
