@@ -1701,7 +1701,7 @@ static int skeleton_v(const char *t, int len, char *out, int variant, int arabic
                         last = 0;
                     continue;
                 }
-                if (i > 0 && (i == len - 1 || (!is_v(prev) && !(arabic && !h_digraph(prev)))))
+                if (i > 0 && (i == len - 1 || (!is_v(prev) && (!arabic || h_digraph(prev)))))
                     continue;
                 k = 'h';
                 break;

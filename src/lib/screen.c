@@ -661,6 +661,9 @@ static limen_status read_query(const struct limen_index *idx, const struct limen
 
 static uint32_t unit_mask(const struct unit *u);
 static double credit(double sim, int flags);
+static int alert_units(const struct limen_index *idx, uint32_t n, struct unit *au, float *aw);
+static float unit_sim(const struct unit *a, const struct limen__tsim_side *as, const struct unit *b,
+                      struct limen__tsim_other *bo);
 
 /* Neighbours are searched down to this similarity: below 0.75 full scoring
  * gives a spelling no credit, so it adds no candidate evidence either. */
@@ -1115,65 +1118,52 @@ static int seed_push(struct seed_credit *cr, int ncr, struct seed_credit x)
  * on a short skeleton (Hassaj for Hassan, Piedre for Pierre) or a word
  * written joined on the query's side and apart on the alert's (Benahmed,
  * Ben Ahmed) meets none of the name's tokens: a name born the query's day
- * with one such word fell short of the share it needs. Its tokens that no
- * walk met are compared here with the query's units no walk credited it
- * for, by the similarity programme: a single token with each word unit, two
- * adjacent tokens joined with each unit of one token, as full scoring pairs
- * them. Only names that have some credit already and could reach the share
- * with all of it get here, and s->seed_sims bounds the programmes a query
- * runs (SEED_SIM_MAX).
+ * with one such word fell short of the share it needs. Its units (as full
+ * scoring makes them: alert_units(), single tokens and adjacent pairs
+ * joined) whose tokens no walk met are compared here with the query's
+ * walked units no walk credited it for, by full scoring's unit_sim(); each
+ * such query unit is credited its best, capped as full scoring caps a pair
+ * (the lighter side's weight). Only names that could reach the share with
+ * all of their words get here (`met`: the name's token positions a walk
+ * met), and s->seed_sims bounds the programmes a query runs (SEED_SIM_MAX).
  */
 #define SEED_SIM_MAX 2048
 
-static int seed_more(const struct limen_index *idx, struct scratch *s, const struct limen__iname *in,
-                     uint64_t met, uint32_t qmask, float have, float need, struct seed_credit *cr,
-                     int ncr, int crcap)
+static int seed_more(const struct limen_index *idx, struct scratch *s, uint32_t n, uint32_t met,
+                     uint32_t qmask, float have, float need, struct seed_credit *cr, int ncr,
+                     int crcap)
 {
+    struct unit au[MAX_UNITS];
+    float aw[LIMEN__NAME_MAX_TOKENS];
+    int nau = alert_units(idx, n, au, aw);
     /* The most the tokens left could add: their weights. */
     float more = 0;
-    for (uint32_t t = 0; t < in->ntok && t < 64; t++)
-        if (!(met >> t & 1))
-            more += idx->toks[idx->ntok[in->tok + t]].weight;
+    for (int j = 0; j < nau; j++)
+        if (au[j].first == au[j].last && !(met >> au[j].first & 1))
+            more += aw[au[j].first];
     if (have + more < need)
         return ncr;
+    struct limen__tsim_other ao[MAX_UNITS];
+    for (int j = 0; j < nau; j++)
+        if (!(unit_mask(&au[j]) & met))
+            limen__tsim_other_init(&ao[j], au[j].text, au[j].len);
     for (int qi = 0; qi < s->nq; qi++) {
         const struct qname *q = &s->q[qi];
         for (int u = 0; u < q->nunits; u++) {
             const struct unit *x = &q->units[u];
-            if (x->kind != LIMEN__TOK_WORD || x->len < 3 || (unit_mask(x) & qmask))
+            /* (the units gather() walks, not credited yet) */
+            if ((x->kind != LIMEN__TOK_WORD && x->kind != JOINED_WORDS) || x->len < 2 ||
+                (unit_mask(x) & qmask))
                 continue;
-            int is_pair = x->first != x->last;
             float cap = unit_weight(x, q->w), best = 0;
-            for (uint32_t t = 0; t < in->ntok && t < 64; t++) {
-                if (met >> t & 1)
-                    continue;
-                const struct limen__dtok *a = &idx->toks[idx->ntok[in->tok + t]];
-                char joined[LIMEN__TOKEN_MAX];
-                const char *text = idx->arena + a->text;
-                int len = a->len, flags = a->flags;
-                float w = a->weight;
-                if (!is_pair && t + 1 < in->ntok && !(met >> (t + 1) & 1)) {
-                    /* two alert tokens against one query word: Benahmed ~ Ben Ahmed */
-                    const struct limen__dtok *b = &idx->toks[idx->ntok[in->tok + t + 1]];
-                    if (a->len + b->len <= LIMEN__TOKEN_MAX && text[0] == x->text[0] &&
-                        abs(a->len + b->len - x->len) <= 2 && s->seed_sims < SEED_SIM_MAX) {
-                        memcpy(joined, text, a->len);
-                        memcpy(joined + a->len, idx->arena + b->text, b->len);
-                        s->seed_sims++;
-                        float sim = (float)limen__tsim_min_side(&q->sides[u], joined, a->len + b->len,
-                                                                flags | b->flags, JOINED_MIN_SIM);
-                        float c = (a->weight + b->weight < cap ? a->weight + b->weight : cap) *
-                                  (float)credit(sim, x->flags | flags | b->flags);
-                        if (c > best)
-                            best = c;
-                    }
-                }
-                if (a->kind != LIMEN__TOK_WORD || len < 3 || s->seed_sims >= SEED_SIM_MAX)
+            for (int j = 0; j < nau && s->seed_sims < SEED_SIM_MAX; j++) {
+                const struct unit *y = &au[j];
+                if (unit_mask(y) & met)
                     continue;
                 s->seed_sims++;
-                float sim = (float)limen__tsim_min_side(&q->sides[u], text, len, flags,
-                                                        is_pair ? JOINED_MIN_SIM : NEIGHBOUR_FLOOR);
-                float c = (w < cap ? w : cap) * (float)credit(sim, x->flags | flags);
+                float wy = unit_weight(y, aw);
+                float c = (wy < cap ? wy : cap) *
+                          (float)credit(unit_sim(x, &q->sides[u], y, &ao[j]), x->flags | y->flags);
                 if (c > best)
                     best = c;
             }
@@ -1191,7 +1181,7 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
 {
     struct seed_credit cr[64];
     int ncr = 0;
-    uint64_t met = 0; /* the name's tokens a walk met */
+    uint32_t met = 0; /* the name's token positions a walk met */
     const struct limen__iname *in = &idx->names[n];
     /* (the alert's year bucket is open: its birth year is the query's, or
      * it has several, bucket 0; so every walk would read it) */
@@ -1201,8 +1191,8 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
             const struct walk *wk = &s->walks[map[j] - 1];
             if (wk->tok != tok || ncr == (int)(sizeof cr / sizeof *cr))
                 continue;
-            if (t < 64)
-                met |= (uint64_t)1 << t;
+            if (t < LIMEN__NAME_MAX_TOKENS)
+                met |= 1u << t;
             ncr = seed_push(cr, ncr, (struct seed_credit){wk->rank, wk->unit, wk->mask, wk->c});
         }
     }
@@ -1212,7 +1202,7 @@ static int seed_name(const struct limen_index *idx, struct scratch *s, const uin
     for (int i = 0; i < ncr; i++)
         acc_credit(&sum, cr[i].unit, cr[i].mask, cr[i].c);
     if (sum.total < need) {
-        int more = seed_more(idx, s, in, met, sum.mask, sum.total, need, cr, ncr,
+        int more = seed_more(idx, s, n, met, sum.mask, sum.total, need, cr, ncr,
                              (int)(sizeof cr / sizeof *cr));
         if (more == ncr)
             return 0;
