@@ -84,6 +84,17 @@
  * best candidate's are not scored in full: on the OFAC leave-one-out set this
  * keeps top-1 within 0.1 point and halves the work. */
 #define CANDIDATE_RATIO 0.4f
+/* Names preselected by evidence, in candidates (max_candidates): the
+ * candidates are the best of them by evidence and facts (rerank_by_facts). */
+#ifndef PRESELECT_FACTOR
+#define PRESELECT_FACTOR 4
+#endif
+#ifndef RERANK_MARGIN
+#define RERANK_MARGIN 0.5
+#endif
+#ifndef FACT_WEIGHT
+#define FACT_WEIGHT 0.3
+#endif
 /* Candidate ranking: evidence added for a birth year within two years of
  * the query's (acc_key). */
 #ifndef YEAR_BONUS
@@ -198,8 +209,8 @@ struct acc {
     uint32_t name;
     float total;
     float last_c;
-    uint16_t mask;          /* query token positions credited so far */
-    uint8_t yb;             /* year bucket of the name's alert (index_int.h) */
+    uint16_t mask;            /* query token positions credited so far */
+    uint8_t yb;               /* year bucket of the name's alert (index_int.h) */
     signed int last_unit : 7; /* -1 before any (seed_name) */
     unsigned int in_topk : 1; /* listed in scratch.topk */
 };
@@ -1779,44 +1790,59 @@ static double sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
+/* Log-odds of gender and nationality (docs/scoring.md, section 2). */
+#define GENDER_SAME_LO 0.1
+#define GENDER_DIFF_LO (-2.0)
+#define NAT_SAME_LO    0.4
+#define NAT_DIFF_LO    (-0.5)
+
+/* The best date-of-birth evidence over the query's and the alert's dates (both
+ * have one at least); which pair gave it and why in reason, qi, ai. */
+static double best_date(const struct limen_index *idx, const struct limen__facts *f,
+                        const struct limen__ialert *a, const char **reason, int *qi, int *ai)
+{
+    double best = -1e9;
+    for (int i = 0; i < f->ndob; i++)
+        for (uint32_t j = 0; j < a->ndob; j++) {
+            const char *r;
+            double lo = limen__date_evidence(&f->dobs[i], &idx->dobs[a->dob0 + j], &r);
+            if (lo > best) {
+                best = lo;
+                *reason = r;
+                *qi = i;
+                *ai = (int)j;
+            }
+        }
+    return best;
+}
+
 static void weigh_evidence(const struct limen_index *idx, const struct limen__facts *f,
                            const struct limen__ialert *a, struct evidence *ev)
 {
     memset(ev, 0, sizeof *ev);
     if (f->ndob && a->ndob) {
-        double best = -1e9;
-        for (int i = 0; i < f->ndob; i++)
-            for (uint32_t j = 0; j < a->ndob; j++) {
-                const char *r;
-                double lo = limen__date_evidence(&f->dobs[i], &idx->dobs[a->dob0 + j], &r);
-                if (lo > best) {
-                    best = lo;
-                    ev->reason[EV_DOB] = r;
-                    ev->qi[EV_DOB] = i;
-                    ev->ai[EV_DOB] = (int)j;
-                }
-            }
-        ev->lo[EV_DOB] = best;
+        ev->lo[EV_DOB] =
+            best_date(idx, f, a, &ev->reason[EV_DOB], &ev->qi[EV_DOB], &ev->ai[EV_DOB]);
         ev->present[EV_DOB] = 1;
     }
     if (f->gender && a->gender && f->gender != 3 && a->gender != 3) {
         ev->present[EV_GENDER] = 1;
         if (f->gender == a->gender) {
-            ev->lo[EV_GENDER] = 0.1;
+            ev->lo[EV_GENDER] = GENDER_SAME_LO;
             ev->reason[EV_GENDER] = "same gender";
         } else {
-            ev->lo[EV_GENDER] = -2.0;
+            ev->lo[EV_GENDER] = GENDER_DIFF_LO;
             ev->reason[EV_GENDER] = "gender differs";
         }
     }
     if (f->nnat && a->nnat) {
         ev->present[EV_NAT] = 1;
-        ev->lo[EV_NAT] = -0.5;
+        ev->lo[EV_NAT] = NAT_DIFF_LO;
         ev->reason[EV_NAT] = "nationality differs";
         for (int i = 0; i < f->nnat; i++)
             for (uint32_t j = 0; j < a->nnat; j++)
                 if (f->nats[i] == idx->nats[a->nat0 + j]) {
-                    ev->lo[EV_NAT] = 0.4;
+                    ev->lo[EV_NAT] = NAT_SAME_LO;
                     ev->reason[EV_NAT] = "same nationality";
                     ev->qi[EV_NAT] = i;
                     ev->ai[EV_NAT] = (int)j;
@@ -2220,6 +2246,120 @@ static void heap_push(struct acc *h, size_t *n, size_t k, const struct acc *x)
     }
 }
 
+/*
+ * The log-odds an alert's facts give the query (full scoring's dates of
+ * birth, gender and nationality, weigh_evidence(); documents are left to
+ * full scoring: alerts sharing one are scored whatever their name).
+ */
+static double facts_logodds(const struct limen_index *idx, const struct limen__facts *f,
+                            const struct limen__ialert *a)
+{
+    double x = 0;
+    if (f->ndob && a->ndob) {
+        const char *r;
+        int qi, ai;
+        x += best_date(idx, f, a, &r, &qi, &ai);
+    }
+    if (f->gender && a->gender && f->gender != 3 && a->gender != 3)
+        x += f->gender == a->gender ? GENDER_SAME_LO : GENDER_DIFF_LO;
+    if (f->nnat && a->nnat) {
+        double lo = NAT_DIFF_LO;
+        for (int i = 0; i < f->nnat; i++)
+            for (uint32_t j = 0; j < a->nnat; j++)
+                if (f->nats[i] == idx->nats[a->nat0 + j])
+                    lo = NAT_SAME_LO;
+        x += lo;
+    }
+    return x;
+}
+
+/* Ranks names by rerank key (last_c), more first, ties to the lower name id. */
+static int rerank_before(const struct acc *a, const struct acc *b)
+{
+    return a->last_c > b->last_c || (a->last_c == b->last_c && a->name < b->name);
+}
+
+/* Moves the k first of h[0..n) by rerank_before to h[0..k) (any order):
+ * quickselect, Lomuto's partition around the middle entry. */
+static void select_first(struct acc *h, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* the k-th lies in h[lo..hi) */
+    while (hi - lo > 1 && k > lo && k < hi) {
+        struct acc t = h[lo + (hi - lo) / 2];
+        h[lo + (hi - lo) / 2] = h[hi - 1];
+        h[hi - 1] = t;
+        size_t m = lo;
+        for (size_t i = lo; i + 1 < hi; i++)
+            if (rerank_before(&h[i], &h[hi - 1])) {
+                t = h[i];
+                h[i] = h[m];
+                h[m] = t;
+                m++;
+            }
+        t = h[m];
+        h[m] = h[hi - 1];
+        h[hi - 1] = t;
+        /* h[lo..m) come before h[m], h[m+1..hi) after it */
+        if (m == k || m + 1 == k)
+            return;
+        if (m > k)
+            hi = m;
+        else
+            lo = m + 1;
+    }
+}
+
+/*
+ * Of the nh > k names preselected by evidence (and birth year), the k whose
+ * evidence plus what their alert's facts say (FACT_WEIGHT x log-odds) is
+ * the most: among the many namesakes a common name has, the ones whose date
+ * of birth, gender and nationality agree with the query are scored in full.
+ * Each entry's total (acc_key) is kept; returns k.
+ */
+static size_t rerank_by_facts(const struct limen_index *idx, struct scratch *s, struct acc *h,
+                              size_t nh, size_t k)
+{
+    if (!s->facts.ndob && !s->facts.gender && !s->facts.nnat)
+        goto plain;
+    /* only the names within RERANK_MARGIN of the k-th (whatever floor the
+     * walks gave the preselection: a changed index and its fresh build
+     * preselect alike) */
+    for (size_t i = 0; i < nh; i++)
+        h[i].last_c = h[i].total;
+    select_first(h, nh, k);
+    float kth = h[0].total;
+    for (size_t i = 1; i < k; i++)
+        kth = h[i].total < kth ? h[i].total : kth;
+    size_t n = k;
+    for (size_t i = k; i < nh; i++)
+        if (h[i].total >= kth - (float)RERANK_MARGIN)
+            h[n++] = h[i];
+    if (n == k)
+        return k;
+    nh = n;
+    for (size_t i = 0; i < nh; i++)
+        __builtin_prefetch(&idx->alerts[idx->names[h[i].name].alert]);
+    for (size_t i = 0; i < nh; i++) {
+        const struct limen__ialert *a = &idx->alerts[idx->names[h[i].name].alert];
+        __builtin_prefetch(&idx->dobs[a->dob0]);
+        __builtin_prefetch(&idx->nats[a->nat0]);
+    }
+    for (size_t i = 0; i < nh; i++) {
+        const struct limen__ialert *a = &idx->alerts[idx->names[h[i].name].alert];
+        /* the evidence without the birth year's bonus: the facts weigh the dates */
+        float ev = s->have_years && h[i].yb && s->ybuckets[h[i].yb] ? h[i].total - (float)YEAR_BONUS
+                                                                    : h[i].total;
+        h[i].last_c = ev + (float)(FACT_WEIGHT * facts_logodds(idx, &s->facts, a));
+    }
+    select_first(h, nh, k);
+    return k;
+plain:
+    for (size_t i = 0; i < nh; i++)
+        h[i].last_c = h[i].total;
+    select_first(h, nh, k);
+    return k;
+}
+
 static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
 {
     for (size_t i = 0; i < *n; i++)
@@ -2399,18 +2539,22 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         goto out;
 
     size_t k = idx->opts.max_candidates, nh = 0;
-    if (s->cand_cap < k) {
-        struct acc *c = limen__reallocarray(s->cand, k, sizeof *c);
+    size_t k1 = k * PRESELECT_FACTOR;
+    if (s->cand_cap < k1) {
+        struct acc *c = limen__reallocarray(s->cand, k1, sizeof *c);
         if (!c)
             goto out;
         s->cand = c;
-        s->cand_cap = k;
+        s->cand_cap = k1;
     }
     struct acc *heap = s->cand;
     /* The walks' heap of the k names with most evidence holds k names whose
      * keys are at least its minimum (keys only grow): a name below it cannot
-     * be among the k best, unless names of that heap are dead (the delta). */
-    float floor_key = s->ntopk == k && !idx->ndead_delta ? s->topk[0].key : -1.0f;
+     * be among the k best, unless names of that heap are dead (the delta).
+     * (Only when no more than k names are preselected.) */
+    float floor_key = s->ntopk == k && !idx->ndead_delta
+                          ? s->topk[0].key - (k1 > k ? (float)RERANK_MARGIN : 0.0f)
+                          : -1.0f;
     ACC_EACH(s, i)
     {
         struct acc *e = &s->acc[i];
@@ -2420,7 +2564,7 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         e->name = UINT32_MAX; /* the table is left empty for the next query */
         if (x.total >= floor_key &&
             !(idx->ndead_delta && idx->alerts[idx->names[x.name].alert].dead))
-            heap_push(heap, &nh, k, &x);
+            heap_push(heap, &nh, k1, &x);
     }
     if (s->acc_cap)
         memset(s->occ, 0, s->acc_cap / 8);
@@ -2432,13 +2576,14 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         if (heap[i].total > top)
             top = heap[i].total;
     }
+    if (nh > k)
+        nh = rerank_by_facts(idx, s, heap, nh, k);
     for (size_t i = 0; i < nh; i++)
         if (heap[i].total >= CANDIDATE_RATIO * top &&
             add_alert(&s->alerts, &nalerts, &s->alerts_cap, idx->names[heap[i].name].alert) != 0)
             goto out;
     for (size_t i = 0; i < o.nalso && i < LIMEN_SCREEN_ALSO_MAX; i++) {
-        uint32_t a = o.also[i] ? limen__alert_find(idx, o.also[i], strlen(o.also[i]))
-                             : UINT32_MAX;
+        uint32_t a = o.also[i] ? limen__alert_find(idx, o.also[i], strlen(o.also[i])) : UINT32_MAX;
         if (a != UINT32_MAX && add_alert(&s->alerts, &nalerts, &s->alerts_cap, a) != 0)
             goto out;
     }

@@ -804,6 +804,50 @@ static void test_birth_day_unmet_words(void **state)
     limen_index_free(ix);
 }
 
+/*
+ * Candidates among namesakes: 200 alerts named Youssef Benali, all born in
+ * 1985 on days other than the query's and holding French nationality, tie
+ * on name evidence (and on the birth year's bonus) with t1, added last, born
+ * 1986-03-14 and Moroccan. A query Youssef Benali born 1985-03-14 (a year
+ * off, the same day and month: full scoring's +0.3, against -1.9 for the
+ * others), or a Moroccan one with no date, must score t1 in full: the
+ * candidates are the names preselected by evidence ranked again by what
+ * their alerts' dates of birth, gender and nationality say
+ * (rerank_by_facts). Before, the ties went to the lower name ids, and t1,
+ * not born the query's day, was not a candidate.
+ */
+static void test_candidates_by_facts(void **state)
+{
+    (void)state;
+    struct limen_index *ix = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_index_new(NULL, &ix), LIMEN_OK);
+    for (int i = 0; i < 200; i++) {
+        char id[16], dob[16];
+        snprintf(id, sizeof id, "n%03d", i);
+        /* another month and another day than 03-14 */
+        snprintf(dob, sizeof dob, "1985-%02d-%02d", 5 + i % 8, 1 + i % 28 + (i % 28 >= 13));
+        struct limen_entity *a = person_as(id, "Youssef Benali", dob, "male", "fr", NULL);
+        assert_int_equal(limen_index_add(ix, a, NULL, &err), LIMEN_OK);
+        limen_entity_free(a);
+    }
+    struct limen_entity *t = person_as("t1", "Youssef Benali", "1986-03-14", "male", "ma", NULL);
+    assert_int_equal(limen_index_add(ix, t, NULL, &err), LIMEN_OK);
+    limen_entity_free(t);
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+
+    assert_int_equal(rank_of(ix, "Youssef Benali", "1985-03-14", "t1"), 1);
+
+    struct limen_entity *q = person("Youssef Benali", NULL, "male", "ma", NULL);
+    struct limen_results *r = NULL;
+    assert_int_equal(limen_screen(ix, q, NULL, &r, &err), LIMEN_OK);
+    assert_true(limen_results_count(r) > 0);
+    assert_string_equal(limen_result_id(r, 0), "t1");
+    limen_results_free(r);
+    limen_entity_free(q);
+    limen_index_free(ix);
+}
+
 /* The rank (1-based) of id when the query is screened with `also`, 0 when absent. */
 static size_t rank_also(const struct limen_index *ix, const char *name, const char *dob,
                         const char *id, const char *const *also, size_t nalso)
@@ -1020,6 +1064,7 @@ int main(void)
         cmocka_unit_test(test_birth_day_large_list),
         cmocka_unit_test(test_birth_day_unmet_words),
         cmocka_unit_test(test_also),
+        cmocka_unit_test(test_candidates_by_facts),
         cmocka_unit_test(test_arabic_script_keys),
         cmocka_unit_test(test_unknown_spelling_cap),
         cmocka_unit_test(test_crowded_word),
