@@ -2310,23 +2310,24 @@ static void select_first(struct acc *h, size_t n, size_t k)
 }
 
 /*
- * Of the nh > k names preselected by evidence (and birth year), the k whose
- * evidence plus what their alert's facts say (FACT_WEIGHT x log-odds) is
- * the most: among the many namesakes a common name has, the ones whose date
- * of birth, gender and nationality agree with the query are scored in full.
- * Each entry's total (acc_key) is kept; returns k.
+ * Leaves in h[0..k) the k of the nh > k names preselected by evidence (and
+ * birth year) whose evidence plus what their alert's facts say (FACT_WEIGHT
+ * x log-odds) is the most: among the many namesakes a common name has, the
+ * ones whose date of birth, gender and nationality agree with the query are
+ * scored in full. Each entry's total (acc_key) is kept. A query with none of
+ * these facts keeps the k with the most evidence.
  */
-static size_t rerank_by_facts(const struct limen_index *idx, struct scratch *s, struct acc *h,
-                              size_t nh, size_t k)
+static void rerank_by_facts(const struct limen_index *idx, struct scratch *s, struct acc *h,
+                            size_t nh, size_t k)
 {
-    if (!s->facts.ndob && !s->facts.gender && !s->facts.nnat)
-        goto plain;
-    /* only the names within RERANK_MARGIN of the k-th (whatever floor the
-     * walks gave the preselection: a changed index and its fresh build
-     * preselect alike) */
     for (size_t i = 0; i < nh; i++)
         h[i].last_c = h[i].total;
     select_first(h, nh, k);
+    if (!s->facts.ndob && !s->facts.gender && !s->facts.nnat)
+        return;
+    /* only the names within RERANK_MARGIN of the k-th, whatever floor the
+     * walks gave the preselection (a changed index and its fresh build
+     * preselect alike) */
     float kth = h[0].total;
     for (size_t i = 1; i < k; i++)
         kth = h[i].total < kth ? h[i].total : kth;
@@ -2335,29 +2336,22 @@ static size_t rerank_by_facts(const struct limen_index *idx, struct scratch *s, 
         if (h[i].total >= kth - (float)RERANK_MARGIN)
             h[n++] = h[i];
     if (n == k)
-        return k;
-    nh = n;
-    for (size_t i = 0; i < nh; i++)
+        return;
+    for (size_t i = 0; i < n; i++)
         __builtin_prefetch(&idx->alerts[idx->names[h[i].name].alert]);
-    for (size_t i = 0; i < nh; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct limen__ialert *a = &idx->alerts[idx->names[h[i].name].alert];
         __builtin_prefetch(&idx->dobs[a->dob0]);
         __builtin_prefetch(&idx->nats[a->nat0]);
     }
-    for (size_t i = 0; i < nh; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct limen__ialert *a = &idx->alerts[idx->names[h[i].name].alert];
         /* the evidence without the birth year's bonus: the facts weigh the dates */
         float ev = s->have_years && h[i].yb && s->ybuckets[h[i].yb] ? h[i].total - (float)YEAR_BONUS
                                                                     : h[i].total;
         h[i].last_c = ev + (float)(FACT_WEIGHT * facts_logodds(idx, &s->facts, a));
     }
-    select_first(h, nh, k);
-    return k;
-plain:
-    for (size_t i = 0; i < nh; i++)
-        h[i].last_c = h[i].total;
-    select_first(h, nh, k);
-    return k;
+    select_first(h, n, k);
 }
 
 static int add_alert(uint32_t **list, size_t *n, size_t *cap, uint32_t a)
@@ -2550,8 +2544,8 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
     struct acc *heap = s->cand;
     /* The walks' heap of the k names with most evidence holds k names whose
      * keys are at least its minimum (keys only grow): a name below it cannot
-     * be among the k best, unless names of that heap are dead (the delta).
-     * (Only when no more than k names are preselected.) */
+     * be among the k best, unless names of that heap are dead (the delta);
+     * nor, RERANK_MARGIN lower, among the names rerank_by_facts() compares. */
     float floor_key = s->ntopk == k && !idx->ndead_delta
                           ? s->topk[0].key - (k1 > k ? (float)RERANK_MARGIN : 0.0f)
                           : -1.0f;
@@ -2576,8 +2570,10 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
         if (heap[i].total > top)
             top = heap[i].total;
     }
-    if (nh > k)
-        nh = rerank_by_facts(idx, s, heap, nh, k);
+    if (nh > k) {
+        rerank_by_facts(idx, s, heap, nh, k);
+        nh = k;
+    }
     for (size_t i = 0; i < nh; i++)
         if (heap[i].total >= CANDIDATE_RATIO * top &&
             add_alert(&s->alerts, &nalerts, &s->alerts_cap, idx->names[heap[i].name].alert) != 0)
