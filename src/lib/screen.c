@@ -292,12 +292,18 @@ struct scratch {
     struct limen__name alert_nm;      /* for explanations */
 };
 
-/* What candidate selection ranks a name by: its token evidence, plus
- * YEAR_BONUS when its alert's birth year is one the query opens (another
- * year costs nothing here: full scoring weighs the dates). */
+/* YEAR_BONUS when a name's alert was born in a year the query opens. */
+static inline float year_bonus_in(int have_years, const uint8_t *ybuckets, const struct acc *e)
+{
+    return have_years && e->yb && ybuckets[e->yb] ? (float)YEAR_BONUS : 0.0f;
+}
+
+/* What candidate selection ranks a name by: its token evidence, plus the
+ * birth year's bonus (another year costs nothing here: full scoring weighs
+ * the dates). */
 static inline float acc_key_in(int have_years, const uint8_t *ybuckets, const struct acc *e)
 {
-    return have_years && e->yb && ybuckets[e->yb] ? e->total + (float)YEAR_BONUS : e->total;
+    return e->total + year_bonus_in(have_years, ybuckets, e);
 }
 
 static float acc_key(const struct scratch *s, const struct acc *e)
@@ -1790,65 +1796,52 @@ static double sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
-/* Log-odds of gender and nationality (docs/scoring.md, section 2). */
-#define GENDER_SAME_LO 0.1
-#define GENDER_DIFF_LO (-2.0)
-#define NAT_SAME_LO    0.4
-#define NAT_DIFF_LO    (-0.5)
-
-/* The best date-of-birth evidence over the query's and the alert's dates (both
- * have one at least); which pair gave it and why in reason, qi, ai. */
-static double best_date(const struct limen_index *idx, const struct limen__facts *f,
-                        const struct limen__ialert *a, const char **reason, int *qi, int *ai)
-{
-    double best = -1e9;
-    for (int i = 0; i < f->ndob; i++)
-        for (uint32_t j = 0; j < a->ndob; j++) {
-            const char *r;
-            double lo = limen__date_evidence(&f->dobs[i], &idx->dobs[a->dob0 + j], &r);
-            if (lo > best) {
-                best = lo;
-                *reason = r;
-                *qi = i;
-                *ai = (int)j;
-            }
-        }
-    return best;
-}
-
+/* The evidence of the alert's facts for the query; document numbers only
+ * when `docs`. */
 static void weigh_evidence(const struct limen_index *idx, const struct limen__facts *f,
-                           const struct limen__ialert *a, struct evidence *ev)
+                           const struct limen__ialert *a, int docs, struct evidence *ev)
 {
     memset(ev, 0, sizeof *ev);
     if (f->ndob && a->ndob) {
-        ev->lo[EV_DOB] =
-            best_date(idx, f, a, &ev->reason[EV_DOB], &ev->qi[EV_DOB], &ev->ai[EV_DOB]);
+        double best = -1e9;
+        for (int i = 0; i < f->ndob; i++)
+            for (uint32_t j = 0; j < a->ndob; j++) {
+                const char *r;
+                double lo = limen__date_evidence(&f->dobs[i], &idx->dobs[a->dob0 + j], &r);
+                if (lo > best) {
+                    best = lo;
+                    ev->reason[EV_DOB] = r;
+                    ev->qi[EV_DOB] = i;
+                    ev->ai[EV_DOB] = (int)j;
+                }
+            }
+        ev->lo[EV_DOB] = best;
         ev->present[EV_DOB] = 1;
     }
     if (f->gender && a->gender && f->gender != 3 && a->gender != 3) {
         ev->present[EV_GENDER] = 1;
         if (f->gender == a->gender) {
-            ev->lo[EV_GENDER] = GENDER_SAME_LO;
+            ev->lo[EV_GENDER] = 0.1;
             ev->reason[EV_GENDER] = "same gender";
         } else {
-            ev->lo[EV_GENDER] = GENDER_DIFF_LO;
+            ev->lo[EV_GENDER] = -2.0;
             ev->reason[EV_GENDER] = "gender differs";
         }
     }
     if (f->nnat && a->nnat) {
         ev->present[EV_NAT] = 1;
-        ev->lo[EV_NAT] = NAT_DIFF_LO;
+        ev->lo[EV_NAT] = -0.5;
         ev->reason[EV_NAT] = "nationality differs";
         for (int i = 0; i < f->nnat; i++)
             for (uint32_t j = 0; j < a->nnat; j++)
                 if (f->nats[i] == idx->nats[a->nat0 + j]) {
-                    ev->lo[EV_NAT] = NAT_SAME_LO;
+                    ev->lo[EV_NAT] = 0.4;
                     ev->reason[EV_NAT] = "same nationality";
                     ev->qi[EV_NAT] = i;
                     ev->ai[EV_NAT] = (int)j;
                 }
     }
-    if (f->ndoc && a->ndoc) {
+    if (docs && f->ndoc && a->ndoc) {
         double best = 0;
         for (int i = 0; i < f->ndoc; i++) {
             char qo[LIMEN__DOCNUM_MAX + 1];
@@ -2254,22 +2247,12 @@ static void heap_push(struct acc *h, size_t *n, size_t k, const struct acc *x)
 static double facts_logodds(const struct limen_index *idx, const struct limen__facts *f,
                             const struct limen__ialert *a)
 {
+    struct evidence ev;
+    weigh_evidence(idx, f, a, 0, &ev);
     double x = 0;
-    if (f->ndob && a->ndob) {
-        const char *r;
-        int qi, ai;
-        x += best_date(idx, f, a, &r, &qi, &ai);
-    }
-    if (f->gender && a->gender && f->gender != 3 && a->gender != 3)
-        x += f->gender == a->gender ? GENDER_SAME_LO : GENDER_DIFF_LO;
-    if (f->nnat && a->nnat) {
-        double lo = NAT_DIFF_LO;
-        for (int i = 0; i < f->nnat; i++)
-            for (uint32_t j = 0; j < a->nnat; j++)
-                if (f->nats[i] == idx->nats[a->nat0 + j])
-                    lo = NAT_SAME_LO;
-        x += lo;
-    }
+    for (int k = 0; k < EV_COUNT; k++)
+        if (ev.present[k])
+            x += ev.lo[k];
     return x;
 }
 
@@ -2347,8 +2330,7 @@ static void rerank_by_facts(const struct limen_index *idx, struct scratch *s, st
     for (size_t i = 0; i < n; i++) {
         const struct limen__ialert *a = &idx->alerts[idx->names[h[i].name].alert];
         /* the evidence without the birth year's bonus: the facts weigh the dates */
-        float ev = s->have_years && h[i].yb && s->ybuckets[h[i].yb] ? h[i].total - (float)YEAR_BONUS
-                                                                    : h[i].total;
+        float ev = h[i].total - year_bonus_in(s->have_years, s->ybuckets, &h[i]);
         h[i].last_c = ev + (float)(FACT_WEIGHT * facts_logodds(idx, &s->facts, a));
     }
     select_first(h, n, k);
@@ -2621,7 +2603,7 @@ limen_status limen_screen(const struct limen_index *idx, const struct limen_enti
                     have = 1;
                 }
             }
-        weigh_evidence(idx, &s->facts, a, &r->ev);
+        weigh_evidence(idx, &s->facts, a, 1, &r->ev);
         r->name_lo = name_logodds(&r->nm, have && r->nm.score > 0);
         r->score = final_score(r->name_lo, &r->ev);
         if (r->score >= o.min_score)
