@@ -1960,12 +1960,41 @@ static double name_logodds(const struct name_match *m, int have)
     return have ? logit(m->score) + NAME_LOGIT_SHIFT : -3.0;
 }
 
+/*
+ * Dates of birth, gender and nationality corroborate a name; they do not
+ * make one. Their positive log-odds count in full once the name alone
+ * scores FACTS_NAME_FULL (calibrated, sigmoid of its log-odds), not at all
+ * at FACTS_NAME_FLOOR or below, and in proportion between: in a list of
+ * millions, many people share a first name and a date of birth (Samira
+ * Ouchekhri and Samira Hanan Testani, both born 2004-06-05), and those
+ * facts lifted such a name to a match. Conflicting facts always count in
+ * full, and so does a document number, which identifies on its own.
+ */
+#define FACTS_NAME_FLOOR 0.50
+#define FACTS_NAME_FULL  0.65
+
+static double facts_factor(double name_lo)
+{
+    double ns = sigmoid(name_lo);
+    if (ns <= FACTS_NAME_FLOOR)
+        return 0.0;
+    if (ns >= FACTS_NAME_FULL)
+        return 1.0;
+    return (ns - FACTS_NAME_FLOOR) / (FACTS_NAME_FULL - FACTS_NAME_FLOOR);
+}
+
+/* The log-odds evidence k adds, given the name's weight on the facts. */
+static double applied_logodds(const struct evidence *ev, int k, double factor)
+{
+    return k != EV_DOC && ev->lo[k] > 0 ? factor * ev->lo[k] : ev->lo[k];
+}
+
 static double final_score(double name_lo, const struct evidence *ev)
 {
-    double x = name_lo;
+    double x = name_lo, f = facts_factor(name_lo);
     for (int k = 0; k < EV_COUNT; k++)
         if (ev->present[k])
-            x += ev->lo[k];
+            x += applied_logodds(ev, k, f);
     return sigmoid(x);
 }
 
@@ -2133,6 +2162,7 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
     static const char *const feature[EV_COUNT] = {"birth_date", "gender", "nationality",
                                                   "document"};
     int firstev = 1;
+    const double factor = facts_factor(r->name_lo);
     for (int k = 0; k < EV_COUNT; k++) {
         if (!r->ev.present[k])
             continue;
@@ -2163,18 +2193,25 @@ static limen_status explain(const struct limen_index *idx, struct scratch *s, st
         limen_buf_add_json_string(&b, qv, strlen(qv));
         limen_buf_adds(&b, ",\"alert\":");
         limen_buf_add_json_string(&b, av, strlen(av));
+        double lo = applied_logodds(&r->ev, k, factor);
+        char why[160];
+        if (lo != r->ev.lo[k])
+            snprintf(why, sizeof why, "%s (%+.1f, counted x%.2f: the name alone is weak)",
+                     r->ev.reason[k], r->ev.lo[k], factor);
+        else
+            snprintf(why, sizeof why, "%s", r->ev.reason[k]);
         limen_buf_adds(&b, ",\"log_odds\":");
-        limen_buf_add_number(&b, r->ev.lo[k], 2);
+        limen_buf_add_number(&b, lo, 2);
         limen_buf_adds(&b, ",\"effect\":");
         limen_buf_add_number(&b, effect, 3);
         limen_buf_adds(&b, ",\"reason\":");
-        limen_buf_add_json_string(&b, r->ev.reason[k], strlen(r->ev.reason[k]));
+        limen_buf_add_json_string(&b, why, strlen(why));
         limen_buf_adds(&b, "}");
         firstev = 0;
         limen_buf_adds(&sum, sum.len ? "; " : "");
         limen_buf_adds(&sum, feature[k]);
         limen_buf_adds(&sum, ": ");
-        limen_buf_adds(&sum, r->ev.reason[k]);
+        limen_buf_adds(&sum, why);
         limen_buf_adds(&sum, " (");
         limen_buf_add_signed(&sum, effect, 2);
         limen_buf_adds(&sum, ")");

@@ -848,6 +848,86 @@ static void test_candidates_by_facts(void **state)
     limen_index_free(ix);
 }
 
+/* Screens q (freed) on ix, 20 results; the result of alert id: its score, match flag and
+ * explanation copied into why (empty when absent); 0 when id is absent. */
+static double result_on(const struct limen_index *ix, struct limen_entity *q, const char *id,
+                        int *match, char *why, size_t why_len)
+{
+    struct limen_results *r = NULL;
+    struct limen_error err;
+    struct limen_screen_options o;
+    limen_screen_options_init(&o);
+    o.limit = 20;
+    assert_int_equal(limen_screen(ix, q, &o, &r, &err), LIMEN_OK);
+    limen_entity_free(q);
+    double score = 0;
+    *match = 0;
+    why[0] = 0;
+    for (size_t i = 0; i < limen_results_count(r); i++)
+        if (strcmp(limen_result_id(r, i), id) == 0) {
+            score = limen_result_score(r, i);
+            *match = limen_result_match(r, i);
+            snprintf(why, why_len, "%s", limen_result_explanation(r, i));
+        }
+    limen_results_free(r);
+    return score;
+}
+
+static void test_facts_need_a_name(void **state)
+{
+    (void)state;
+    struct limen_index *ix = NULL;
+    struct limen_error err;
+    assert_int_equal(limen_index_new(NULL, &ix), LIMEN_OK);
+    /* another woman who shares the first name, the date of birth, gender and
+     * nationality of the traveller, and one who is her */
+    const char *const alerts[][3] = {{"w1", "Samira Testani", "XK4417202"},
+                                     {"w2", "Samira Alaoui", NULL}};
+    for (int i = 0; i < 2; i++) {
+        struct limen_entity *a =
+            person_as(alerts[i][0], alerts[i][1], "2004-06-05", "female", "fr", alerts[i][2]);
+        assert_int_equal(limen_index_add(ix, a, NULL, &err), LIMEN_OK);
+        limen_entity_free(a);
+    }
+    for (int i = 0; i < 40; i++) { /* others, so that the words weigh as in a list */
+        char id[16], name[64];
+        snprintf(id, sizeof id, "o%02d", i);
+        snprintf(name, sizeof name, "%s %s", i % 8 ? "Nadia" : "Samira", i % 3 ? "Alaoui" : "Tazi");
+        add_person(ix, id, name, "1990-01-01");
+    }
+    assert_int_equal(limen_index_finish(ix), LIMEN_OK);
+    char why[4096];
+    int match;
+    /* the name alone: the first name only, the surnames in conflict */
+    double bare = result_on(ix, person("Samira Alaoui", NULL, NULL, NULL, NULL), "w1", &match,
+                            why, sizeof why);
+    assert_true(bare > 0 && bare < 0.5);
+    /* the same date, gender and nationality add nothing to so weak a name: not a match */
+    double facts = result_on(ix, person("Samira Alaoui", "2004-06-05", "female", "fr", NULL),
+                             "w1", &match, why, sizeof why);
+    assert_false(match);
+    assert_true(facts < 0.80);
+    assert_true(fabs(facts - bare) < 1e-9);
+    assert_non_null(strstr(why, "the name alone is weak"));
+    /* a conflict still counts in full */
+    double conflict = result_on(ix, person("Samira Alaoui", NULL, "male", NULL, NULL), "w1",
+                                &match, why, sizeof why);
+    assert_true(conflict < bare - 0.1);
+    /* the traveller's own name: the facts count */
+    double own = result_on(ix, person("Samira Alaoui", "2004-06-05", "female", "fr", NULL),
+                           "w2", &match, why, sizeof why);
+    assert_true(match);
+    assert_null(strstr(why, "the name alone is weak"));
+    double own_bare = result_on(ix, person("Samira Alaoui", NULL, NULL, NULL, NULL), "w2",
+                                &match, why, sizeof why);
+    assert_true(own > own_bare);
+    /* a document number identifies on its own, whatever the name */
+    result_on(ix, person("Samira Alaoui", "2004-06-05", NULL, NULL, "XK4417202"), "w1", &match,
+              why, sizeof why);
+    assert_true(match);
+    limen_index_free(ix);
+}
+
 /* The rank (1-based) of id when the query is screened with `also`, 0 when absent. */
 static size_t rank_also(const struct limen_index *ix, const char *name, const char *dob,
                         const char *id, const char *const *also, size_t nalso)
@@ -1068,6 +1148,7 @@ int main(void)
         cmocka_unit_test(test_arabic_script_keys),
         cmocka_unit_test(test_unknown_spelling_cap),
         cmocka_unit_test(test_crowded_word),
+        cmocka_unit_test(test_facts_need_a_name),
         cmocka_unit_test(test_short_typo),
         cmocka_unit_test(test_alloc_failure),
     };
