@@ -1989,13 +1989,18 @@ static double applied_logodds(const struct evidence *ev, int k, double factor)
     return k != EV_DOC && ev->lo[k] > 0 ? factor * ev->lo[k] : ev->lo[k];
 }
 
-static double final_score(double name_lo, const struct evidence *ev)
+/* x plus the log-odds of the evidence present, the facts' weighed by factor. */
+static double add_evidence(double x, const struct evidence *ev, double factor)
 {
-    double x = name_lo, f = facts_factor(name_lo);
     for (int k = 0; k < EV_COUNT; k++)
         if (ev->present[k])
-            x += applied_logodds(ev, k, f);
-    return sigmoid(x);
+            x += applied_logodds(ev, k, factor);
+    return x;
+}
+
+static double final_score(double name_lo, const struct evidence *ev)
+{
+    return sigmoid(add_evidence(name_lo, ev, facts_factor(name_lo)));
 }
 
 static int cmp_result(const void *x, const void *y)
@@ -2286,11 +2291,7 @@ static double facts_logodds(const struct limen_index *idx, const struct limen__f
 {
     struct evidence ev;
     weigh_evidence(idx, f, a, 0, &ev);
-    double x = 0;
-    for (int k = 0; k < EV_COUNT; k++)
-        if (ev.present[k])
-            x += ev.lo[k];
-    return x;
+    return add_evidence(0.0, &ev, 1.0);
 }
 
 /* Ranks names by rerank key (last_c), more first, ties to the lower name id. */
